@@ -1,0 +1,207 @@
+"""Form set `bao_cao_nam`: the annual rating report (SPEC §3.1).
+
+Defined names: TT_* (Thông tin), KD_<ROW>_<COL> (Biểu 1), XL_<GROUP>_<COL> (Biểu 2 and 3),
+KP_<COL>_<n> (Biểu 4, row n; KP_<COL> is the whole column), GT_<COL>_<n> (Giải trình).
+"""
+from __future__ import annotations
+
+from .domain import LEVELS, UNIT_TYPES, YES_NO, KP_RESULTS
+from .model import (CHOICE, COUNT, DATE, PHONE, TEXT, YEAR, Ceiling, ColDef, FormSet, Percent,
+                    RowDef, Sum)
+from . import layout
+
+ID = "bao_cao_nam"
+VERSION = "1.0"
+
+ALL = frozenset(c.code for c in UNIT_TYPES)
+
+INFO_FIELDS = [
+    # name, label, kind, choices, required, hint
+    ("TT_DonVi", "Tên đơn vị (tổ chức đảng)", TEXT, None, True, "Ví dụ: Đảng bộ xã Lộc Bảo"),
+    ("TT_MaDonVi", "Mã đơn vị", TEXT, None, True, "Mã do cấp trên cấp, ví dụ: BL-LOCBAO"),
+    ("TT_CapTren", "Đơn vị cấp trên", TEXT, None, True, "Ví dụ: Đảng bộ tỉnh Lâm Đồng"),
+    ("TT_LoaiDonVi", "Loại đơn vị", CHOICE, UNIT_TYPES, True, "Chọn trong danh sách"),
+    ("TT_Nam", "Năm đánh giá", YEAR, None, True, "Năm có 4 chữ số, ví dụ: 2025"),
+    ("TT_NgayLap", "Ngày lập biểu", DATE, None, True, "Ngày/tháng/năm, ví dụ: 15/12/2025"),
+    ("TT_DiaDanh", "Địa danh (ghi ở dòng ngày tháng)", TEXT, None, False, "Ví dụ: Bảo Lâm"),
+    ("TT_NguoiLap", "Người lập biểu", TEXT, None, True, "Họ và tên"),
+    ("TT_DienThoai", "Số điện thoại người lập biểu", PHONE, None, False,
+     "10 chữ số, bắt đầu bằng 0"),
+    ("TT_XepLoai", "Đơn vị tự xếp loại (đề nghị cấp trên quyết định)", CHOICE, LEVELS, False,
+     "Chọn một trong bốn mức"),
+    ("TT_XepLoaiCapUy", "Xếp loại cấp ủy của đơn vị (nếu có)", CHOICE, LEVELS, False,
+     "Bỏ trống nếu đơn vị không có cấp ủy"),
+    ("TT_XepLoaiNguoiDungDau", "Xếp loại người đứng đầu (bí thư)", CHOICE, LEVELS, False,
+     "Không được cao hơn mức xếp loại của đơn vị"),
+    ("TT_NgoaiLe25", "Được cấp có thẩm quyền cho áp dụng tỷ lệ xuất sắc 25 % (từ năm 2025)",
+     CHOICE, YES_NO, False, "Có/Không; bỏ trống là Không"),
+]
+
+LEVEL_COLS = (
+    ColDef("XS", "Hoàn thành xuất sắc nhiệm vụ", group="Kết quả xếp loại"),
+    ColDef("TOT", "Hoàn thành tốt nhiệm vụ", group="Kết quả xếp loại"),
+    ColDef("HT", "Hoàn thành nhiệm vụ", group="Kết quả xếp loại"),
+    ColDef("KHT", "Không hoàn thành nhiệm vụ", group="Kết quả xếp loại"),
+)
+PCT = "0.00"
+RATIO_COLS = (
+    ColDef("PXS", "XS", group="Tỷ lệ so với số được đánh giá (%)", width=7.5, number_format=PCT),
+    ColDef("PTOT", "Tốt", group="Tỷ lệ so với số được đánh giá (%)", width=7.5,
+           number_format=PCT),
+    ColDef("PHT", "HT", group="Tỷ lệ so với số được đánh giá (%)", width=7.5, number_format=PCT),
+    ColDef("PKHT", "KHT", group="Tỷ lệ so với số được đánh giá (%)", width=7.5,
+           number_format=PCT),
+    ColDef("RXS_TOT", "XS/Tốt", group="Tỷ lệ xuất sắc (%)", width=8, number_format=PCT),
+    ColDef("RXS_TTL", "XS/(XS+Tốt)", group="Tỷ lệ xuất sắc (%)", width=8, number_format=PCT),
+    ColDef("TRAN", "Số XS tối đa", group="Tỷ lệ xuất sắc (%)", width=8),
+)
+
+
+def _derived(prefix):
+    def n(rk, ck):
+        return f"{prefix}_{rk}_{ck}"
+    levels = ("XS", "TOT", "HT", "KHT")
+    d = {"DG": lambda rk: Sum(tuple(n(rk, c) for c in levels))}
+    for code in levels:
+        d["P" + code] = (lambda rk, c=code: Percent((n(rk, c),), (n(rk, "DG"),)))
+    d["RXS_TOT"] = lambda rk: Percent((n(rk, "XS"),), (n(rk, "TOT"),))
+    d["RXS_TTL"] = lambda rk: Percent((n(rk, "XS"),), (n(rk, "XS"), n(rk, "TOT")))
+    d["TRAN"] = lambda rk: Ceiling(n(rk, "XS"), n(rk, "TOT"))
+    return d
+
+
+# --- Biểu 1 -------------------------------------------------------------------------------------
+KD_ROWS = (
+    RowDef("PHAI", "Số thuộc đối tượng phải kiểm điểm", stt="1", required_for=ALL),
+    RowDef("DA", "Số đã kiểm điểm", stt="2", required_for=ALL),
+    RowDef("CHUA", "Số chưa kiểm điểm (= tổng các lý do dưới đây)", stt="3"),
+    RowDef("MOITL", "Trong đó: tập thể mới thành lập chưa đủ 6 tháng", stt="3.1", indent=1,
+           na=frozenset({"DV"})),
+    RowDef("MOIKN", "Trong đó: đảng viên mới kết nạp chưa đủ 6 tháng", stt="3.2", indent=1,
+           na=frozenset({"TT"})),
+    RowDef("MIEN", "Trong đó: miễn công tác và sinh hoạt đảng", stt="3.3", indent=1,
+           na=frozenset({"TT"})),
+    RowDef("DINHCHI", "Trong đó: đình chỉ sinh hoạt đảng", stt="3.4", indent=1,
+           na=frozenset({"TT"})),
+    RowDef("KHAC", "Trong đó: lý do khác", stt="3.5", indent=1),
+    RowDef("GOIY", "Số được gợi ý kiểm điểm", stt="4"),
+)
+KD_COLS = (ColDef("TT", "Tập thể", width=16), ColDef("DV", "Đảng viên (cá nhân)", width=16))
+KD_REASONS = {"TT": ("MOITL", "KHAC"), "DV": ("MOIKN", "MIEN", "DINHCHI", "KHAC")}
+
+
+def _kd_sheet():
+    sh = layout.grid_sheet(
+        "Biểu 1", "KẾT QUẢ KIỂM ĐIỂM TỰ PHÊ BÌNH VÀ PHÊ BÌNH", "KD", KD_ROWS, KD_COLS, {},
+        subtitle="(Tập thể và đảng viên thuộc đối tượng kiểm điểm của đơn vị)", form_no="Biểu 1",
+        notes=("Dòng 3 tự tính bằng tổng các lý do 3.1–3.5; dòng 1 phải bằng dòng 2 cộng dòng 3.",))
+    # CHUA is derived: the sum of its reasons, per column
+    from .model import DERIVED, Cell
+    cells = []
+    for c in sh.cells:
+        if c.row_key == "CHUA":
+            c = Cell(c.name, c.sheet, c.row, c.col, DERIVED, c.row_label, c.col_label, c.row_key,
+                     c.col_key, expr=Sum(tuple(f"KD_{r}_{c.col_key}"
+                                              for r in KD_REASONS[c.col_key])))
+        cells.append(c)
+    sh.cells = cells
+    return sh
+
+
+# --- Biểu 2 -------------------------------------------------------------------------------------
+ORG_ROWS = (
+    RowDef("DBCT", "Đảng bộ cấp trên trực tiếp của cơ sở", stt="1",
+           required_for=frozenset({"DB_TINH"})),
+    RowDef("TCCSD", "Tổ chức cơ sở đảng", stt="2",
+           required_for=frozenset({"DB_TINH", "DB_CTCS"})),
+    RowDef("DBCS", "Trong đó: đảng bộ cơ sở", stt="2.1", indent=1,
+           required_for=frozenset({"DB_TINH", "DB_CTCS"})),
+    RowDef("CBCS", "Trong đó: chi bộ cơ sở", stt="2.2", indent=1,
+           required_for=frozenset({"DB_TINH", "DB_CTCS"})),
+    RowDef("DBBP", "Đảng bộ bộ phận", stt="3"),
+    RowDef("CBTT", "Chi bộ trực thuộc", stt="4", required_for=frozenset({"DB_CS"})),
+    RowDef("CUCS", "Cấp ủy cơ sở", stt="5", required_for=frozenset({"DB_TINH", "DB_CTCS"})),
+    RowDef("TTLD_TREN", "Tập thể lãnh đạo, quản lý cấp trên cơ sở", stt="6"),
+    RowDef("TTLD_CS", "Tập thể lãnh đạo, quản lý cấp cơ sở", stt="7"),
+)
+ORG_COLS = (
+    ColDef("TONG", "Tổng số"),
+    ColDef("MOI", "Mới thành lập chưa đủ 6 tháng", group="Không đánh giá, xếp loại"),
+    ColDef("KHAC", "Lý do khác", group="Không đánh giá, xếp loại"),
+    ColDef("DG", "Số được đánh giá, xếp loại"),
+) + LEVEL_COLS + RATIO_COLS
+
+# --- Biểu 3 -------------------------------------------------------------------------------------
+PERSON_ROWS = (
+    RowDef("DV", "Đảng viên", stt="1", required_for=ALL),
+    RowDef("CBLD_TINH", "Trong đó: cán bộ lãnh đạo, quản lý cấp tỉnh", stt="1.1", indent=1),
+    RowDef("CBLD_CTCS", "Trong đó: cán bộ lãnh đạo, quản lý cấp trên cơ sở", stt="1.2", indent=1),
+    RowDef("CBLD_CS", "Trong đó: cán bộ lãnh đạo, quản lý cấp cơ sở", stt="1.3", indent=1),
+)
+NR = "Không đánh giá, xếp loại"
+PERSON_COLS = (
+    ColDef("TONG", "Tổng số đảng viên"),
+    ColDef("MOI", "Mới kết nạp chưa đủ 6 tháng", group=NR),
+    ColDef("MIEN", "Miễn công tác và sinh hoạt đảng", group=NR),
+    ColDef("DINHCHI", "Đình chỉ sinh hoạt đảng", group=NR),
+    ColDef("KHAC", "Lý do khác", group=NR),
+    ColDef("DG", "Số được đánh giá, xếp loại"),
+) + LEVEL_COLS + (ColDef("KYLUAT", "Bị thi hành kỷ luật trong năm"),) + RATIO_COLS
+
+# --- Biểu 4 and Giải trình ----------------------------------------------------------------------
+KP_COLS = (
+    ColDef("NoiDung", "Hạn chế, khuyết điểm", kind=TEXT, width=34),
+    ColDef("NamChiRa", "Năm chỉ ra", kind=YEAR, width=8),
+    ColDef("NguyenNhan", "Nguyên nhân", kind=TEXT, width=24),
+    ColDef("GiaiPhap", "Giải pháp khắc phục", kind=TEXT, width=28),
+    ColDef("ThoiHan", "Thời hạn", kind=DATE, width=11, number_format="dd/mm/yyyy"),
+    ColDef("TrachNhiem", "Người/bộ phận chịu trách nhiệm", kind=TEXT, width=18),
+    ColDef("KetQua", "Kết quả", kind=CHOICE, width=15),
+    ColDef("GhiChu", "Ghi chú", kind=TEXT, width=14),
+)
+KP_ROWS = 30
+
+GT_COLS = (
+    ColDef("O", "Ô có cảnh báo (ví dụ: Biểu 3!C11)", kind=TEXT, width=26),
+    ColDef("QuyTac", "Mã quy tắc (ví dụ: R-KD-XL)", kind=TEXT, width=16),
+    ColDef("NoiDung", "Nội dung giải trình", kind=TEXT, width=80),
+)
+GT_ROWS = 20
+
+
+def giai_trinh_sheet():
+    return layout.list_sheet(
+        "Giải trình", "GIẢI TRÌNH CÁC CẢNH BÁO", "GT", GT_COLS, GT_ROWS,
+        subtitle="(Mỗi cảnh báo của công cụ kiểm tra cần một dòng giải trình)",
+        notes=("Ghi ô như Excel hiển thị (Biểu 3!C11) hoặc tên ô (XL_DV_TONG).",))
+
+
+def build_spec() -> FormSet:
+    info = layout.info_sheet("Thông tin", "THÔNG TIN ĐƠN VỊ BÁO CÁO", INFO_FIELDS,
+                             subtitle="(Báo cáo kiểm điểm, đánh giá, xếp loại chất lượng hằng năm)")
+    b2 = layout.grid_sheet(
+        "Biểu 2", "KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG TỔ CHỨC ĐẢNG VÀ TẬP THỂ", "XL",
+        ORG_ROWS, ORG_COLS, _derived("XL"), form_no="Biểu 2",
+        subtitle="(Số được đánh giá = XS + Tốt + HT + KHT; Tổng số = số được đánh giá + số "
+                 "không đánh giá)",
+        notes=("Số XS tối đa = phần nguyên của (tỷ lệ cho phép × số hoàn thành tốt nhiệm vụ).",))
+    b3 = layout.grid_sheet(
+        "Biểu 3", "KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG ĐẢNG VIÊN VÀ CÁN BỘ", "XL",
+        PERSON_ROWS, PERSON_COLS, _derived("XL"), form_no="Biểu 3",
+        subtitle="(Tổng số = số được đánh giá + mới kết nạp + miễn + đình chỉ + lý do khác)",
+        notes=("Số XS tối đa = phần nguyên của (tỷ lệ cho phép × số hoàn thành tốt nhiệm vụ).",))
+    kp_cols = tuple(c if c.key != "KetQua" else c for c in KP_COLS)
+    b4 = layout.list_sheet(
+        "Biểu 4", "KẾT QUẢ KHẮC PHỤC HẠN CHẾ, KHUYẾT ĐIỂM ĐÃ ĐƯỢC CHỈ RA", "KP", kp_cols,
+        KP_ROWS, form_no="Biểu 4",
+        subtitle="(Những hạn chế, khuyết điểm được chỉ ra qua kiểm điểm các năm trước)",
+        counts=[("KP_Tong", "Tổng số hạn chế, khuyết điểm", "NoiDung", None)] + [
+            (f"KP_So{ch.code.capitalize()}", ch.label, "KetQua", ch.label)
+            for ch in KP_RESULTS])
+    # the result column is a drop-down of KP_RESULTS
+    from .model import Cell
+    b4.cells = [Cell(c.name, c.sheet, c.row, c.col, c.kind, c.row_label, c.col_label, c.row_key,
+                     c.col_key, choices=KP_RESULTS if c.col_key == "KetQua" else (),
+                     expr=c.expr, number_format=c.number_format) for c in b4.cells]
+    return FormSet(ID, "Báo cáo kiểm điểm, đánh giá, xếp loại chất lượng hằng năm", VERSION,
+                   [info, _kd_sheet(), b2, b3, b4, giai_trinh_sheet()])

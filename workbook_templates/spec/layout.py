@@ -1,0 +1,185 @@
+"""Turns table descriptions into positioned, named cells.
+
+Every sheet has the Party document header on rows 1–3, the title on row 5, a subtitle on row 6 and
+its first table from row 8 (SPEC §3). The helpers here are the only place that decides where a
+cell sits, so the builder, the readers and the validator cannot disagree.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from .model import (CHOICE, COUNT, DERIVED, Block, Cell, ColDef, CountA, CountIf, Expr, RowDef,
+                    SheetSpec)
+
+TABLE_TOP = 8
+
+
+def _finish(sheet: SheetSpec, last_row: int) -> SheetSpec:
+    sheet.footer_row = last_row + 2 + len(sheet.notes)
+    return sheet
+
+
+def info_sheet(name, title, fields, subtitle="") -> SheetSpec:
+    """Label/value pairs. fields: (name, label, kind, choices, required, hint)."""
+    rows, cells = [], []
+    first = TABLE_TOP + 1
+    for i, (cname, label, kind, choices, required, hint) in enumerate(fields):
+        r = first + i
+        rows.append(RowDef(cname, label, stt=str(i + 1)))
+        cells.append(Cell(cname, name, r, 3, kind, row_label=label, col_label="Nội dung",
+                          row_key=cname, col_key="VALUE", choices=tuple(choices or ()),
+                          required=required, number_format=hint))
+    block = Block("info", TABLE_TOP, first, tuple(rows),
+                  (ColDef("VALUE", "Nội dung", width=44), ColDef("HINT", "Hướng dẫn", width=46)),
+                  header_rows=1, numbering=False)
+    sh = SheetSpec(name, title, subtitle, blocks=[block], cells=cells, label_width=34,
+                   landscape=False)
+    return _finish(sh, first + len(fields) - 1)
+
+
+def grid_block(sheet_name, prefix, rows, cols, top, derived: dict[str, Callable[[str], Expr]],
+               caption="", name_of=None) -> tuple[Block, list[Cell], int]:
+    """Rows × columns of counts; derived columns get one expression per row.
+
+    Returns the block, its cells and its last row. Names are PREFIX_ROW_COL unless name_of says
+    otherwise (Biểu 5 puts the year first).
+    """
+    name_of = name_of or (lambda rk, ck: f"{prefix}_{rk}_{ck}")
+    caption_rows = 1 if caption else 0
+    header_top = top + caption_rows
+    groups = any(c.group for c in cols)
+    header_rows = 2 if groups else 1
+    first = header_top + header_rows + 1  # + numbering row
+    cells, r = [], first
+    for row in rows:
+        if not row.section:
+            for j, col in enumerate(cols):
+                if col.key in row.na:
+                    continue
+                kind = DERIVED if col.key in derived else col.kind
+                expr = derived[col.key](row.key) if col.key in derived else None
+                cells.append(Cell(name_of(row.key, col.key), sheet_name, r, 3 + j, kind,
+                                  row_label=row.label, col_label=col.label, row_key=row.key,
+                                  col_key=col.key, expr=expr, number_format=col.number_format))
+        r += 1
+    block = Block("grid", header_top, first, tuple(rows), tuple(cols), caption=caption,
+                  header_rows=header_rows)
+    return block, cells, r - 1
+
+
+def grid_sheet(name, title, prefix, rows, cols, derived, subtitle="", form_no="",
+               notes=()) -> SheetSpec:
+    block, cells, last = grid_block(name, prefix, rows, cols, TABLE_TOP, derived)
+    sh = SheetSpec(name, title, subtitle, form_no=form_no, blocks=[block], cells=cells,
+                   notes=tuple(notes))
+    return _finish(sh, last)
+
+
+def list_sheet(name, title, prefix, cols, n_rows, subtitle="", form_no="", notes=(),
+               counts=()) -> SheetSpec:
+    """Numbered rows for a list (Biểu 4, Giải trình). Each cell is named PREFIX_COL_n; each column
+    range PREFIX_COL. counts: (name, label, column key, choice label or None for 'non-empty')."""
+    first = TABLE_TOP + 2
+    cells, rows = [], []
+    for i in range(n_rows):
+        r = first + i
+        rows.append(RowDef(str(i + 1), "", stt=str(i + 1)))
+        for j, col in enumerate(cols):
+            cells.append(Cell(f"{prefix}_{col.key}_{i + 1}", name, r, 2 + j, col.kind,
+                              row_label=f"dòng {i + 1}", col_label=col.label, row_key=str(i + 1),
+                              col_key=col.key, number_format=col.number_format))
+    last = first + n_rows - 1
+    ranges = {}
+    for j, col in enumerate(cols):
+        from openpyxl.utils import get_column_letter
+        L = get_column_letter(2 + j)
+        ranges[f"{prefix}_{col.key}"] = f"${L}${first}:${L}${last}"
+    sum_rows = []
+    r = last + 1
+    for cname, label, ckey, choice in counts:
+        members = tuple(c.name for c in cells if c.col_key == ckey)
+        expr = (CountIf(f"{prefix}_{ckey}", choice, members) if choice
+                else CountA(f"{prefix}_{ckey}", members))
+        cells.append(Cell(cname, name, r, 3, DERIVED, row_label=label, col_label="Số lượng",
+                          row_key=cname, col_key="SO", expr=expr))
+        sum_rows.append((label, cname))
+        r += 1
+    block = Block("list", TABLE_TOP, first, tuple(rows), tuple(cols), first_col=2,
+                  header_rows=1, sum_rows=tuple(sum_rows))
+    sh = SheetSpec(name, title, subtitle, form_no=form_no, blocks=[block], cells=cells,
+                   label_width=5, ranges=ranges, notes=tuple(notes))
+    return _finish(sh, r - 1)
+
+
+CHECK_COLS = (
+    ColDef("PH", "Phù hợp (1)", kind="xmark", width=11),
+    ColDef("CPH", "Chưa phù hợp (1)", kind="xmark", width=11),
+    ColDef("DN", "Đề nghị sửa đổi, bổ sung (nếu có) (2)", kind="text", width=46),
+)
+CHECK_NOTES = ('(1) "Phù hợp" hoặc "Chưa phù hợp": đánh dấu x vào một trong hai cột.',
+               "(2) Ghi cụ thể nội dung đề nghị sửa đổi, bổ sung; bắt buộc khi chọn "
+               '"Chưa phù hợp".')
+
+
+def checklist_sheet(name, title, prefix, rows, subtitle="", form_no="") -> SheetSpec:
+    block, cells, last = grid_block(name, prefix, rows, CHECK_COLS, TABLE_TOP, {})
+    block = Block("checklist", block.top, block.first_data_row, block.rows, block.cols,
+                  header_rows=1)
+    sh = SheetSpec(name, title, subtitle, form_no=form_no, blocks=[block], cells=cells,
+                   label_width=60, landscape=False, notes=CHECK_NOTES)
+    return _finish(sh, last)
+
+
+def years_sheet(name, title, prefix, doc_rows, n_years, subtitle="", form_no="",
+                notes=()) -> SheetSpec:
+    """Biểu số 1: per kind of document two rows (Số, ký hiệu / Ngày ban hành), one column a year.
+    Names PREFIX_<ROW>_SO_Y<k> and PREFIX_<ROW>_NGAY_Y<k>."""
+    rows = []
+    for key, label in doc_rows:
+        rows.append(RowDef(f"{key}_SO", label, stt="Số, ký hiệu"))
+        rows.append(RowDef(f"{key}_NGAY", label, stt="Ngày ban hành"))
+    cols = tuple(ColDef(f"Y{k + 1}", f"Năm thứ {k + 1}", kind="docno", width=17)
+                 for k in range(n_years))
+    first = TABLE_TOP + 2
+    cells = []
+    for i, row in enumerate(rows):
+        kind = "docno" if row.key.endswith("_SO") else "docdate"
+        for k, col in enumerate(cols):
+            cells.append(Cell(f"{prefix}_{row.key}_{col.key}", name, first + i, 3 + k, kind,
+                              row_label=f"{row.label} — {row.stt}", col_label=col.label,
+                              row_key=row.key, col_key=col.key, year_index=k))
+    block = Block("years", TABLE_TOP, first, tuple(rows), cols, header_rows=1, numbering=False)
+    sh = SheetSpec(name, title, subtitle, form_no=form_no, blocks=[block], cells=cells,
+                   label_width=46, notes=tuple(notes))
+    return _finish(sh, first + len(rows) - 1)
+
+
+def stacked_year_grids(name, title, prefix, tables, level_rows, n_years, derived_rows,
+                       subtitle="", form_no="") -> SheetSpec:
+    """Biểu 5: several small tables (rows = levels and Tổng số, one column a year).
+    tables: (key, caption). Names PREFIX_<TABLE>_<ROW>_Y<k>; derived_rows: row key -> function
+    (table key, year key) -> Expr."""
+    cols = tuple(ColDef(f"Y{k + 1}", f"Năm thứ {k + 1}", width=11) for k in range(n_years))
+    blocks, cells, top = [], [], TABLE_TOP
+    for tkey, caption in tables:
+        rows = tuple(level_rows)
+        # derived rows are per column here, so build cells by hand with grid_block for inputs
+        block, bcells, last = grid_block(
+            name, prefix, rows, cols, top, {},
+            caption=caption, name_of=lambda rk, ck, t=tkey: f"{prefix}_{t}_{rk}_{ck}")
+        fixed = []
+        for c in bcells:
+            if c.row_key in derived_rows:
+                c = Cell(c.name, c.sheet, c.row, c.col, DERIVED, c.row_label, c.col_label,
+                         c.row_key, c.col_key, expr=derived_rows[c.row_key](tkey, c.col_key),
+                         number_format="0.00")
+            fixed.append(Cell(c.name, c.sheet, c.row, c.col, c.kind, f"{caption}: {c.row_label}",
+                              c.col_label, c.row_key, c.col_key, expr=c.expr,
+                              number_format=c.number_format,
+                              year_index=int(c.col_key[1:]) - 1) if True else c)
+        blocks.append(block)
+        cells.extend(fixed)
+        top = last + 2
+    sh = SheetSpec(name, title, subtitle, form_no=form_no, blocks=blocks, cells=cells,
+                   label_width=36, landscape=False)
+    return _finish(sh, top - 2)

@@ -1,0 +1,319 @@
+"""The vocabulary a form set is written in.
+
+A form set is data: sheets made of cells, each cell with its defined name, position, kind and
+labels, and for derived cells one expression. The same expression is rendered as an Excel formula
+by the builder and evaluated in Python by the validator and the merge, so a derived value is
+defined exactly once.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Callable, Mapping, Sequence
+
+from openpyxl.utils import get_column_letter
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A drop-down entry: the code the software uses and the label the user sees."""
+
+    code: str
+    label: str
+
+
+# Cell kinds. Input kinds are what a user types; DERIVED cells hold a formula.
+COUNT = "count"          # whole number >= 0
+TEXT = "text"
+YEAR = "year"
+DATE = "date"
+PHONE = "phone"
+CHOICE = "choice"        # one of Cell.choices (label or code accepted)
+XMARK = "xmark"          # "x" or blank
+DOCNO = "docno"          # one or more document numbers "70-KH/HU; 71-KH/HU"
+DOCDATE = "docdate"      # one or more dates "10/11/2022; 29/11/2022"
+DERIVED = "derived"
+
+INPUT_KINDS = frozenset({COUNT, TEXT, YEAR, DATE, PHONE, CHOICE, XMARK, DOCNO, DOCDATE})
+
+
+# --- expressions --------------------------------------------------------------------------------
+# Each expression knows how to write itself as Excel and how to compute itself from values.
+# `get(name)` returns the already-computed number for a cell name (0 for blank counts).
+
+class Expr:
+    refs: tuple[str, ...] = ()
+
+    def excel(self) -> str:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def evaluate(self, get: Callable[[str], object], ctx: "EvalContext"):  # pragma: no cover
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class EvalContext:
+    """What a derived value may depend on beyond the cells: the quota share and base."""
+
+    share_percent: int = 20
+    base: str = "tot"  # "tot" or "tot_tro_len"
+
+
+def _num(v) -> int:
+    return v if isinstance(v, int) else 0
+
+
+def percent(num: int, den: int) -> Decimal | None:
+    """num/den as a percentage with two decimals, rounded half-up (SPEC §2); None when den is 0."""
+    if not den:
+        return None
+    return (Decimal(num) * 100 / Decimal(den)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def xs_ceiling(xs: int, tot: int, share_percent: int, base: str) -> int:
+    """max XS = floor(share × base) (SPEC §2); integer arithmetic, so no float surprises."""
+    b = tot + xs if base == "tot_tro_len" else tot
+    return (b * share_percent) // 100
+
+
+@dataclass(frozen=True)
+class Sum(Expr):
+    refs: tuple[str, ...]
+
+    def excel(self):
+        return "=" + "+".join(self.refs)
+
+    def evaluate(self, get, ctx):
+        return sum(_num(get(r)) for r in self.refs)
+
+
+@dataclass(frozen=True)
+class Percent(Expr):
+    """100 × sum(nums) / sum(dens), two decimals, blank when the denominator is 0."""
+
+    nums: tuple[str, ...]
+    dens: tuple[str, ...]
+
+    @property
+    def refs(self):
+        return self.nums + self.dens
+
+    def excel(self):
+        n = "+".join(self.nums)
+        d = "+".join(self.dens)
+        n = f"({n})" if len(self.nums) > 1 else n
+        d = f"({d})" if len(self.dens) > 1 else d
+        return f'=IF({d}=0,"",ROUND(100*{n}/{d},2))'
+
+    def evaluate(self, get, ctx):
+        return percent(sum(_num(get(r)) for r in self.nums), sum(_num(get(r)) for r in self.dens))
+
+
+@dataclass(frozen=True)
+class Ceiling(Expr):
+    """The XS ceiling of a group; share and base come from the hidden _meta sheet."""
+
+    xs: str
+    tot: str
+
+    @property
+    def refs(self):
+        return (self.xs, self.tot)
+
+    def excel(self):
+        return (f'=INT(IF(META_CoSo="tot_tro_len",{self.xs}+{self.tot},{self.tot})'
+                f"*META_TyLeXS/100)")
+
+    def evaluate(self, get, ctx):
+        return xs_ceiling(_num(get(self.xs)), _num(get(self.tot)), ctx.share_percent, ctx.base)
+
+
+@dataclass(frozen=True)
+class CountIf(Expr):
+    """How many cells of a list column hold one label (Biểu 4 results)."""
+
+    column: str  # defined name of a column range
+    label: str
+    cells: tuple[str, ...] = ()  # the column's cell names, for evaluation
+
+    @property
+    def refs(self):
+        return self.cells
+
+    def excel(self):
+        return f'=COUNTIF({self.column},"{self.label}")'
+
+    def evaluate(self, get, ctx):
+        want = self.label.casefold()
+        return sum(1 for c in self.cells if str(get(c) or "").strip().casefold() == want)
+
+
+@dataclass(frozen=True)
+class CountA(Expr):
+    column: str
+    cells: tuple[str, ...] = ()
+
+    @property
+    def refs(self):
+        return self.cells
+
+    def excel(self):
+        return f"=COUNTA({self.column})"
+
+    def evaluate(self, get, ctx):
+        return sum(1 for c in self.cells if str(get(c) or "").strip())
+
+
+# --- cells, sheets, form sets -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of a form: where it is, what it holds and how to talk about it."""
+
+    name: str               # workbook-level defined name (ASCII)
+    sheet: str
+    row: int
+    col: int
+    kind: str
+    row_label: str = ""
+    col_label: str = ""
+    row_key: str = ""       # e.g. "DV"
+    col_key: str = ""       # e.g. "TONG"
+    choices: tuple[Choice, ...] = ()
+    expr: Expr | None = None
+    required: bool = False  # Thông tin fields
+    number_format: str | None = None
+    year_index: int | None = None  # so_ket_quy_dinh per-year columns: 0 = first year
+
+    @property
+    def a1(self) -> str:
+        return f"{get_column_letter(self.col)}{self.row}"
+
+    @property
+    def ref(self) -> str:
+        """How Excel users point at a cell: Biểu 3!E12."""
+        return f"{self.sheet}!{self.a1}"
+
+    @property
+    def is_input(self) -> bool:
+        return self.kind in INPUT_KINDS
+
+
+@dataclass(frozen=True)
+class RowDef:
+    key: str
+    label: str
+    stt: str = ""
+    indent: int = 0
+    section: bool = False          # a heading row with no cells
+    required_for: frozenset = frozenset()  # unit types for which a blank row is an R-REQ finding
+    na: frozenset = frozenset()    # column keys with no cell on this row (greyed)
+    italic: bool = False
+
+
+@dataclass(frozen=True)
+class ColDef:
+    key: str
+    label: str
+    kind: str = COUNT
+    group: str = ""                # spanning header above the column
+    width: float = 9.0
+    number_format: str | None = None
+
+
+@dataclass(frozen=True)
+class Block:
+    """A table on a sheet, for the builder: headers, row labels and where the cells are.
+
+    kind: "info" (label/value pairs), "grid" (rows x columns, first column STT, second label),
+    "list" (numbered empty rows), "checklist" (x marks), "years" (document numbers per year).
+    """
+
+    kind: str
+    top: int                       # first header row
+    first_data_row: int
+    rows: tuple[RowDef, ...]
+    cols: tuple[ColDef, ...]
+    first_col: int = 3             # first value column (A = STT, B = label)
+    caption: str = ""              # a line above the table (Biểu 5 has four tables)
+    header_rows: int = 2
+    numbering: bool = True         # a row of (1) (2) ... under the headers
+    sum_rows: tuple = ()           # list blocks: derived summary rows (label, cell name)
+
+    @property
+    def last_col(self) -> int:
+        return self.first_col + len(self.cols) - 1
+
+
+@dataclass
+class SheetSpec:
+    name: str
+    title: str
+    subtitle: str = ""
+    form_no: str = ""               # "Biểu số 1" shown top right
+    blocks: list[Block] = field(default_factory=list)
+    cells: list[Cell] = field(default_factory=list)
+    label_width: float = 42.0
+    landscape: bool = True
+    ranges: dict[str, str] = field(default_factory=dict)  # extra names: name -> A1 range
+    notes: tuple[str, ...] = ()    # footnotes under the last table
+    footer_row: int = 0            # "NGƯỜI LẬP BIỂU" block, filled in by the layout helpers
+
+    @property
+    def last_col(self) -> int:
+        return max([b.last_col for b in self.blocks] + [4])
+
+    @property
+    def last_row(self) -> int:
+        return max([c.row for c in self.cells] + [self.footer_row + 3])
+
+
+@dataclass
+class FormSet:
+    """One workbook template: its id, version, sheets and every cell by name."""
+
+    id: str
+    title: str
+    version: str
+    sheets: list[SheetSpec]
+    rating_year_name: str = "TT_Nam"
+
+    def __post_init__(self):
+        self.cells: dict[str, Cell] = {}
+        for sh in self.sheets:
+            for c in sh.cells:
+                if c.name in self.cells:
+                    raise ValueError(f"duplicate defined name {c.name}")
+                self.cells[c.name] = c
+        self.by_pos: dict[tuple[str, int, int], Cell] = {
+            (c.sheet, c.row, c.col): c for c in self.cells.values()}
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return [s.name for s in self.sheets]
+
+    def sheet(self, name: str) -> SheetSpec:
+        for s in self.sheets:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+    def inputs(self) -> list[Cell]:
+        return [c for c in self.cells.values() if c.is_input]
+
+    def derived(self) -> list[Cell]:
+        return [c for c in self.cells.values() if c.kind == DERIVED]
+
+    def extent(self, sheet: str) -> tuple[int, int]:
+        """(rows, cols) a reader must fetch to see every cell of a sheet."""
+        sh = self.sheet(sheet)
+        return sh.last_row, sh.last_col
+
+
+def choice_lookup(choices: Sequence[Choice]) -> Mapping[str, str]:
+    """Label or code, any case, surrounding spaces ignored -> code."""
+    out = {}
+    for ch in choices:
+        out[ch.code.casefold()] = ch.code
+        out[ch.label.casefold()] = ch.code
+    return out
