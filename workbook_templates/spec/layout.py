@@ -28,7 +28,7 @@ def info_sheet(name, title, fields, subtitle="") -> SheetSpec:
         rows.append(RowDef(cname, label, stt=str(i + 1)))
         cells.append(Cell(cname, name, r, 3, kind, row_label=label, col_label="Nội dung",
                           row_key=cname, col_key="VALUE", choices=tuple(choices or ()),
-                          required=required, number_format=hint))
+                          required=required, hint=hint))
     block = Block("info", TABLE_TOP, first, tuple(rows),
                   (ColDef("VALUE", "Nội dung", width=44), ColDef("HINT", "Hướng dẫn", width=46)),
                   header_rows=1, numbering=False)
@@ -176,7 +176,7 @@ def stacked_year_grids(name, title, prefix, tables, level_rows, n_years, derived
             fixed.append(Cell(c.name, c.sheet, c.row, c.col, c.kind, f"{caption}: {c.row_label}",
                               c.col_label, c.row_key, c.col_key, expr=c.expr,
                               number_format=c.number_format,
-                              year_index=int(c.col_key[1:]) - 1) if True else c)
+                              year_index=int(c.col_key[1:]) - 1))
         blocks.append(block)
         cells.extend(fixed)
         top = last + 2

@@ -184,6 +184,7 @@ class Cell:
     required: bool = False  # Thông tin fields
     number_format: str | None = None
     year_index: int | None = None  # so_ket_quy_dinh per-year columns: 0 = first year
+    hint: str = ""          # shown beside Thông tin fields
 
     @property
     def a1(self) -> str:

@@ -1,0 +1,240 @@
+"""Workbook -> values by defined name.
+
+Two doors, one map: `read_workbook` reads an .xlsx file (python-calamine for the values, a scan of
+the sheet XML for which cells hold formulas), `read_grids` takes the grids an Excel session gives
+(the add-in reads each sheet in one call). Both use the spec's cell positions, check the hidden
+`_meta` sheet, and return the same `Filled`. Cached values of formula cells are never used: the
+validator recomputes every derived value from the inputs.
+"""
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO, Mapping, Sequence
+
+from .spec import META_SHEET, FormSet, form_sets
+
+# The rows of the hidden _meta sheet (column B holds the value); shared with the builder.
+META_ROWS = (("template", "META_Template"), ("version", "META_Version"),
+             ("co_so", "META_CoSo"), ("ty_le_xs", "META_TyLeXS"))
+OUTDATED = {"bao_cao_nam": {"0.9"}, "so_ket_quy_dinh": {"0.9"}}
+
+
+class ReadError(Exception):
+    """The file cannot be used; str() is the Vietnamese message for the user."""
+
+    def __init__(self, message: str, code: str = "unreadable"):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+@dataclass
+class Filled:
+    """The inputs of one workbook, by defined name, as typed (not yet checked)."""
+
+    form: FormSet
+    version: str
+    raw: dict[str, Any]
+    has_formula: dict[str, bool | None] = field(default_factory=dict)
+    source: str = ""
+
+    @property
+    def template(self) -> str:
+        return self.form.id
+
+
+def _form_for(meta: Mapping[str, Any], source: str) -> tuple[FormSet, str]:
+    tid = str(meta.get("template") or "").strip()
+    ver = meta.get("version")
+    ver = "" if ver is None else str(ver).strip()
+    if ver.endswith(".0") and ver.count(".") == 2:  # a number cell 1.0 read as "1.0.0"? keep safe
+        ver = ver[:-2]
+    forms = form_sets()
+    if tid not in forms:
+        raise ReadError(
+            f"Tệp {source} không phải biểu mẫu của kiemdiem (không nhận ra mẫu «{tid}» trên "
+            "sheet _meta). Hãy tải mẫu Báo cáo năm hoặc Sơ kết quy định mới và nhập lại số liệu.",
+            "not_template")
+    form = forms[tid]
+    if ver != form.version:
+        if ver in OUTDATED.get(tid, ()):
+            raise ReadError(
+                f"Tệp {source} dùng mẫu «{form.title}» phiên bản {ver} đã cũ; phiên bản hiện hành "
+                f"là {form.version}. Hãy tải mẫu mới và chép số liệu sang.", "outdated_version")
+        raise ReadError(
+            f"Tệp {source} dùng mẫu «{form.title}» phiên bản «{ver}» không được hỗ trợ (phiên bản "
+            f"hiện hành: {form.version}). Hãy tải mẫu mới.", "unknown_version")
+    return form, ver
+
+
+def _meta_from_grid(grid: Sequence[Sequence[Any]]) -> dict[str, Any]:
+    meta = {}
+    for row in grid or ():
+        if len(row) >= 2 and isinstance(row[0], str):
+            meta[row[0].strip()] = row[1]
+    return meta
+
+
+def _cell(grid, r, c):
+    try:
+        return grid[r - 1][c - 1]
+    except (IndexError, TypeError):
+        return None
+
+
+def _collect(form: FormSet, grids: Mapping[str, Sequence[Sequence[Any]]],
+             formulas: Mapping[str, set] | None, source: str) -> dict:
+    missing = [s for s in form.sheet_names if s not in grids]
+    if missing:
+        raise ReadError(
+            f"Tệp {source} thiếu sheet {', '.join(repr(m) for m in missing)} của mẫu "
+            f"«{form.title}». Không đổi tên hay xóa sheet; hãy dùng mẫu gốc.", "missing_sheet")
+    raw, has_f = {}, {}
+    for name, cell in form.cells.items():
+        v = _cell(grids[cell.sheet], cell.row, cell.col)
+        if isinstance(v, str) and v == "":
+            v = None
+        raw[name] = v
+        if formulas is None:
+            has_f[name] = None
+        else:
+            has_f[name] = (cell.row, cell.col) in formulas.get(cell.sheet, ())
+    return raw, has_f
+
+
+def read_grids(grids: Mapping[str, Sequence[Sequence[Any]]],
+               formulas: Mapping[str, Sequence[Sequence[Any]]] | None = None,
+               source: str = "sổ tính") -> Filled:
+    """Values from grids that start at A1 (what xlwings' `.value` returns for a sheet's range).
+
+    formulas: the matching `.formula` grids ("=..." marks a formula) or None when unknown.
+    """
+    if META_SHEET not in grids:
+        raise ReadError(
+            f"{source.capitalize()} không có sheet ẩn _meta nên không phải biểu mẫu của kiemdiem. "
+            "Hãy tải mẫu mới và nhập lại số liệu.", "not_template")
+    form, ver = _form_for(_meta_from_grid(grids[META_SHEET]), source)
+    fcells = None
+    if formulas is not None:
+        fcells = {}
+        for sheet, grid in formulas.items():
+            s = set()
+            for i, row in enumerate(grid or ()):
+                for j, f in enumerate(row or ()):
+                    if isinstance(f, str) and f.startswith("="):
+                        s.add((i + 1, j + 1))
+            fcells[sheet] = s
+    raw, has_f = _collect(form, grids, fcells, source)
+    return Filled(form, ver, raw, has_f, source)
+
+
+# --- .xlsx files --------------------------------------------------------------------------------
+
+_CELL_WITH_FORMULA = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?<!/)>\s*(?:<(?:\w+:)?is>.*?</(?:\w+:)?is>"
+                                rb"\s*)?<(?:\w+:)?f\b", re.S)
+_REF = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
+_SHEET = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)/?>")
+_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
+_REL = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)/?>")
+
+
+def _col_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _unescape(b: bytes) -> str:
+    s = b.decode("utf-8")
+    return (s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+            .replace("&apos;", "'").replace("&amp;", "&"))
+
+
+def sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> its XML part, from workbook.xml and its relationships."""
+    wb = zf.read("xl/workbook.xml")
+    rels = zf.read("xl/_rels/workbook.xml.rels")
+    targets = {}
+    for m in _REL.finditer(rels):
+        a = dict(_ATTR.findall(m.group(1)))
+        if b"Id" in a and b"Target" in a:
+            t = a[b"Target"].decode()
+            targets[a[b"Id"].decode()] = t.lstrip("/") if t.startswith("/") else \
+                posixpath.normpath(posixpath.join("xl", t))
+    out = {}
+    for m in _SHEET.finditer(wb):
+        a = dict(_ATTR.findall(m.group(1)))
+        rid = next((v for k, v in a.items() if k.endswith(b":id")), None)
+        if b"name" in a and rid is not None and rid.decode() in targets:
+            out[_unescape(a[b"name"])] = targets[rid.decode()]
+    return out
+
+
+def formula_cells(xml: bytes) -> set[tuple[int, int]]:
+    """(row, col) of every cell holding a formula, by a scan of the sheet XML."""
+    out = set()
+    for m in _CELL_WITH_FORMULA.finditer(xml):
+        r = _REF.search(m.group(1))
+        if r:
+            out.add((int(r.group(2)), _col_index(r.group(1))))
+    return out
+
+
+def _open(source) -> tuple[bytes, str]:
+    if isinstance(source, (bytes, bytearray)):
+        return bytes(source), "đã tải lên"
+    if isinstance(source, (str, Path)):
+        p = Path(source)
+        try:
+            return p.read_bytes(), p.name
+        except OSError as e:
+            raise ReadError(f"Không mở được tệp {p}: {e.strerror or e}.", "unreadable") from e
+    return source.read(), getattr(source, "name", "đã tải lên")
+
+
+def read_workbook(source: str | Path | bytes | BinaryIO, *, formulas: bool = True) -> Filled:
+    """Read an .xlsx made from one of our templates (saved by Excel, LibreOffice or openpyxl)."""
+    from python_calamine import CalamineWorkbook
+
+    data, label = _open(source)
+    if not data.startswith(b"PK"):
+        hint = (" Tệp có vẻ là định dạng Excel 97–2003 (.xls) hoặc bị đặt mật khẩu; hãy lưu lại "
+                "dạng .xlsx, không đặt mật khẩu." if data.startswith(b"\xd0\xcf\x11\xe0") else
+                " Hãy gửi tệp Excel .xlsx làm từ mẫu.")
+        raise ReadError(f"Tệp {label} không phải tệp Excel .xlsx.{hint}", "unreadable")
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = wb.sheet_names
+    except Exception as e:  # calamine raises several types for damaged files
+        raise ReadError(f"Không đọc được tệp {label}: tệp bị hỏng hoặc không phải .xlsx "
+                        f"({type(e).__name__}). Hãy mở bằng Excel, lưu lại rồi gửi lại.",
+                        "unreadable") from e
+    if META_SHEET not in names:
+        raise ReadError(
+            f"Tệp {label} không có sheet ẩn _meta nên không phải biểu mẫu của kiemdiem. Hãy tải "
+            "mẫu Báo cáo năm hoặc Sơ kết quy định và nhập lại số liệu.", "not_template")
+    try:
+        grids = {META_SHEET: wb.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False)}
+        form, ver = _form_for(_meta_from_grid(grids[META_SHEET]), label)
+        for s in form.sheet_names:
+            if s in names:
+                grids[s] = wb.get_sheet_by_name(s).to_python(skip_empty_area=False)
+    except ReadError:
+        raise
+    except Exception as e:
+        raise ReadError(f"Không đọc được tệp {label} ({type(e).__name__}). Hãy mở bằng Excel, "
+                        "lưu lại rồi gửi lại.", "unreadable") from e
+    fcells = None
+    if formulas:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            paths = sheet_paths(zf)
+            fcells = {s: formula_cells(zf.read(paths[s])) for s in form.sheet_names
+                      if s in paths}
+    raw, has_f = _collect(form, grids, fcells, label)
+    return Filled(form, ver, raw, has_f, label)

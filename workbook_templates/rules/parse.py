@@ -1,0 +1,129 @@
+"""Reading what people type: counts, years, dates, choices, x marks.
+
+Each parser returns (value, problem). `problem` is None when the input is clean; otherwise a short
+Vietnamese phrase, and `value` is what the input probably means (or None), so later rules can still
+run on the intended figure while the typing mistake is reported.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from ..findings import fmt_int
+from ..spec.model import choice_lookup
+
+_THOUSANDS = re.compile(r"^\d{1,3}([.,]\d{3})+$")
+_DIGITS = re.compile(r"^\d+$")
+_LEADING = re.compile(r"^\s*(\d{1,3}(?:[.,]\d{3})+|\d+)")
+
+
+def parse_count(v):
+    if v is None:
+        return None, None
+    if isinstance(v, bool):
+        return None, "không phải số"
+    if isinstance(v, int):
+        return (v, None) if v >= 0 else (None, f"là số âm ({v})")
+    if isinstance(v, float):
+        if v < 0:
+            return None, f"là số âm ({v:g})"
+        if v.is_integer():
+            return int(v), None
+        return None, f"là số lẻ ({v:g}) trong khi chỉ được nhập số nguyên"
+    if isinstance(v, (dt.date, dt.datetime, dt.time)):
+        return None, "là ngày tháng, không phải số lượng"
+    s = str(v).strip().replace("\u00a0", " ")
+    if s == "":
+        return None, None
+    if _DIGITS.match(s):
+        guess = int(s)
+    elif _THOUSANDS.match(s):
+        guess = int(re.sub(r"[.,]", "", s))
+    else:
+        m = _LEADING.match(s)
+        guess = int(re.sub(r"[.,]", "", m.group(1))) if m else None
+    if guess is None:
+        return None, f"chứa chữ «{v}» thay vì số"
+    return guess, f"chứa chữ «{v}» thay vì số (có lẽ là {fmt_int(guess)})"
+
+
+def parse_year(v, today: dt.date):
+    n, problem = parse_count(v)
+    if n is None and problem is None:
+        return None, None
+    if problem and n is None:
+        return None, problem
+    if not 1000 <= n <= 9999:
+        return None, f"«{v}» không phải năm có 4 chữ số"
+    if n > today.year:
+        return n, f"năm {n} ở tương lai"
+    if problem:
+        return n, problem
+    return n, None
+
+
+_DATE_TEXT = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+
+
+def parse_date(v):
+    if v is None:
+        return None, None
+    if isinstance(v, dt.datetime):
+        return v.date(), None
+    if isinstance(v, dt.date):
+        return v, None
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        # an Excel serial number that lost its date format
+        if 1 <= v < 2958466:
+            return (dt.date(1899, 12, 30) + dt.timedelta(days=int(v))), None
+        return None, f"«{v}» không phải ngày"
+    s = str(v).strip()
+    if not s:
+        return None, None
+    m = _DATE_TEXT.match(s)
+    if not m:
+        return None, f"«{s}» không phải ngày dạng ngày/tháng/năm"
+    d, mth, y = (int(x) for x in m.groups())
+    try:
+        return dt.date(y, mth, d), None
+    except ValueError:
+        return None, f"«{s}» không phải ngày có thật"
+
+
+def parse_choice(v, choices):
+    if v is None or (isinstance(v, str) and not v.strip()):
+        return None, None
+    code = choice_lookup(choices).get(str(v).strip().casefold())
+    if code is None:
+        labels = "; ".join(c.label for c in choices)
+        return None, f"«{v}» không có trong danh sách ({labels})"
+    return code, None
+
+
+def parse_xmark(v):
+    if v is None or (isinstance(v, str) and not v.strip()):
+        return False, None
+    if str(v).strip().lower() == "x":
+        return True, None
+    return False, f"«{v}» không phải dấu x"
+
+
+def parse_text(v):
+    if v is None:
+        return None, None
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    s = str(v).strip()
+    return (s or None), None
+
+
+def phone_problem(v) -> str | None:
+    if v is None or not str(v).strip():
+        return "chưa ghi số điện thoại của người lập biểu"
+    s = str(v).strip()
+    if isinstance(v, float) and v.is_integer():
+        s = "0" + str(int(v))  # a number cell drops the leading 0
+    digits = re.sub(r"[ .]", "", s)
+    if not (digits.isdigit() and len(digits) == 10 and digits.startswith("0")):
+        return f"«{s}» không phải số điện thoại Việt Nam (10 chữ số, bắt đầu bằng 0)"
+    return None
