@@ -73,9 +73,8 @@ DATE_LINE = ('=IFERROR(IF(TT_DiaDanh="","",TT_DiaDanh&", ")&"ngày "&TEXT(DAY(TT
 
 def _header(ws, sh, last_col):
     """Party document header (rows 1–3), title (5) and subtitle (6)."""
-    split = 2 if last_col <= 5 else max(3, last_col - 6)
-    left_end = split if last_col > 5 else 2
-    right_start = left_end + 1
+    left_end = 2                      # A (STT) and B (the wide label column)
+    right_start = 3 if last_col <= 5 else max(3, last_col - 5)
     _merge(ws, 1, 1, 1, left_end, '=UPPER(TT_CapTren)', _f(12))
     _merge(ws, 2, 1, 2, left_end, '=UPPER(TT_DonVi)', _f(12, bold=True))
     _merge(ws, 3, 1, 3, left_end, "*", _f(12))
@@ -289,9 +288,8 @@ def _live_checks(wb, form: FormSet):
                            fill=BAD_FILL, font=BAD_FONT)
         wb[t.sheet].conditional_formatting.add(t.a1, rule)
     for c in quota_rows(form):
-        prefix = c.name.rsplit("_", 1)[0]
-        xs = form.cells[f"{prefix}_XS"]
-        rule = FormulaRule(formula=[f"AND(N({prefix}_XS)>0,{prefix}_XS>{c.name})"],
+        xs = form.cells[c.expr.xs]
+        rule = FormulaRule(formula=[f"AND(N({xs.name})>0,{xs.name}>{c.name})"],
                            fill=BAD_FILL, font=BAD_FONT)
         wb[xs.sheet].conditional_formatting.add(xs.a1, rule)
 

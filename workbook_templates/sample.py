@@ -52,7 +52,9 @@ def fill_template(values: dict, form: str = "bao_cao_nam") -> bytes:
 def unit_info(name="Đảng bộ xã Lộc Bảo", code="LB", parent="Huyện ủy Bảo Lâm", type_="DB_CS",
               year=2024, **extra) -> dict:
     """The Thông tin fields of a plausible unit."""
-    d = {"TT_DonVi": name, "TT_MaDonVi": code, "TT_CapTren": parent, "TT_LoaiDonVi": type_,
+    from .spec.domain import UNIT_TYPE_LABEL
+    d = {"TT_DonVi": name, "TT_MaDonVi": code, "TT_CapTren": parent,
+         "TT_LoaiDonVi": UNIT_TYPE_LABEL[type_],
          "TT_Nam": year, "TT_NgayLap": dt.datetime(year, 12, 15), "TT_DiaDanh": "Bảo Lâm",
          "TT_NguoiLap": "Nguyễn Văn An", "TT_DienThoai": "0912 345 678"}
     d.update(extra)
@@ -102,4 +104,43 @@ def bao_lam_2019(corrected: bool = False) -> dict:
                            {"XS": 8, "TOT": 34, "HT": 3, "KHT": 0})
     for g, lv in zip(("DBCS", "CBCS"), split):
         v.update({f"XL_{g}_TONG": sum(lv.values())} | {f"XL_{g}_{k}": n for k, n in lv.items()})
+    return v
+
+
+def bao_lam_so_ket() -> dict:
+    """Seed 004 as a `so_ket_quy_dinh` workbook: documents (Biểu số 1), checklists (Biểu số 2–4,
+    with the seed's own gaps) and five years of results (Biểu 5), figures as published."""
+    from .spec.domain import UNIT_TYPE_LABEL
+    from .spec.so_ket_quy_dinh import CONTENTS, CRITERIA, STANDARDS
+    fx = bao_lam_fixture()
+    v = {"TT_DonVi": "Huyện ủy Bảo Lâm", "TT_MaDonVi": "BAOLAM",
+         "TT_CapTren": "Đảng bộ tỉnh Lâm Đồng", "TT_LoaiDonVi": UNIT_TYPE_LABEL["DB_CTCS"],
+         "TT_QuyDinh": "Quy định 132-QĐ/TW và Hướng dẫn 21-HD/BTCTW", "TT_TuNam": 2018,
+         "TT_DenNam": 2022, "TT_Nam": 2023, "TT_NgayLap": dt.datetime(2023, 2, 2),
+         "TT_DiaDanh": "Bảo Lâm", "TT_NguoiLap": "Nguyễn Quang Huân",
+         "TT_DienThoai": "0263 3877 123"}
+    docs = fx["documents"]
+    for key, rows in (("QD", docs["cu_the_hoa_quy_dinh"]), ("HD", docs["cu_the_hoa_huong_dan"]),
+                      ("CD", docs["lanh_dao_chi_dao"])):
+        for k, (so, ngay) in enumerate(rows, start=1):
+            if so:
+                v[f"SK1_{key}_SO_Y{k}"] = so
+                v[f"SK1_{key}_NGAY_Y{k}"] = ngay
+    for prefix, rows in (("SK2", CRITERIA), ("SK3", STANDARDS), ("SK4", CONTENTS)):
+        for row in rows:
+            if not row.section:
+                v[f"{prefix}_{row.key}_PH"] = "x"
+    # seed 004, Biểu số 4: no tick on I.3 "Trách nhiệm, thẩm quyền"; "Chủ thể tham gia đánh giá"
+    # of II.1 and II.3 carries a proposal but no tick
+    del v["SK4_KD_CBLD_TRACHNHIEM_PH"]
+    for g in ("DG_TCD", "DG_TTLD"):
+        del v[f"SK4_{g}_CHUTHE_PH"]
+        v[f"SK4_{g}_CHUTHE_DN"] = "Không nên quy định"
+    for tkey, fkey in (("TCCSD", "tccsd"), ("CUCS", "cap_uy_co_so"), ("TTLD", "ttld_cap_huyen"),
+                       ("CANHAN", "ca_nhan")):
+        tab = fx["tables"][fkey]
+        for k in range(5):
+            for lv in ("XS", "TOT", "HT", "KHT"):
+                v[f"SK5_{tkey}_{lv}_Y{k + 1}"] = tab[lv][k]
+            v[f"SK5_{tkey}_TONG_Y{k + 1}"] = tab["stated_total"][k]
     return v

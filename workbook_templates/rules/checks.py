@@ -64,12 +64,9 @@ def relations(form) -> list[Relation]:
 
 
 def quota_rows(form):
-    """(group row prefix, sheet) for every group with an XS ceiling."""
-    out = []
-    for c in form.cells.values():
-        if c.col_key == "TRAN":
-            out.append(c)
-    return out
+    """Every XS-ceiling cell (its expression names the XS and TOT cells it limits)."""
+    from ..spec.model import Ceiling
+    return [c for c in form.cells.values() if isinstance(c.expr, Ceiling)]
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -78,10 +75,17 @@ def _label(cell) -> str:
     return f"{cell.row_label} — {cell.col_label}" if cell.col_label else cell.row_label
 
 
+def _where(ctx, cell) -> str:
+    """A row as the user reads it; per-year tables (Biểu 5) name the table and the year."""
+    if cell.year_index is not None and ": " in cell.row_label:
+        return f"{cell.row_label.split(': ')[0]} năm {ctx.year_of(cell)}"
+    return cell.row_label
+
+
 def _part_label(target, part) -> str:
     """A part named as the user sees it: its column on the same row, else its row."""
     lab = part.col_label if part.row_key == target.row_key else part.row_label
-    lab = lab.replace("Trong đó: ", "")
+    lab = lab.replace("Trong đó: ", "").split(": ")[-1]
     return lab[:1].lower() + lab[1:]
 
 
@@ -109,10 +113,12 @@ def check_relations(ctx):
         have = _n(ctx, rel.target)
         parts_txt = " + ".join(f"{_part_label(t, ctx.cell(p))} {fmt_int(_n(ctx, p))}"
                                for p in rel.parts)
+        what = (f"{_where(ctx, t)}: {t.row_label.split(': ')[-1]}" if t.year_index is not None
+                else _label(t))
         if rel.kind == "eq" and have != total:
             diff = have - total
             ctx.add(rel.rule, rel.target,
-                    f"{_label(t)} là {fmt_int(have)} nhưng {parts_txt} = {fmt_int(total)} "
+                    f"{what} là {fmt_int(have)} nhưng {parts_txt} = {fmt_int(total)} "
                     f"(chênh {'+' if diff > 0 else ''}{fmt_int(diff)}).",
                     "Sửa ô này hoặc các ô thành phần cho khớp; nếu có số không đánh giá chưa "
                     "ghi, hãy ghi vào cột lý do tương ứng.")
@@ -187,8 +193,7 @@ def _quota_is_decided(unit_type, group) -> bool:
 
 def check_quota(ctx):
     for c in quota_rows(ctx.form):
-        prefix = c.name.rsplit("_", 1)[0]
-        xs, tot = _n(ctx, f"{prefix}_XS"), _n(ctx, f"{prefix}_TOT")
+        xs, tot = _n(ctx, c.expr.xs), _n(ctx, c.expr.tot)
         ceiling = ctx.val.get(c.name)
         if xs == 0 or ceiling is None or xs <= ceiling:
             continue
@@ -196,8 +201,7 @@ def check_quota(ctx):
         decided = ctx.form.id == "bao_cao_nam" and _quota_is_decided(ctx.unit_type, group)
         sev = ctx.pack.severity("R-QUOTA" if decided else "R-QUOTA-SUMMED")
         base_txt = "số hoàn thành tốt" if ctx.base == "tot" else "số hoàn thành tốt trở lên"
-        where = (c.row_label if ctx.form.id == "bao_cao_nam" else
-                 f"{c.row_label.split(':')[0]} năm {ctx.year_of(c)}")
+        where = _where(ctx, c)
         msg = (f"{where}: {fmt_int(xs)} xếp loại «Hoàn thành xuất sắc nhiệm vụ» vượt mức tối đa "
                f"{fmt_int(ceiling)} ({ctx.share} % {base_txt}; XS/Tốt = "
                f"{fmt_pct(percent(xs, tot))}, XS/(XS+Tốt) = {fmt_pct(percent(xs, xs + tot))}).")
@@ -205,7 +209,7 @@ def check_quota(ctx):
                 "hoàn thành tốt." if decided else
                 "Số này cộng từ cấp dưới nên chỉ để tham khảo; đề nghị giải trình ở sheet "
                 "«Giải trình».")
-        ctx.add("R-QUOTA", f"{prefix}_XS", msg, hint, severity=sev)
+        ctx.add("R-QUOTA", c.expr.xs, msg, hint, severity=sev)
 
 
 def _members_or_orgs(ctx):

@@ -124,6 +124,10 @@ def phone_problem(v) -> str | None:
     if isinstance(v, float) and v.is_integer():
         s = "0" + str(int(v))  # a number cell drops the leading 0
     digits = re.sub(r"[ .]", "", s)
-    if not (digits.isdigit() and len(digits) == 10 and digits.startswith("0")):
-        return f"«{s}» không phải số điện thoại Việt Nam (10 chữ số, bắt đầu bằng 0)"
+    mobile = len(digits) == 10 and digits.startswith("0")
+    # landlines have been 11 digits (02xx + 7–8 digits) since 2017; SPEC names only mobiles
+    landline = len(digits) == 11 and digits.startswith("02")
+    if not (digits.isdigit() and (mobile or landline)):
+        return (f"«{s}» không phải số điện thoại Việt Nam (di động 10 chữ số bắt đầu bằng 0, "
+                "cố định 11 chữ số bắt đầu bằng 02)")
     return None

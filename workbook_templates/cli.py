@@ -1,0 +1,129 @@
+"""`kiemdiem` command line: build templates, validate a workbook, merge children, make samples.
+
+Exit codes of `validate`: 0 no error (warnings allowed), 1 errors, 2 the file cannot be used.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .findings import SEVERITY_LABEL
+
+
+def _out(text: str):
+    sys.stdout.write(text + "\n")
+
+
+def cmd_build(args) -> int:
+    from .build import build_all
+    for p in build_all(args.out):
+        _out(f"Đã tạo mẫu: {p}")
+    return 0
+
+
+def render_text(report) -> str:
+    lines = [f"Tệp: {report.source}",
+             f"Mẫu: {report.template} (phiên bản {report.version}); quy định áp dụng: "
+             f"{report.rule_pack}"]
+    for f in report.findings:
+        mark = " (đã giải trình)" if f.explained else ""
+        lines.append(f"- {SEVERITY_LABEL[f.severity]}{mark} [{f.rule}] {f.ref}"
+                     f"{' (' + f.name + ')' if f.name else ''}: {f.message}")
+        if f.hint:
+            lines.append(f"    Cách sửa: {f.hint}")
+        if f.regulation:
+            lines.append(f"    Căn cứ: {f.regulation}")
+    n_err, n_warn = len(report.errors), len(report.warnings)
+    if n_err:
+        lines.append(f"KẾT QUẢ: KHÔNG HỢP LỆ — {n_err} lỗi, {n_warn} cảnh báo.")
+    elif n_warn:
+        lines.append(f"KẾT QUẢ: HỢP LỆ, có {n_warn} cảnh báo cần giải trình.")
+    else:
+        lines.append("KẾT QUẢ: HỢP LỆ — không có lỗi, không có cảnh báo.")
+    return "\n".join(lines)
+
+
+def cmd_validate(args) -> int:
+    from .read import ReadError, read_workbook
+    from .validate import validate
+    try:
+        filled = read_workbook(args.file)
+    except ReadError as e:
+        if args.format == "json":
+            _out(json.dumps({"file": str(args.file), "valid": False, "error": e.code,
+                             "message": e.message}, ensure_ascii=False, indent=2))
+        else:
+            sys.stderr.write(f"LỖI: {e.message}\n")
+        return 2
+    report = validate(filled, base=args.base, rules=args.rules)
+    report.source = str(args.file)
+    if args.format == "json":
+        _out(json.dumps(report.to_dict(), ensure_ascii=False, indent=2, default=str))
+    else:
+        _out(render_text(report))
+    return 1 if report.errors else 0
+
+
+SAMPLES = ("bao-lam-2019", "bao-lam-2019-da-sua", "mau-trong")
+
+
+def cmd_sample(args) -> int:
+    from . import sample
+    if args.name == "bao-lam-2019":
+        data = sample.fill_template(sample.bao_lam_2019())
+    elif args.name == "bao-lam-2019-da-sua":
+        data = sample.fill_template(sample.bao_lam_2019(corrected=True))
+    else:
+        data = sample.fill_template({}, form=args.form)
+    Path(args.output).write_bytes(data)
+    _out(f"Đã ghi {args.output}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kiemdiem", description="Biểu kiểm điểm, đánh giá, xếp loại "
+                                "chất lượng: tạo mẫu, kiểm tra, tổng hợp.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    t = sub.add_parser("template", help="mẫu biểu")
+    tsub = t.add_subparsers(dest="action", required=True)
+    b = tsub.add_parser("build", help="tạo lại các tệp mẫu .xlsx từ đặc tả")
+    b.add_argument("--out", default=None, help="thư mục ghi (mặc định: workbook_templates/)")
+    b.set_defaults(func=cmd_build)
+
+    v = sub.add_parser("validate", help="kiểm tra một tệp biểu")
+    v.add_argument("file")
+    v.add_argument("--format", choices=("text", "json"), default="text")
+    v.add_argument("--base", choices=("tot", "tot_tro_len"), default="tot",
+                   help="cơ sở tính tỷ lệ xuất sắc: chỉ số Tốt (mặc định) hoặc Tốt trở lên")
+    v.add_argument("--rules", choices=("HD21", "QD124", "QD366"), default=None,
+                   help="bộ quy tắc (mặc định: theo năm đánh giá)")
+    v.set_defaults(func=cmd_validate)
+
+    s = sub.add_parser("sample", help="tạo tệp mẫu đã điền để thử")
+    s.add_argument("name", choices=SAMPLES)
+    s.add_argument("-o", "--output", required=True)
+    s.add_argument("--form", default="bao_cao_nam", choices=("bao_cao_nam", "so_ket_quy_dinh"))
+    s.set_defaults(func=cmd_sample)
+
+    try:
+        from . import cli_merge
+    except ImportError:  # the merge command lands separately
+        cli_merge = None
+    if cli_merge is not None:
+        cli_merge.add_parser(sub)
+    return p
+
+
+def main(argv=None) -> int:
+    args = parser().parse_args(argv)
+    if getattr(args, "func", None) is None and getattr(args, "command", None) == "merge":
+        from . import cli_merge
+        return cli_merge.run(args)
+    return args.func(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
