@@ -120,7 +120,7 @@ def _grid_headers(ws, block, first_label="STT", second_label="Nội dung"):
                 _head_cell(ws, top + 1, c + k, cols[k].label)
             i = j + 1
         else:
-            _head_cell(ws, top, c + i, col.label, top + hr - 1, c + i)
+            _head_cell(ws, top, c + i, col.header_formula or col.label, top + hr - 1, c + i)
             i += 1
     ws.row_dimensions[top + hr - 1].height = 62 if hr == 2 else 48
     if block.numbering:
@@ -157,8 +157,7 @@ def _years_block(ws, block):
     _head_cell(ws, top, 1, "NỘI DUNG", top + 1, 1)
     _head_cell(ws, top, 2, "Thể loại văn bản", top + 1, 2)
     for k, col in enumerate(block.cols):
-        _head_cell(ws, top, 3 + k, f'=IF(N(TT_TuNam)=0,"Năm thứ {k + 1}",TT_TuNam+{k})',
-                   top + 1, 3 + k)
+        _head_cell(ws, top, 3 + k, col.header_formula or col.label, top + 1, 3 + k)
     r = block.first_data_row
     for i in range(0, len(block.rows), 2):
         row = block.rows[i]

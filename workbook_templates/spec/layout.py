@@ -138,8 +138,7 @@ def years_sheet(name, title, prefix, doc_rows, n_years, subtitle="", form_no="",
     for key, label in doc_rows:
         rows.append(RowDef(f"{key}_SO", label, stt="Số, ký hiệu"))
         rows.append(RowDef(f"{key}_NGAY", label, stt="Ngày ban hành"))
-    cols = tuple(ColDef(f"Y{k + 1}", f"Năm thứ {k + 1}", kind="docno", width=17)
-                 for k in range(n_years))
+    cols = year_cols(n_years, kind="docno", width=17)
     first = TABLE_TOP + 2
     cells = []
     for i, row in enumerate(rows):
@@ -154,12 +153,18 @@ def years_sheet(name, title, prefix, doc_rows, n_years, subtitle="", form_no="",
     return _finish(sh, first + len(rows) - 1)
 
 
+def year_cols(n_years, **kw):
+    """One column a year of the review; the header shows the year once TT_TuNam is filled."""
+    return tuple(ColDef(f"Y{k + 1}", f"Năm thứ {k + 1}", header_formula=(
+        f'=IF(N(TT_TuNam)=0,"Năm thứ {k + 1}",TT_TuNam+{k})'), **kw) for k in range(n_years))
+
+
 def stacked_year_grids(name, title, prefix, tables, level_rows, n_years, derived_rows,
                        subtitle="", form_no="") -> SheetSpec:
     """Biểu 5: several small tables (rows = levels and Tổng số, one column a year).
     tables: (key, caption). Names PREFIX_<TABLE>_<ROW>_Y<k>; derived_rows: row key -> function
     (table key, year key) -> Expr."""
-    cols = tuple(ColDef(f"Y{k + 1}", f"Năm thứ {k + 1}", width=11) for k in range(n_years))
+    cols = year_cols(n_years, width=11)
     blocks, cells, top = [], [], TABLE_TOP
     for tkey, caption in tables:
         rows = tuple(level_rows)
@@ -170,9 +175,10 @@ def stacked_year_grids(name, title, prefix, tables, level_rows, n_years, derived
         fixed = []
         for c in bcells:
             if c.row_key in derived_rows:
+                expr = derived_rows[c.row_key](tkey, c.col_key)
                 c = Cell(c.name, c.sheet, c.row, c.col, DERIVED, c.row_label, c.col_label,
-                         c.row_key, c.col_key, expr=derived_rows[c.row_key](tkey, c.col_key),
-                         number_format="0.00")
+                         c.row_key, c.col_key, expr=expr,
+                         number_format="0.00" if type(expr).__name__ == "Percent" else None)
             fixed.append(Cell(c.name, c.sheet, c.row, c.col, c.kind, f"{caption}: {c.row_label}",
                               c.col_label, c.row_key, c.col_key, expr=c.expr,
                               number_format=c.number_format,

@@ -220,6 +220,7 @@ class ColDef:
     group: str = ""                # spanning header above the column
     width: float = 9.0
     number_format: str | None = None
+    header_formula: str | None = None  # shown instead of the label (year columns)
 
 
 @dataclass(frozen=True)

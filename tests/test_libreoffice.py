@@ -1,0 +1,69 @@
+"""LibreOffice opens the templates filled with real figures, recalculates every formula and gets
+the validator's derived values; each template is printed to PDF and PNG for a person to check."""
+from __future__ import annotations
+
+import subprocess
+from decimal import Decimal
+
+import pytest
+
+from workbook_templates.read import read_workbook
+from workbook_templates.sample import bao_lam_2019, bao_lam_so_ket, fill_template
+from workbook_templates.validate import validate
+
+CASES = {
+    "bao_cao_nam": bao_lam_2019,
+    "so_ket_quy_dinh": bao_lam_so_ket,
+}
+
+
+def _cached(grid, cell):
+    try:
+        return grid[cell.sheet][cell.row - 1][cell.col - 1]
+    except IndexError:
+        return None
+
+
+@pytest.mark.parametrize("form_id", sorted(CASES))
+def test_libreoffice_recalculates_like_the_validator(form_id, tmp_path, libreoffice):
+    from python_calamine import CalamineWorkbook
+
+    src = tmp_path / f"{form_id}.xlsx"
+    src.write_bytes(fill_template(CASES[form_id](), form=form_id))
+    out = libreoffice.convert(src, "xlsx:Calc MS Excel 2007 XML", tmp_path / "lo")
+    report = validate(read_workbook(src))
+    wb = CalamineWorkbook.from_path(str(out))
+    grid = {s: wb.get_sheet_by_name(s).to_python(skip_empty_area=False)
+            for s in wb.sheet_names}
+    form = report_form = read_workbook(out).form
+    checked = 0
+    for cell in form.derived():
+        want = report.values[cell.name]
+        got = _cached(grid, cell)
+        if want is None:
+            assert got in ("", None), (cell.name, got)
+        else:
+            assert got not in ("", None), (cell.name, "no value from LibreOffice")
+            assert Decimal(str(got)).quantize(Decimal("0.01")) == \
+                Decimal(str(want)).quantize(Decimal("0.01")), (cell.ref, got, want)
+        checked += 1
+    assert checked == len(form.derived()) > 30
+    # the file LibreOffice saved still reads, with its formulas recognised as formulas
+    again = read_workbook(out)
+    assert all(again.has_formula[c.name] for c in form.derived())
+    assert [f.rule for f in validate(again).findings] == [f.rule for f in report.findings]
+
+
+@pytest.mark.parametrize("form_id", sorted(CASES))
+def test_templates_render_to_pdf_and_png(form_id, tmp_path, libreoffice, artifacts):
+    src = tmp_path / f"{form_id}.xlsx"
+    src.write_bytes(fill_template(CASES[form_id](), form=form_id))
+    pdf = libreoffice.convert(src, "pdf", artifacts / "templates")
+    stem = artifacts / "templates" / form_id
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(stem)], check=True)
+    pages = sorted(stem.parent.glob(f"{form_id}-*.png"))
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert len(pages) >= 6  # Thông tin, the forms and Giải trình; _meta stays hidden
+    assert "ĐẢNG CỘNG SẢN VIỆT NAM" in text and "NGƯỜI LẬP BIỂU" in text
+    assert "HUYỆN ỦY BẢO LÂM" in text and "Bảo Lâm, ngày" in text
