@@ -217,3 +217,16 @@ def test_so_ket_rule(rule, changes, name, words):
     assert hits[0].ref == SK.cells[name].ref and hits[0].severity == "error"
     for w in words:
         assert w in hits[0].message, (w, hits[0].message)
+
+
+def test_year_over_year_changes():
+    from workbook_templates.rules.checks import year_over_year
+    before = check(dang_bo_co_so(2023, KP_ThoiHan_1=dt.datetime(2023, 6, 30)))
+    now = check(dang_bo_co_so(XL_DV_TONG=150, XL_DV_TOT=110, XL_TTLD_CS_TONG=3,
+                              XL_TTLD_CS_TOT=3))
+    found = {f.name: f for f in year_over_year(now, before)}
+    assert set(found) == {"XL_DV_TONG", "XL_TTLD_CS_TONG"}
+    assert "25,00 %" in found["XL_DV_TONG"].message and "120 → 150" in found["XL_DV_TONG"].message
+    assert "xuất hiện" in found["XL_TTLD_CS_TONG"].message
+    assert all(f.severity == "warning" for f in found.values())
+    assert year_over_year(before, before) == []

@@ -405,3 +405,35 @@ SO_KET_CHECKS = (check_formulas, check_relations, check_quota, check_docs, check
 
 def checks_for(form) -> Iterable:
     return BAO_CAO_NAM_CHECKS if form.id == "bao_cao_nam" else SO_KET_CHECKS
+
+
+def year_over_year(current, previous) -> list:
+    """R-YOY (server side): against the unit's previous accepted year, a total that moves by more
+    than the pack's threshold, or a group that appears or disappears. Takes two Reports."""
+    from ..findings import Finding
+    from ..spec import get_form_set
+    from .packs import PACKS
+    pack = PACKS[current.rule_pack]
+    form = get_form_set(current.template)
+    out = []
+    for name, cell in form.cells.items():
+        if cell.col_key != "TONG" or not name.startswith("XL_"):
+            continue
+        now, before = current.values.get(name), previous.values.get(name)
+        now_i = now if isinstance(now, int) else 0
+        before_i = before if isinstance(before, int) else 0
+        if (now_i == 0) != (before_i == 0):
+            what = "xuất hiện" if now_i else "không còn"
+            msg = (f"{cell.row_label}: dòng này {what} so với năm {previous.year} "
+                   f"({fmt_int(before_i)} → {fmt_int(now_i)}).")
+        elif before_i and abs(now_i - before_i) * 100 > pack.yoy_change_percent * before_i:
+            change = percent(now_i - before_i, before_i)
+            msg = (f"{cell.row_label}: tổng số thay đổi {fmt_pct(change)} so với năm "
+                   f"{previous.year} ({fmt_int(before_i)} → {fmt_int(now_i)}), quá "
+                   f"{pack.yoy_change_percent} %.")
+        else:
+            continue
+        out.append(Finding("R-YOY", pack.severity("R-YOY"), cell.sheet, cell.a1, name, msg,
+                           "Kiểm tra lại số liệu hoặc giải trình nguyên nhân thay đổi.",
+                           pack.regulation("R-YOY"), cell.row_label, cell.col_label))
+    return out
