@@ -11,30 +11,22 @@ PH = Phù hợp, CPH = Chưa phù hợp, DN = Đề nghị sửa đổi, bổ su
 from __future__ import annotations
 
 from .domain import LEVELS, UNIT_TYPES
-from .model import (CHOICE, DATE, PHONE, TEXT, YEAR, Ceiling, FormSet, Percent, RowDef)
+from .model import TEXT, YEAR, Ceiling, FormSet, Percent, RowDef
 from . import layout
-from .bao_cao_nam import giai_trinh_sheet
+from .bao_cao_nam import INFO_FIELDS as INFO_BAO_CAO_NAM, giai_trinh_sheet
 
 ID = "so_ket_quy_dinh"
 VERSION = "1.0"
 N_YEARS = 5
 
-INFO_FIELDS = [
-    ("TT_DonVi", "Tên đơn vị (tổ chức đảng)", TEXT, None, True, "Ví dụ: Huyện ủy Bảo Lâm"),
-    ("TT_MaDonVi", "Mã đơn vị", TEXT, None, True, "Mã do cấp trên cấp"),
-    ("TT_CapTren", "Đơn vị cấp trên", TEXT, None, True, "Ví dụ: Đảng bộ tỉnh Lâm Đồng"),
-    ("TT_LoaiDonVi", "Loại đơn vị", CHOICE, UNIT_TYPES, True, "Chọn trong danh sách"),
+_SHARED = {f[0]: f for f in INFO_BAO_CAO_NAM}
+INFO_FIELDS = [_SHARED[n] for n in ("TT_DonVi", "TT_MaDonVi", "TT_CapTren", "TT_LoaiDonVi")] + [
     ("TT_QuyDinh", "Quy định được sơ kết, tổng kết", TEXT, None, False,
      "Ví dụ: Quy định 132-QĐ/TW và Hướng dẫn 21-HD/BTCTW"),
     ("TT_TuNam", "Từ năm", YEAR, None, True, "Năm đầu của giai đoạn, ví dụ: 2018"),
     ("TT_DenNam", "Đến năm", YEAR, None, True, "Năm cuối của giai đoạn (tối đa 5 năm)"),
     ("TT_Nam", "Năm lập báo cáo", YEAR, None, True, "Ví dụ: 2023"),
-    ("TT_NgayLap", "Ngày lập biểu", DATE, None, True, "Ngày/tháng/năm"),
-    ("TT_DiaDanh", "Địa danh (ghi ở dòng ngày tháng)", TEXT, None, False, "Ví dụ: Bảo Lâm"),
-    ("TT_NguoiLap", "Người lập biểu", TEXT, None, True, "Họ và tên"),
-    ("TT_DienThoai", "Số điện thoại người lập biểu", PHONE, None, False,
-     "10 chữ số, bắt đầu bằng 0"),
-]
+] + [_SHARED[n] for n in ("TT_NgayLap", "TT_DiaDanh", "TT_NguoiLap", "TT_DienThoai")]
 
 DOC_ROWS = (
     ("QD", "Văn bản cụ thể hóa Quy định; các Quy định của cấp ủy cấp trên"),
