@@ -135,8 +135,7 @@ def read_grids(grids: Mapping[str, Sequence[Sequence[Any]]],
 
 # --- .xlsx files --------------------------------------------------------------------------------
 
-_CELL_WITH_FORMULA = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?<!/)>\s*(?:<(?:\w+:)?is>.*?</(?:\w+:)?is>"
-                                rb"\s*)?<(?:\w+:)?f\b", re.S)
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _REF = re.compile(rb'\br="([A-Z]+)([0-9]+)"')
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)/?>")
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
@@ -177,10 +176,15 @@ def sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
 
 
 def formula_cells(xml: bytes) -> set[tuple[int, int]]:
-    """(row, col) of every cell holding a formula, by a scan of the sheet XML."""
+    """(row, col) of every cell holding a formula, by a scan of the sheet XML: each <f> element
+    belongs to the nearest <c> start tag before it (a plain search, no XML tree)."""
     out = set()
-    for m in _CELL_WITH_FORMULA.finditer(xml):
-        r = _REF.search(m.group(1))
+    for m in _FORMULA.finditer(xml):
+        pos = m.start()
+        start = max(xml.rfind(b"<c ", 0, pos), xml.rfind(b":c ", 0, pos))
+        if start < 0:
+            continue
+        r = _REF.search(xml, start, xml.find(b">", start) + 1)
         if r:
             out.add((int(r.group(2)), _col_index(r.group(1))))
     return out
