@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Mapping, Sequence
 
+from .safety import DEFAULT as DEFAULT_LIMITS, Limits, UnsafeFile, check_package
 from .spec import META_SHEET, FormSet, form_sets
 
 # The rows of the hidden _meta sheet (column B holds the value); shared with the builder.
@@ -202,16 +203,16 @@ def _open(source) -> tuple[bytes, str]:
     return source.read(), getattr(source, "name", "đã tải lên")
 
 
-def read_workbook(source: str | Path | bytes | BinaryIO, *, formulas: bool = True) -> Filled:
+def read_workbook(source: str | Path | bytes | BinaryIO, *, formulas: bool = True,
+                  limits: Limits = DEFAULT_LIMITS) -> Filled:
     """Read an .xlsx made from one of our templates (saved by Excel, LibreOffice or openpyxl)."""
     from python_calamine import CalamineWorkbook
 
     data, label = _open(source)
-    if not data.startswith(b"PK"):
-        hint = (" Tệp có vẻ là định dạng Excel 97–2003 (.xls) hoặc bị đặt mật khẩu; hãy lưu lại "
-                "dạng .xlsx, không đặt mật khẩu." if data.startswith(b"\xd0\xcf\x11\xe0") else
-                " Hãy gửi tệp Excel .xlsx làm từ mẫu.")
-        raise ReadError(f"Tệp {label} không phải tệp Excel .xlsx.{hint}", "unreadable")
+    try:
+        check_package(data, label, limits)
+    except UnsafeFile as e:
+        raise ReadError(e.message, e.code) from e
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = wb.sheet_names
