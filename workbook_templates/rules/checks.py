@@ -400,7 +400,26 @@ def check_xmarks(ctx):
 
 BAO_CAO_NAM_CHECKS = (check_formulas, check_required_rows, check_relations, check_quota,
                       check_prereq, check_head, check_kyluat, check_kd_xl, check_kp)
-SO_KET_CHECKS = (check_formulas, check_relations, check_quota, check_docs, check_xmarks)
+def check_period(ctx):
+    """R-REQ on so_ket_quy_dinh: the review period fits the five year columns."""
+    start, end, year = (ctx.val.get(n) for n in ("TT_TuNam", "TT_DenNam", "TT_Nam"))
+    if not (isinstance(start, int) and isinstance(end, int)):
+        return
+    n = len([c for c in ctx.form.cells.values() if c.name.startswith("SK1_QD_SO_Y")])
+    if end < start:
+        ctx.add("R-REQ", "TT_DenNam", f"Đến năm {end} trước Từ năm {start}.",
+                "Ghi năm đầu và năm cuối của giai đoạn sơ kết theo đúng thứ tự.")
+    elif end - start + 1 > n:
+        ctx.add("R-REQ", "TT_DenNam",
+                f"Giai đoạn {start}–{end} dài {end - start + 1} năm, mẫu có {n} cột năm.",
+                f"Chia thành các giai đoạn không quá {n} năm.")
+    if isinstance(year, int) and year < end:
+        ctx.add("R-REQ", "TT_Nam", f"Năm lập báo cáo {year} trước năm cuối của giai đoạn {end}.",
+                "Năm lập báo cáo phải từ năm cuối của giai đoạn trở về sau.")
+
+
+SO_KET_CHECKS = (check_formulas, check_period, check_relations, check_quota, check_docs,
+                 check_xmarks)
 
 
 def checks_for(form) -> Iterable:
