@@ -1,0 +1,412 @@
+"""A MergeResult -> the parent's .xlsx: the real template with the summed inputs written by
+position from the spec's cell map, plus the sheets a collecting office reads beside the forms.
+
+Derived cells keep their template formulas (Excel or LibreOffice recalculates them on open; the
+validator recomputes them). Text that came from a child is written as text, so a proposal typed as
+"=HYPERLINK(...)" stays the words the unit typed and never becomes a live formula.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from .spec.domain import LEVEL_LABEL, UNIT_TYPE_LABEL
+from . import merge as M
+
+HERE = Path(__file__).parent
+FONT = "Times New Roman"
+THIN = Side(style="thin", color="000000")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEAD_FILL = PatternFill("solid", fgColor="FFDDEBF7")
+OWN_FILL = PatternFill("solid", fgColor="FFFCE4D6")      # orange: the parent fills this row
+UNDECIDED_FILL = PatternFill("solid", fgColor="FFFFF2CC")
+AUTHOR = "kiemdiem"
+
+
+def _template(form_id: str) -> bytes:
+    p = HERE / f"{form_id}.xlsx"
+    if p.exists():
+        return p.read_bytes()
+    from .build import build_bytes
+    from .spec import get_form_set
+    return build_bytes(get_form_set(form_id))
+
+
+def put(ws, row: int, col: int, value):
+    """Write a value; a string is always text (a leading "=" does not make it a formula)."""
+    cell = ws.cell(row, col)
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        value = dt.datetime.combine(value, dt.time())
+    cell.value = value
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"
+    return cell
+
+
+def _level_label(code) -> str:
+    if code in LEVEL_LABEL:
+        return LEVEL_LABEL[code]
+    if code in M.NOT_RATED:
+        return M.NOT_RATED[code]
+    return "Chưa xếp loại"
+
+
+def _table(ws, top: int, headers: list[str], rows: list[list], widths=None, title=None,
+           total_cols: tuple[int, ...] = ()) -> int:
+    """A plain bordered table; returns the next free row."""
+    r = top
+    if title:
+        c = ws.cell(r, 1, title)
+        c.font = Font(name=FONT, bold=True, size=12)
+        r += 1
+    for j, h in enumerate(headers, start=1):
+        c = ws.cell(r, j, h)
+        c.font = Font(name=FONT, bold=True, size=11)
+        c.fill = HEAD_FILL
+        c.border = BOX
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    head_row = r
+    r += 1
+    first = r
+    for row in rows:
+        for j, v in enumerate(row, start=1):
+            c = put(ws, r, j, v)
+            c.font = Font(name=FONT, size=11)
+            c.border = BOX
+            c.alignment = Alignment(vertical="top", wrap_text=isinstance(v, str))
+            if isinstance(v, dt.datetime):
+                c.number_format = "dd/mm/yyyy hh:mm" if (v.hour or v.minute) else "dd/mm/yyyy"
+        r += 1
+    if total_cols and rows:
+        ws.cell(r, 2, "Tổng cộng").font = Font(name=FONT, bold=True)
+        for j in range(1, len(headers) + 1):
+            ws.cell(r, j).border = BOX
+        for j in total_cols:
+            L = get_column_letter(j)
+            c = ws.cell(r, j, f"=SUM({L}{first}:{L}{r - 1})")
+            c.font = Font(name=FONT, bold=True)
+        r += 1
+    if widths:
+        for j, w in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(j)].width = w
+    ws.freeze_panes = ws.cell(head_row + 1, 1) if ws.freeze_panes is None else ws.freeze_panes
+    return r + 1
+
+
+def _title(ws, text: str, sub: str = "") -> int:
+    ws.cell(1, 1, text).font = Font(name=FONT, bold=True, size=14)
+    if sub:
+        ws.cell(2, 1, sub).font = Font(name=FONT, italic=True, size=11)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    return 4
+
+
+def _note(ws, r: int, text: str, bold=False) -> int:
+    c = ws.cell(r, 1, text)
+    c.font = Font(name=FONT, italic=not bold, bold=bold, size=11)
+    return r + 1
+
+
+def _comment(cell, text: str):
+    cell.comment = Comment(text, AUTHOR, width=320, height=140)
+
+
+# --- the form sheets -------------------------------------------------------------------------------
+
+def _write_form(wb, result):
+    form = result.form
+    for name, value in result.values.items():
+        c = form.cells[name]
+        put(wb[c.sheet], c.row, c.col, value)
+    if "_meta" in wb.sheetnames and result.base != "tot":
+        wb["_meta"]["B3"] = result.base
+    if form.id == "bao_cao_nam":
+        _mark_own_rows(wb, result)
+        _mark_undecided(wb, result)
+    else:
+        _mark_so_ket(wb, result)
+
+
+def _row_cells(form, sheet, row_key):
+    return [c for c in form.cells.values() if c.sheet == sheet and c.row_key == row_key]
+
+
+def _mark_own_rows(wb, result):
+    form, p = result.form, result.parent
+    for sheet in ("Biểu 2", "Biểu 3"):
+        ws = wb[sheet]
+        for key in result.own_rows:
+            cells = _row_cells(form, sheet, key)
+            if not cells:
+                continue
+            for c in cells:
+                if c.is_input:
+                    ws.cell(c.row, c.col).fill = OWN_FILL
+            label = ws.cell(cells[0].row, 2)
+            label.fill = OWN_FILL
+            _comment(label, f"Dòng của chính {p.name}: cấp tổng hợp tự điền (không cộng từ đơn "
+                            "vị trực thuộc). Các ô màu cam còn trống cho đến khi điền.")
+
+
+def _mark_undecided(wb, result):
+    if not result.undecided:
+        return
+    ws = wb["Biểu 2"]
+    by_row: dict[str, list] = {}
+    for ch in result.undecided:
+        for row in M.TYPE_ROWS.get(ch.unit_type, ()):
+            by_row.setdefault(row, []).append(ch)
+    for row, kids in by_row.items():
+        cells = _row_cells(result.form, "Biểu 2", row)
+        if not cells:
+            continue
+        label = ws.cell(cells[0].row, 2)
+        label.fill = UNDECIDED_FILL
+        names = "; ".join(f"{k.name} ({_level_label(k.rating()[0])})" for k in kids[:12])
+        more = f"; và {len(kids) - 12} đơn vị khác" if len(kids) > 12 else ""
+        _comment(label, f"{len(kids)} đơn vị {M.UNDECIDED} — tính theo mức đơn vị tự đề nghị: "
+                        f"{names}{more}. Xem sheet «{M.SHEET_DETAIL}».")
+
+
+def _mark_so_ket(wb, result):
+    for sheet in ("Biểu số 2", "Biểu số 3", "Biểu số 4"):
+        ws = wb[sheet]
+        _comment(ws.cell(1, 1), f"Các ô đánh dấu của biểu này là ý kiến của chính "
+                                f"{result.parent.name}; ý kiến của các đơn vị trực thuộc đã "
+                                f"tổng hợp ở sheet «{M.SHEET_OPINIONS}».")
+    _comment(wb["Biểu số 1"].cell(1, 1), f"Văn bản của chính {result.parent.name}; văn bản của "
+                                         f"các đơn vị trực thuộc ở sheet «{M.SHEET_DOCS}».")
+
+
+# --- extra sheets ----------------------------------------------------------------------------------
+
+def _source_txt(ch) -> str:
+    lv, decided = ch.rating()
+    if decided:
+        return "Cấp trên quyết định"
+    if lv:
+        return f"Đơn vị tự đề nghị — {M.UNDECIDED}"
+    return f"Chưa xếp loại — {M.UNDECIDED}"
+
+
+def _detail_sheet(wb, result):
+    ws = wb.create_sheet(M.SHEET_DETAIL)
+    p = result.parent
+    r = _title(ws, f"CHI TIẾT CÁC ĐƠN VỊ TRỰC THUỘC — {p.name.upper()}",
+               f"Mỗi dòng là một đơn vị đã được tổng hợp; năm {result.values.get('TT_Nam', '')}")
+    if result.form.id == "bao_cao_nam":
+        headers = ["STT", "Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Xếp loại dùng để tổng hợp",
+                   "Căn cứ xếp loại", "Xếp loại cấp ủy", "Đảng viên: tổng số",
+                   "Đảng viên được xếp loại", "Đảng viên XS", "Đảng viên Tốt", "Đảng viên HT",
+                   "Đảng viên KHT", "Bị kỷ luật", "Chi bộ trực thuộc", "Đảng bộ bộ phận",
+                   "Tổ chức cơ sở đảng", "Tệp", "Nhận lúc", "Số lỗi", "Số cảnh báo"]
+        rows = []
+        for i, ch in enumerate(sorted(result.included, key=lambda c: (c.code, c.source)), 1):
+            v = ch.values
+            lv, _ = ch.rating()
+            cu, _ = ch.rating_cap_uy()
+            rows.append([i, ch.code, ch.name, UNIT_TYPE_LABEL.get(ch.unit_type, "?"),
+                         _level_label(lv), _source_txt(ch), _level_label(cu) if cu else "",
+                         M._int(v.get("XL_DV_TONG")), M._int(v.get("XL_DV_DG")),
+                         M._int(v.get("XL_DV_XS")), M._int(v.get("XL_DV_TOT")),
+                         M._int(v.get("XL_DV_HT")), M._int(v.get("XL_DV_KHT")),
+                         M._int(v.get("XL_DV_KYLUAT")), M._int(v.get("XL_CBTT_TONG")),
+                         M._int(v.get("XL_DBBP_TONG")), M._int(v.get("XL_TCCSD_TONG")),
+                         ch.source, ch.received_at, len(ch.report.errors),
+                         len(ch.report.warnings)])
+        widths = [5, 14, 34, 22, 26, 30, 24] + [10] * 10 + [26, 17, 8, 9]
+        r = _table(ws, r, headers, rows, widths, total_cols=tuple(range(8, 18)))
+    else:
+        headers = ["STT", "Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Giai đoạn",
+                   "Số văn bản đã kê", "Số dòng «Chưa phù hợp»", "Số đề nghị sửa đổi",
+                   "Cá nhân được xếp loại (năm cuối)", "TCCSĐ được xếp loại (năm cuối)", "Tệp",
+                   "Nhận lúc", "Số lỗi", "Số cảnh báo"]
+        from .spec.so_ket_quy_dinh import N_YEARS
+        rows = []
+        for i, ch in enumerate(sorted(result.included, key=lambda c: (c.code, c.source)), 1):
+            v = ch.values
+            ndoc = sum(1 for d in result.lists[M.SHEET_DOCS][1] if d[1] == ch.code)
+            ncph = sum(1 for n, x in v.items() if n.endswith("_CPH") and x)
+            ndn = sum(1 for n, x in v.items() if n.endswith("_DN") and x)
+            last = f"Y{N_YEARS}"
+            rows.append([i, ch.code, ch.name, UNIT_TYPE_LABEL.get(ch.unit_type, "?"),
+                         M._period_txt(ch.period), ndoc, ncph, ndn,
+                         M._int(v.get(f"SK5_CANHAN_TONG_{last}")),
+                         M._int(v.get(f"SK5_TCCSD_TONG_{last}")), ch.source, ch.received_at,
+                         len(ch.report.errors), len(ch.report.warnings)])
+        widths = [5, 14, 34, 22, 12, 10, 12, 12, 14, 14, 26, 17, 8, 9]
+        r = _table(ws, r, headers, rows, widths, total_cols=(6, 7, 8, 9, 10))
+    # what the parent must still fill
+    if result.form.id == "bao_cao_nam" and result.own_rows:
+        r = _note(ws, r, "Dòng cấp tổng hợp tự điền (không cộng từ đơn vị trực thuộc):", True)
+        for key in result.own_rows:
+            for sheet in ("Biểu 2", "Biểu 3"):
+                cells = _row_cells(result.form, sheet, key)
+                if cells:
+                    r = _note(ws, r, f"- {cells[0].row_label} ({sheet}!{cells[0].a1}:"
+                                     f"{cells[-1].a1}), tô màu cam.")
+    if result.form.id == "bao_cao_nam":
+        r = _note(ws, r, "Cấp tổng hợp tự ghi ở sheet Thông tin: người lập biểu, số điện thoại, "
+                         "xếp loại của chính đơn vị, của cấp ủy và của người đứng đầu; Biểu 4 là "
+                         f"hạn chế của chính cấp tổng hợp (của đơn vị trực thuộc ở sheet "
+                         f"«{M.SHEET_KP}»).", True)
+    else:
+        r = _note(ws, r, "Cấp tổng hợp tự đánh dấu ý kiến của mình ở Biểu số 2–4 (ý kiến đơn vị "
+                         f"trực thuộc ở sheet «{M.SHEET_OPINIONS}») và tự kê văn bản của mình ở "
+                         f"Biểu số 1 (văn bản đơn vị trực thuộc ở sheet «{M.SHEET_DOCS}»).", True)
+    if result.undecided:
+        r = _note(ws, r, f"{len(result.undecided)} đơn vị {M.UNDECIDED}: xếp loại tính theo mức "
+                         "đơn vị tự đề nghị; nhập quyết định bằng --decisions rồi tổng hợp lại.",
+                  True)
+    if result.skipped:
+        r += 1
+        rows = [[i, ch.code, ch.name, ch.source, ch.received_at, reason]
+                for i, (ch, reason) in enumerate(
+                    sorted(result.skipped, key=lambda s: (s[0].code, s[0].source)), 1)]
+        r = _table(ws, r, ["STT", "Mã đơn vị", "Tên đơn vị", "Tệp", "Nhận lúc",
+                           "Lý do không tổng hợp"], rows,
+                   title="ĐƠN VỊ / TỆP KHÔNG ĐƯỢC TỔNG HỢP")
+        ws.column_dimensions["F"].width = max(ws.column_dimensions["F"].width or 0, 30)
+    invalid = [ch for ch in result.included if not ch.report.valid]
+    if invalid:
+        r = _note(ws, r, "Đã tổng hợp cả tệp còn lỗi (--include-invalid): " +
+                  "; ".join(f"{c.name} ({len(c.report.errors)} lỗi)" for c in invalid) + ".",
+                  True)
+
+
+def _status_sheet(wb, result):
+    ws = wb.create_sheet(M.SHEET_STATUS)
+    r = _title(ws, f"TÌNH HÌNH NỘP BÁO CÁO — {result.parent.name.upper()}")
+    by_code: dict[str, list] = {}
+    for ch in result.included:
+        by_code.setdefault(ch.code, []).append((ch, None))
+    for ch, reason in result.skipped:
+        by_code.setdefault(ch.code, []).append((ch, reason))
+    rows, n_ok = [], 0
+    expected_codes = set()
+    for i, e in enumerate(result.expected, 1):
+        expected_codes.add(e["code"])
+        subs = by_code.get(e["code"], [])
+        used = next((ch for ch, reason in subs if reason is None), None)
+        if used is not None:
+            n_ok += 1
+            state = "Đã nộp, đã tổng hợp" if used.report.valid else \
+                "Đã nộp, còn lỗi (vẫn tổng hợp theo --include-invalid)"
+            note = ""
+            if used.unit_type and e["type"] and used.unit_type != e["type"]:
+                note = (f"Tệp ghi loại «{UNIT_TYPE_LABEL.get(used.unit_type)}», danh sách ghi "
+                        f"«{UNIT_TYPE_LABEL.get(e['type'], e['type'])}».")
+            older = [ch for ch, reason in subs if reason is not None]
+            if older:
+                note = (note + " " if note else "") + \
+                    f"Đã bỏ {len(older)} tệp cũ hơn/khác: " + ", ".join(c.source for c in older)
+            rows.append([i, e["code"], e["name"], UNIT_TYPE_LABEL.get(e["type"], e["type"]),
+                         state, used.source, used.version, used.received_at,
+                         len(used.report.errors), len(used.report.warnings), note])
+        elif subs:
+            ch, reason = subs[-1]
+            rows.append([i, e["code"], e["name"], UNIT_TYPE_LABEL.get(e["type"], e["type"]),
+                         "Đã nộp, không tổng hợp", ch.source, ch.version, ch.received_at,
+                         len(ch.report.errors), len(ch.report.warnings), reason])
+        else:
+            rows.append([i, e["code"], e["name"], UNIT_TYPE_LABEL.get(e["type"], e["type"]),
+                         "CHƯA NỘP", "", None, None, None, None, ""])
+    extra = sorted(c for c in by_code if c not in expected_codes)
+    for code in extra:
+        ch, reason = by_code[code][0]
+        rows.append([len(rows) + 1, code, ch.name, UNIT_TYPE_LABEL.get(ch.unit_type, "?"),
+                     "Không có trong danh sách đơn vị", ch.source, ch.version, ch.received_at,
+                     len(ch.report.errors), len(ch.report.warnings), reason or ""])
+    n = len(result.expected)
+    miss = [e["name"] or e["code"] for e in result.missing]
+    summary = f"Đã nộp và tổng hợp {n_ok}/{n} đơn vị."
+    if miss:
+        summary += f" Chưa nộp ({len(miss)}): {', '.join(miss)}."
+    r = _note(ws, r, summary, True) + 1
+    _table(ws, r, ["STT", "Mã đơn vị", "Tên đơn vị", "Loại", "Tình trạng", "Tệp", "Lần nộp",
+                   "Thời gian nhận", "Số lỗi", "Số cảnh báo", "Ghi chú"], rows,
+           [5, 14, 34, 22, 26, 26, 8, 17, 8, 9, 50])
+
+
+def _opinions_sheet(wb, result):
+    ws = wb.create_sheet(M.SHEET_OPINIONS)
+    r = _title(ws, "TỔNG HỢP Ý KIẾN CỦA CÁC ĐƠN VỊ TRỰC THUỘC (BIỂU SỐ 2–4)",
+               f"{len(result.included)} đơn vị được tổng hợp; số đơn vị đánh dấu mỗi cột và mọi "
+               "đề nghị kèm tên đơn vị")
+    rows = []
+    n = len(result.included)
+    for i, o in enumerate(result.opinions, 1):
+        props = "\n".join(f"{u}: {t}" for u, t in o["proposals"])
+        rows.append([i, o["sheet"], o["label"], o["PH"], o["CPH"], n - o["PH"] - o["CPH"]
+                     if n >= o["PH"] + o["CPH"] else 0, ", ".join(o["CPH_units"]), props])
+    _table(ws, r, ["STT", "Biểu", "Nội dung", "Số đơn vị «Phù hợp»", "Số đơn vị «Chưa phù hợp»",
+                   "Số đơn vị chưa đánh dấu", "Đơn vị chọn «Chưa phù hợp»",
+                   "Đề nghị sửa đổi, bổ sung (đơn vị: nội dung)"], rows,
+           [5, 11, 52, 11, 11, 11, 30, 70])
+
+
+def _list_sheet(wb, title, headers, rows, heading):
+    ws = wb.create_sheet(title)
+    r = _title(ws, heading, f"{len(rows)} dòng, cột đầu là tên đơn vị")
+    widths = [30, 14] + [max(10, min(40, len(h) + 4)) for h in headers[2:]]
+    _table(ws, r, ["STT"] + headers, [[i] + row for i, row in enumerate(rows, 1)],
+           [5] + widths)
+
+
+def _quota_sheet(wb, result):
+    if not result.quota:
+        return
+    ws = wb.create_sheet(M.SHEET_QUOTA)
+    base = "số Tốt" if result.base == "tot" else "số Tốt trở lên (XS + Tốt)"
+    r = _title(ws, "HẠN MỨC XẾP LOẠI «HOÀN THÀNH XUẤT SẮC NHIỆM VỤ» CÒN LẠI THEO LOẠI ĐƠN VỊ",
+               f"Tỷ lệ tối đa {result.quota[0]['share']} % {base}; tính theo quyết định của cấp "
+               f"trên, đơn vị {M.UNDECIDED} tính theo mức tự đề nghị")
+    rows = []
+    for q in result.quota:
+        state = (f"Vượt {q['over']} — phải giảm" if q["over"] else
+                 f"Còn được xếp thêm {q['more']} đơn vị XS (chuyển từ Tốt)")
+        rows.append([q["label"], q["units"], q["XS"], q["TOT"], q["HT"], q["KHT"],
+                     q["undecided"], q["ceiling"], state])
+    _table(ws, r, ["Nhóm đơn vị", "Số đơn vị", "XS", "Tốt", "HT", "KHT", "Chưa quyết định",
+                   "Số XS tối đa hiện tại", "Hạn mức còn lại"], rows,
+           [44, 10, 8, 8, 8, 8, 12, 14, 44])
+
+
+def write_summary(result) -> bytes:
+    wb = load_workbook(io.BytesIO(_template(result.form.id)))
+    _write_form(wb, result)
+    _detail_sheet(wb, result)
+    if result.expected is not None:
+        _status_sheet(wb, result)
+    if result.form.id == "so_ket_quy_dinh":
+        _opinions_sheet(wb, result)
+        headers, rows = result.lists[M.SHEET_DOCS]
+        _list_sheet(wb, M.SHEET_DOCS, headers, rows,
+                    "TỔNG HỢP VĂN BẢN CỦA CÁC ĐƠN VỊ TRỰC THUỘC (BIỂU SỐ 1)")
+    else:
+        _quota_sheet(wb, result)
+        headers, rows = result.lists[M.SHEET_KP]
+        _list_sheet(wb, M.SHEET_KP, headers, rows,
+                    "TỔNG HỢP KẾT QUẢ KHẮC PHỤC HẠN CHẾ, KHUYẾT ĐIỂM CỦA ĐƠN VỊ TRỰC THUỘC")
+        headers, rows = result.lists[M.SHEET_GT]
+        if rows:
+            _list_sheet(wb, M.SHEET_GT, headers, rows,
+                        "TỔNG HỢP GIẢI TRÌNH CẢNH BÁO CỦA ĐƠN VỊ TRỰC THUỘC")
+    # the hidden _meta sheet stays last, the forms first
+    if "_meta" in wb.sheetnames:
+        meta = wb["_meta"]
+        wb._sheets.remove(meta)
+        wb._sheets.append(meta)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
