@@ -7,6 +7,7 @@ workbooks with bad content, which must be read and reported, never crash anythin
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 from openpyxl import load_workbook
@@ -124,6 +125,15 @@ def corpus() -> list[tuple[str, str, bytes, str]]:
     def thousands(wb):
         for i in range(2000):
             wb.create_sheet(f"S{i}")
+    def far_cell(wb):
+        wb["Biểu 3"]["XFD1048576"] = 1
+    add("far_away_cell", "o_xa.xlsx", _workbook(edit=far_cell))
+    add("far_dimension", "kich_thuoc.xlsx", _replace(
+        good, "xl/worksheets/sheet1.xml",
+        lambda b: b.replace(b"<sheetPr", b'<dimension ref="A1:XFD1048576"/><sheetPr', 1)
+        if b"<dimension" not in b else re.sub(rb'<dimension ref="[^"]*"',
+                                              b'<dimension ref="A1:XFD1048576"', b)))
+
     add("thousands_of_sheets", "nghin_sheet.xlsx", _workbook(edit=thousands))
 
     # our workbook, bad content: read and reported

@@ -203,6 +203,47 @@ def _open(source) -> tuple[bytes, str]:
     return source.read(), getattr(source, "name", "đã tải lên")
 
 
+_DIM = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="(?:[A-Z]+[0-9]+:)?([A-Z]+)([0-9]+)"')
+_ROW_R = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="([0-9]+)"')
+MAX_GRID_CELLS = 2_000_000
+
+
+# a reference with a column of two or more letters or a row of five or more digits
+_FAR = re.compile(rb'\br(?:ef)?="(?:[A-Z]+[0-9]+:)?(?:[A-Z]{2,}[0-9]|[A-Z]*[0-9]{5})')
+
+
+def sheet_extent(xml: bytes) -> tuple[int, int]:
+    """(rows, cols) of the rectangle from A1 a reader would allocate for this sheet XML.
+
+    python-calamine allocates that whole rectangle: one value at XFD1048576 asks for hundreds of
+    GB and kills the process, so the extent is checked on the raw XML first. Our forms stay
+    within column Z and row 9999; only a sheet with a farther reference is measured exactly."""
+    if not _FAR.search(xml):
+        return 9999, 26
+    rows = cols = 0
+    for m in _DIM.finditer(xml):
+        cols, rows = max(cols, _col_index(m.group(1))), max(rows, int(m.group(2)))
+    for m in _ROW_R.finditer(xml):
+        rows = max(rows, int(m.group(1)))
+    for m in _REF.finditer(xml):
+        cols, rows = max(cols, _col_index(m.group(1))), max(rows, int(m.group(2)))
+    return rows, cols
+
+
+def _sheet_xml(zf, paths, sheet, label) -> bytes:
+    try:
+        xml = zf.read(paths[sheet])
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError) as e:
+        raise ReadError(f"Không đọc được sheet «{sheet}» trong tệp {label}: tệp bị hỏng. Hãy mở "
+                        "bằng Excel, lưu lại rồi gửi lại.", "unreadable") from e
+    rows, cols = sheet_extent(xml)
+    if rows * cols > MAX_GRID_CELLS:
+        raise ReadError(f"Sheet «{sheet}» trong tệp {label} có ô ở tận dòng {rows:,}, cột {cols} "
+                        "— quá xa so với biểu mẫu. Hãy xóa các ô thừa ở cuối sheet rồi lưu lại."
+                        .replace(",", "."), "grid_too_large")
+    return xml
+
+
 def read_workbook(source: str | Path | bytes | BinaryIO, *, formulas: bool = True,
                   limits: Limits = DEFAULT_LIMITS) -> Filled:
     """Read an .xlsx made from one of our templates (saved by Excel, LibreOffice or openpyxl)."""
@@ -213,33 +254,33 @@ def read_workbook(source: str | Path | bytes | BinaryIO, *, formulas: bool = Tru
         check_package(data, label, limits)
     except UnsafeFile as e:
         raise ReadError(e.message, e.code) from e
+    broken = ReadError(f"Không đọc được tệp {label}: tệp bị hỏng hoặc không phải .xlsx. Hãy mở "
+                       "bằng Excel, lưu lại rồi gửi lại.", "unreadable")
     try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        paths = sheet_paths(zf)
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = wb.sheet_names
-    except Exception as e:  # calamine raises several types for damaged files
-        raise ReadError(f"Không đọc được tệp {label}: tệp bị hỏng hoặc không phải .xlsx "
-                        f"({type(e).__name__}). Hãy mở bằng Excel, lưu lại rồi gửi lại.",
-                        "unreadable") from e
-    if META_SHEET not in names:
+    except Exception as e:  # zipfile and calamine raise several types for damaged files
+        raise broken from e
+    if META_SHEET not in names or META_SHEET not in paths:
         raise ReadError(
             f"Tệp {label} không có sheet ẩn _meta nên không phải biểu mẫu của kiemdiem. Hãy tải "
             "mẫu Báo cáo năm hoặc Sơ kết quy định và nhập lại số liệu.", "not_template")
+    xml = {META_SHEET: _sheet_xml(zf, paths, META_SHEET, label)}
     try:
         grids = {META_SHEET: wb.get_sheet_by_name(META_SHEET).to_python(skip_empty_area=False)}
-        form, ver = _form_for(_meta_from_grid(grids[META_SHEET]), label)
-        for s in form.sheet_names:
-            if s in names:
-                grids[s] = wb.get_sheet_by_name(s).to_python(skip_empty_area=False)
-    except ReadError:
-        raise
     except Exception as e:
-        raise ReadError(f"Không đọc được tệp {label} ({type(e).__name__}). Hãy mở bằng Excel, "
-                        "lưu lại rồi gửi lại.", "unreadable") from e
-    fcells = None
-    if formulas:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            paths = sheet_paths(zf)
-            fcells = {s: formula_cells(zf.read(paths[s])) for s in form.sheet_names
-                      if s in paths}
+        raise broken from e
+    form, ver = _form_for(_meta_from_grid(grids[META_SHEET]), label)
+    for s in form.sheet_names:
+        if s in names and s in paths:
+            xml[s] = _sheet_xml(zf, paths, s, label)
+            try:
+                grids[s] = wb.get_sheet_by_name(s).to_python(skip_empty_area=False)
+            except Exception as e:
+                raise broken from e
+    fcells = {s: formula_cells(xml[s]) for s in form.sheet_names if s in xml} if formulas \
+        else None
     raw, has_f = _collect(form, grids, fcells, label)
     return Filled(form, ver, raw, has_f, label)
