@@ -1,0 +1,73 @@
+"""The collection server: the collecting level's one place where its units' workbooks arrive,
+are checked with the same rules as the add-in, are kept byte for byte, and are merged.
+
+`create_app()` is the application factory (`flask --app server ...`). Configuration comes from
+the instance folder (`config.py`) and from environment variables prefixed `KIEMDIEM_`
+(`KIEMDIEM_DATABASE_URL`, `KIEMDIEM_DATA_DIR`, `KIEMDIEM_SECRET_KEY`, `KIEMDIEM_QUOTA_BASE` …).
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.exceptions import HTTPException
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(
+        DATABASE_URL=None,        # default: SQLite file in DATA_DIR
+        DATA_DIR=None,            # default: the instance folder
+        SECRET_KEY=None,          # default: a random key kept in DATA_DIR/secret_key
+        MAX_CONTENT_LENGTH=10 * 1024 * 1024,  # an upload; real workbooks are ~30 KB
+        QUOTA_BASE="tot",         # base of the 20 % XS ceiling: "tot" or "tot_tro_len" (SPEC §2)
+        RULES=None,               # force a rule pack (HD21/QD124/QD366); None = by rating year
+        JSON_SORT_KEYS=False,
+    )
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("KIEMDIEM")
+    if test_config:
+        app.config.update(test_config)
+
+    data_dir = Path(app.config["DATA_DIR"] or app.instance_path)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    app.config["DATA_DIR"] = str(data_dir)
+    if not app.config["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = f"sqlite:///{data_dir / 'kiemdiem.sqlite3'}"
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _secret_key(data_dir)
+
+    app.json.ensure_ascii = False   # Vietnamese stays readable in curl
+    from . import db
+    db.init_app(app)
+
+    from .api import bp as api_bp
+    app.register_blueprint(api_bp)
+
+    @app.errorhandler(HTTPException)
+    def _api_http_error(e):
+        """Unknown /api/ addresses answer in JSON too (routing fails before any blueprint)."""
+        from flask import request
+        if request.path.startswith("/api/"):
+            from .api import _http_error
+            return _http_error(e)
+        return e
+
+    from .cli import register
+    register(app)
+    return app
+
+
+def _secret_key(data_dir: Path) -> str:
+    """One random key per installation, kept beside the data so sessions survive restarts."""
+    path = data_dir / "secret_key"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return path.read_text().strip()

@@ -1,0 +1,262 @@
+"""The HTTP API, `/api/v1`: uploads from units (the add-in or curl), the round status, the summary
+workbook, decisions and annotated copies. Every answer is JSON or a workbook; every refusal is a
+JSON `{"error": code, "message": Vietnamese}` with a 4xx status.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import fields as dc_fields
+
+from flask import Blueprint, abort, jsonify, request, send_file
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+
+from workbook_templates.findings import Finding
+
+from . import db, storage
+from .auth import Principal, current_principal
+from .intake import is_late, receive
+from .models import Decision, Round, Submission, Unit, utcnow
+from .precheck import Rejected
+from .schemas import (DecisionInSchema, DecisionSchema, RoundSchema, StatusSchema,
+                      SubmissionSchema)
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+MESSAGES = {
+    400: ("bad_request", "Yêu cầu không hợp lệ."),
+    401: ("unauthorized", "Thiếu hoặc sai mã tải lên (token). Gửi kèm tiêu đề "
+                          "«Authorization: Bearer <mã tải lên>» do văn phòng cấp trên cấp."),
+    403: ("forbidden", "Tài khoản hoặc mã tải lên này không có quyền với mục này."),
+    404: ("not_found", "Không tìm thấy mục được yêu cầu."),
+    405: ("method_not_allowed", "Phương thức không được hỗ trợ cho địa chỉ này."),
+    413: ("too_large", "Tệp quá lớn. Biểu mẫu thật chỉ vài chục KB; hãy xóa ảnh, sheet thừa rồi "
+                       "lưu lại."),
+}
+
+
+def error(code: str, message: str, status: int):
+    resp = jsonify({"error": code, "message": message})
+    resp.status_code = status
+    if status == 401:
+        resp.headers["WWW-Authenticate"] = 'Bearer realm="kiemdiem"'
+    return resp
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(e: HTTPException):
+    code, message = MESSAGES.get(e.code, (e.name.lower().replace(" ", "_"), e.description or ""))
+    if e.code == 413:
+        from flask import current_app
+        kb = current_app.config["MAX_CONTENT_LENGTH"] // 1024
+        message = f"Tệp quá lớn (tối đa {kb:,} KB).".replace(",", ".") + " " + \
+            MESSAGES[413][1].split(". ", 1)[1]
+    return error(code, message, e.code or 500)
+
+
+@bp.errorhandler(Exception)
+def _crash(e: Exception):
+    from flask import current_app
+    current_app.logger.exception("unexpected error on %s", request.path)
+    return error("server_error", "Máy chủ gặp lỗi khi xử lý yêu cầu này; dữ liệu đã lưu không bị "
+                 "ảnh hưởng. Hãy thử lại; nếu vẫn lỗi, báo cho quản trị kèm thời điểm gửi.", 500)
+
+
+@bp.errorhandler(Rejected)
+def _rejected(e: Rejected):
+    return error(e.code, e.message, e.status)
+
+
+def principal() -> Principal:
+    p = current_principal()
+    if p is None:
+        abort(401)
+    return p
+
+
+def _round(round_id: int) -> Round:
+    rnd = db.session().get(Round, round_id)
+    if rnd is None:
+        abort(404)
+    return rnd
+
+
+def _submission(sub_id: int) -> Submission:
+    sub = db.session().get(Submission, sub_id)
+    if sub is None:
+        abort(404)
+    return sub
+
+
+def submission_json(sub: Submission) -> dict:
+    return SubmissionSchema().dump({
+        "id": sub.id, "unit": sub.unit.code, "unit_name": sub.unit.name, "round": sub.round_id,
+        "version": sub.version, "sha256": sub.sha256, "size": sub.size,
+        "filename": sub.filename, "uploaded_at": utc(sub.uploaded_at),
+        "late": is_late(sub, sub.round), "valid": sub.valid, "errors": sub.n_errors,
+        "warnings": sub.n_warnings, "rule_pack": sub.rule_pack, "template": sub.template,
+        "xep_loai": sub.xep_loai, "findings": sub.findings})
+
+
+def utc(t):
+    return t.replace(tzinfo=dt.timezone.utc) if t is not None else None
+
+
+def round_raw(rnd: Round) -> dict:
+    return {"id": rnd.id, "unit": rnd.unit.code, "unit_name": rnd.unit.name,
+                               "form": rnd.form, "year": rnd.year, "deadline": rnd.deadline,
+                               "is_open": rnd.is_open}
+
+
+def round_json(rnd: Round) -> dict:
+    return RoundSchema().dump(round_raw(rnd))
+
+
+@bp.post("/submissions")
+def create_submission():
+    """A unit sends its workbook (multipart field `file`) with its token."""
+    p = principal()
+    if p.unit is None:
+        return error("no_unit", "Chỉ đơn vị mới gửi biểu: dùng mã tải lên (token) của đơn vị, "
+                     "không dùng tài khoản quản trị.", 403)
+    upload = request.files.get("file")
+    if upload is None:
+        return error("no_file", "Chưa có tệp: gửi biểu trong trường «file» của biểu mẫu "
+                     "multipart (curl -F file=@bieu.xlsx).", 400)
+    data = upload.read()
+    sub, _report = receive(p.unit, data, upload.filename or "", p.label,
+                           request.remote_addr or "")
+    body = submission_json(sub)
+    body["round"] = sub.round_id
+    return jsonify(body), 201
+
+
+@bp.get("/submissions/<int:sub_id>")
+def get_submission(sub_id: int):
+    p, sub = principal(), _submission(sub_id)
+    if not p.may_see_submission(sub):
+        abort(403)
+    return jsonify(submission_json(sub))
+
+
+@bp.get("/submissions/<int:sub_id>/file")
+def submission_file(sub_id: int):
+    """The upload exactly as received (byte for byte)."""
+    p, sub = principal(), _submission(sub_id)
+    if not p.may_see_submission(sub):
+        abort(403)
+    return send_file(io.BytesIO(storage.get(sub.sha256)), mimetype=XLSX, as_attachment=True,
+                     download_name=f"{sub.unit.code}_v{sub.version}.xlsx")
+
+
+def findings_of(sub: Submission) -> list[Finding]:
+    names = {f.name for f in dc_fields(Finding)}
+    return [Finding(**{k: v for k, v in d.items() if k in names}) for d in sub.findings]
+
+
+@bp.get("/submissions/<int:sub_id>/annotated.xlsx")
+def annotated(sub_id: int):
+    """The upload with its findings marked (fills, notes, a report sheet), as the add-in would."""
+    from workbook_templates.marks import annotate_xlsx
+    p, sub = principal(), _submission(sub_id)
+    if not p.may_see_submission(sub):
+        abort(403)
+    out = annotate_xlsx(storage.get(sub.sha256), findings_of(sub),
+                        subtitle=f"{sub.unit.name} — phiên bản {sub.version}")
+    return send_file(io.BytesIO(out), mimetype=XLSX, as_attachment=True,
+                     download_name=f"{sub.unit.code}_v{sub.version}_kiem_tra.xlsx")
+
+
+@bp.get("/rounds")
+def list_rounds():
+    """Rounds the caller collects (or all, for an admin) and rounds it reports into."""
+    p = principal()
+    s = db.session()
+    q = select(Round).order_by(Round.year.desc(), Round.id)
+    if not p.is_admin:
+        ids = [p.unit.id] + ([p.unit.parent_id] if p.unit.parent_id else [])
+        q = q.where(Round.unit_id.in_(ids))
+    return jsonify([round_json(r) for r in s.scalars(q)])
+
+
+def status(rnd: Round) -> dict:
+    from .summary import decisions, latest_by_unit
+    latest, decided = latest_by_unit(rnd), decisions(rnd)
+    units = []
+    for u in rnd.unit.children:
+        last, valid = latest.get(u.id, (None, None))
+        d = decided.get(u.id)
+        units.append({
+            "code": u.code, "name": u.name, "type": u.type, "submitted": last is not None,
+            "version": last.version if last else None,
+            "submission_id": last.id if last else None,
+            "uploaded_at": utc(last.uploaded_at) if last else None,
+            "late": is_late(last, rnd) if last else None,
+            "valid": last.valid if last else None,
+            "errors": last.n_errors if last else None,
+            "warnings": last.n_warnings if last else None,
+            "valid_version": valid.version if valid else None,
+            "proposed": (valid or last).xep_loai if last else None,
+            "decided": d.xep_loai if d else None})
+    return {"round": round_raw(rnd), "expected": len(units),
+            "submitted": sum(u["submitted"] for u in units),
+            "valid": sum(1 for u in units if u["valid_version"] is not None),
+            "late": sum(1 for u in units if u["late"]), "units": units}
+
+
+@bp.get("/rounds/<int:round_id>/status")
+def round_status(round_id: int):
+    p, rnd = principal(), _round(round_id)
+    if not p.may_collect(rnd):
+        abort(403)
+    return jsonify(StatusSchema().dump(status(rnd)))
+
+
+@bp.get("/rounds/<int:round_id>/summary.xlsx")
+def round_summary(round_id: int):
+    from .summary import build
+    p, rnd = principal(), _round(round_id)
+    if not p.may_collect(rnd):
+        abort(403)
+    data = build(rnd).to_xlsx()
+    return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True,
+                     download_name=f"tong_hop_{rnd.unit.code}_{rnd.form}_{rnd.year}.xlsx")
+
+
+@bp.put("/rounds/<int:round_id>/decisions/<code>")
+def put_decision(round_id: int, code: str):
+    """The collecting unit decides a child's rating (it overrides the child's own proposal)."""
+    p, rnd = principal(), _round(round_id)
+    if not p.may_collect(rnd):
+        abort(403)
+    unit = db.session().scalar(select(Unit).where(Unit.code == code))
+    if unit is None or unit.parent_id != rnd.unit_id:
+        return error("not_a_child", f"Đơn vị mã «{code}» không thuộc {rnd.unit.name}, nên không "
+                     "quyết định xếp loại trong đợt này.", 404)
+    payload = request.get_json(silent=True)
+    errs = DecisionInSchema().validate(payload or {})
+    if payload is None or errs:
+        return error("bad_decision", "Gửi JSON {\"xep_loai\": \"XS\" | \"TOT\" | \"HT\" | \"KHT\"} "
+                     "(MOI, KHAC khi không xếp loại).", 400)
+    data = DecisionInSchema().load(payload)
+    s = db.session()
+    d = s.scalar(select(Decision).where(Decision.round_id == rnd.id,
+                                        Decision.unit_id == unit.id))
+    if d is None:
+        d = Decision(round_id=rnd.id, unit_id=unit.id)
+        s.add(d)
+    d.xep_loai, d.note = data["xep_loai"], data["note"]
+    d.decided_by, d.decided_at = p.label, utcnow()
+    s.commit()
+    return jsonify(DecisionSchema().dump({"unit": unit.code, "round": rnd.id,
+                                          "xep_loai": d.xep_loai, "decided_by": d.decided_by,
+                                          "decided_at": utc(d.decided_at), "note": d.note}))
+
+
+@bp.get("/openapi.json")
+def openapi():
+    from .openapi import spec
+    return jsonify(spec())

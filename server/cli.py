@@ -1,0 +1,119 @@
+"""`flask --app server …` commands: init-db, import-units, export-units, create-round,
+issue-token, create-user, demo. Messages are Vietnamese, like everything a user sees."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from workbook_templates.spec import form_sets
+
+from . import db
+from .auth import issue_token, set_password
+from .models import Round, Unit, User
+
+
+def _unit(code: str) -> Unit:
+    u = db.session().scalar(select(Unit).where(Unit.code == code))
+    if u is None:
+        raise click.ClickException(f"Không có đơn vị mã «{code}». Hãy nhập danh sách đơn vị "
+                                   "trước (flask --app server import-units TỆP.xlsx).")
+    return u
+
+
+def create_round(unit: Unit, form: str, year: int, deadline: dt.date) -> Round:
+    s = db.session()
+    rnd = s.scalar(select(Round).where(Round.unit_id == unit.id, Round.form == form,
+                                       Round.year == year))
+    if rnd is None:
+        rnd = Round(unit_id=unit.id, form=form, year=year, deadline=deadline, is_open=True)
+        s.add(rnd)
+    else:
+        rnd.deadline, rnd.is_open = deadline, True
+    s.commit()
+    return rnd
+
+
+def register(app: Flask) -> None:
+    @app.cli.command("init-db")
+    def init_db():
+        """Tạo hoặc nâng cấp cơ sở dữ liệu (Alembic)."""
+        db.upgrade()
+        click.echo(f"Cơ sở dữ liệu sẵn sàng: {db.engine().url.render_as_string(hide_password=True)}")
+
+    @app.cli.command("import-units")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    def import_units_cmd(path: Path):
+        """Nhập đơn vị từ Excel (cột: Mã đơn vị, Tên đơn vị, Loại, Mã đơn vị cấp trên)."""
+        from .units_io import UnitsFileError, import_units
+        try:
+            created, updated = import_units(path.read_bytes())
+        except UnitsFileError as e:
+            raise click.ClickException(f"Tệp {path.name} chưa nhập được:\n{e}")
+        click.echo(f"Đã nhập {path.name}: {created} đơn vị mới, {updated} đơn vị cập nhật.")
+
+    @app.cli.command("export-units")
+    @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+    def export_units_cmd(path: Path):
+        """Xuất danh sách đơn vị ra Excel (cùng định dạng với import-units)."""
+        from .units_io import export_units
+        path.write_bytes(export_units())
+        click.echo(f"Đã ghi {path}.")
+
+    @app.cli.command("create-round")
+    @click.option("--unit", "code", required=True, help="mã đơn vị thu nhận (cấp trên)")
+    @click.option("--form", default="bao_cao_nam", type=click.Choice(sorted(form_sets())))
+    @click.option("--year", required=True, type=int)
+    @click.option("--deadline", required=True, type=click.DateTime(["%Y-%m-%d"]),
+                  help="hạn nộp YYYY-MM-DD")
+    def create_round_cmd(code, form, year, deadline):
+        """Mở đợt nhận báo cáo: các đơn vị trực thuộc của --unit là đơn vị phải nộp."""
+        unit = _unit(code)
+        rnd = create_round(unit, form, year, deadline.date())
+        click.echo(f"Đợt {rnd.id}: {unit.name} nhận «{form}» năm {year}, hạn {rnd.deadline:%d/%m/%Y}, "
+                   f"{len(unit.children)} đơn vị phải nộp.")
+
+    @app.cli.command("issue-token")
+    @click.argument("code")
+    @click.option("--revoke-old", is_flag=True, help="thu hồi các mã cũ của đơn vị")
+    def issue_token_cmd(code, revoke_old):
+        """Cấp mã tải lên cho một đơn vị (chỉ in ra một lần)."""
+        from .auth import revoke_tokens
+        unit = _unit(code)
+        if revoke_old:
+            revoke_tokens(unit)
+        token = issue_token(unit)
+        db.session().commit()
+        click.echo(token)
+        click.echo(f"(mã tải lên của {unit.name}; chỉ hiện một lần, hãy lưu lại)", err=True)
+
+    @app.cli.command("create-user")
+    @click.argument("username")
+    @click.option("--password", prompt="Mật khẩu", hide_input=True, confirmation_prompt=True)
+    @click.option("--unit", "code", default=None, help="mã đơn vị của tài khoản")
+    @click.option("--admin", is_flag=True, help="quản trị: xem mọi đơn vị, mọi đợt")
+    @click.option("--name", "full_name", default="")
+    def create_user_cmd(username, password, code, admin, full_name):
+        """Tạo (hoặc đặt lại mật khẩu) tài khoản."""
+        if not admin and not code:
+            raise click.ClickException("Cần --unit MÃ (tài khoản của một đơn vị) hoặc --admin.")
+        s = db.session()
+        user = s.scalar(select(User).where(User.username == username))
+        if user is None:
+            user = User(username=username)
+            s.add(user)
+        set_password(user, password)
+        user.unit = _unit(code) if code else None
+        user.is_admin, user.full_name = admin, full_name
+        s.commit()
+        click.echo(f"Tài khoản «{username}» đã sẵn sàng.")
+
+    @app.cli.command("demo")
+    @click.option("--port", default=5000, help="cổng sẽ chạy máy chủ (để in lệnh curl)")
+    def demo_cmd(port):
+        """Dữ liệu mẫu: một huyện ủy, 12 đơn vị trực thuộc, một đợt đang mở, vài biểu đã gửi."""
+        from .demo import run
+        run(port=port)

@@ -1,0 +1,142 @@
+"""An upload from a unit, from bytes to a stored, validated `Submission`.
+
+Order matters: everything that can refuse a file (no open round, pre-check, reader, wrong round,
+another unit's workbook) happens before anything is written, so a refused file leaves the
+database and the storage untouched. A workbook that reads but has errors is stored and reported —
+the unit sees its findings and the collecting office sees the attempt — but never merged.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from workbook_templates.read import ReadError, read_workbook
+from workbook_templates.rules.checks import year_over_year
+from workbook_templates.spec import get_form_set
+from workbook_templates.validate import Report, validate
+
+from . import db, storage
+from .models import Round, Submission, Unit, utcnow
+from .precheck import Rejected, check_upload
+
+VN = dt.timezone(dt.timedelta(hours=7))
+
+
+def open_rounds_for(unit: Unit) -> list[Round]:
+    if unit.parent_id is None:
+        return []
+    return list(db.session().scalars(select(Round).where(
+        Round.unit_id == unit.parent_id, Round.is_open.is_(True)).order_by(Round.year)))
+
+
+def check(data: bytes, filename: str = "") -> Report:
+    """Pre-check, read and validate with the deployment's settings; raises `Rejected`."""
+    check_upload(data, filename, current_app.config["MAX_CONTENT_LENGTH"])
+    try:
+        filled = read_workbook(data)
+    except ReadError as e:
+        raise Rejected(e.code, str(e), 422) from e
+    return validate(filled, base=current_app.config["QUOTA_BASE"],
+                    rules=current_app.config["RULES"])
+
+
+def receive(unit: Unit, data: bytes, filename: str, uploaded_by: str,
+            remote_addr: str = "") -> tuple[Submission, Report]:
+    rounds = open_rounds_for(unit)
+    if not rounds:
+        above = unit.parent.name if unit.parent else "đơn vị cấp trên"
+        raise Rejected("no_open_round", f"{above} chưa mở đợt nhận báo cáo nào cho {unit.name}. "
+                       "Hãy liên hệ văn phòng cấp trên.", 409)
+    report = check(data, filename)
+    rnd = _round_for(report, rounds, unit)
+    _same_unit(report, unit)
+    report.findings.extend(_year_over_year(report, unit, rnd))
+
+    digest = storage.put(data)
+    s = db.session()
+    for attempt in range(5):
+        version = (s.scalar(select(func.max(Submission.version)).where(
+            Submission.round_id == rnd.id, Submission.unit_id == unit.id)) or 0) + 1
+        sub = Submission(
+            round_id=rnd.id, unit_id=unit.id, version=version, sha256=digest, size=len(data),
+            filename=_clean_name(filename), uploaded_at=utcnow(), uploaded_by=uploaded_by,
+            remote_addr=(remote_addr or "")[:64], template=report.template,
+            rule_pack=report.rule_pack, valid=report.valid, n_errors=len(report.errors),
+            n_warnings=len(report.warnings), findings=[f.to_dict() for f in report.findings],
+            xep_loai=report.values.get("TT_XepLoai"))
+        s.add(sub)
+        try:
+            s.commit()
+            return sub, report
+        except IntegrityError:      # another upload of the same unit took this version number
+            s.rollback()
+    raise Rejected("busy", "Máy chủ đang bận ghi biểu của đơn vị này; hãy gửi lại sau ít giây.", 503)
+
+
+def _round_for(report: Report, rounds: list[Round], unit: Unit) -> Round:
+    same_form = [r for r in rounds if r.form == report.template]
+    if not same_form:
+        wanted = ", ".join(f"«{get_form_set(r.form).title}» năm {r.year}" for r in rounds)
+        raise Rejected("wrong_form", f"Biểu gửi lên là mẫu «{get_form_set(report.template).title}»"
+                       f" nhưng {unit.parent.name} đang nhận {wanted}. Hãy nhập số liệu vào đúng "
+                       "mẫu rồi gửi lại.", 422)
+    for r in same_form:
+        if r.year == report.year:
+            return r
+    if len(same_form) == 1 and report.year is None:
+        return same_form[0]         # the year is missing: stored, R-REQ tells the unit
+    years = ", ".join(str(r.year) for r in same_form)
+    got = report.year if report.year is not None else "(chưa ghi)"
+    raise Rejected("wrong_year", f"Biểu ghi năm đánh giá {got} (sheet Thông tin, ô Năm đánh giá) "
+                   f"nhưng đợt nhận báo cáo đang mở là năm {years}. Hãy sửa năm hoặc dùng đúng "
+                   "biểu của năm đó.", 422)
+
+
+def _norm(code) -> str:
+    return str(code or "").strip().upper()
+
+
+def _same_unit(report: Report, unit: Unit) -> None:
+    """A token speaks for one unit: a workbook naming another unit is refused."""
+    code = _norm(report.values.get("TT_MaDonVi"))
+    if code and code != _norm(unit.code):
+        cell = get_form_set(report.template).cells["TT_MaDonVi"]
+        raise Rejected("other_unit", f"Biểu ghi mã đơn vị «{report.values.get('TT_MaDonVi')}» "
+                       f"({cell.ref}) nhưng mã tải lên này là của {unit.name} (mã {unit.code}). "
+                       "Mỗi đơn vị chỉ gửi biểu của chính mình: sửa mã đơn vị trong biểu, hoặc để "
+                       "đơn vị đó tự gửi bằng mã tải lên của họ.", 403)
+
+
+def _year_over_year(report: Report, unit: Unit, rnd: Round) -> list:
+    """R-YOY against the unit's latest valid workbook of the previous year, if the server has it."""
+    if report.year is None or report.template != "bao_cao_nam":
+        return []
+    s = db.session()
+    prev = s.scalar(select(Submission).join(Round).where(
+        Submission.unit_id == unit.id, Submission.valid.is_(True),
+        Round.form == rnd.form, Round.year == report.year - 1)
+        .order_by(Submission.version.desc()).limit(1))
+    if prev is None:
+        return []
+    try:
+        before = validate(read_workbook(storage.get(prev.sha256)),
+                          base=current_app.config["QUOTA_BASE"])
+    except Exception:          # the older file was readable when stored; never block on it
+        return []
+    return year_over_year(report, before)
+
+
+def _clean_name(name: str) -> str:
+    """Keep the name the user chose for display only; paths and control characters dropped."""
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable())
+    return name[:200] or "bieu.xlsx"
+
+
+def is_late(sub: Submission, rnd: Round) -> bool:
+    """Late when received after the deadline day ends, Vietnamese time."""
+    received = sub.uploaded_at.replace(tzinfo=dt.timezone.utc).astimezone(VN).date()
+    return received > rnd.deadline

@@ -1,0 +1,124 @@
+"""What the server keeps: units (a tree of any depth), accounts, API tokens, reporting rounds,
+submissions (every upload, byte for byte, by sha256) and the collecting unit's decisions.
+
+Times are stored in UTC. Secrets (passwords, tokens) are stored hashed only.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# SPEC §1: unit types are data; the labels live in the core's domain module.
+from workbook_templates.spec.domain import LEVEL_CODES, UNIT_TYPE_LABEL  # noqa: F401
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Unit(Base):
+    __tablename__ = "unit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    type: Mapped[str] = mapped_column(String(16))            # DB_TINH, DB_CTCS, DB_CS, …
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+
+    parent: Mapped["Unit | None"] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list["Unit"]] = relationship(back_populates="parent", order_by="Unit.code")
+
+    def __repr__(self):
+        return f"<Unit {self.code}>"
+
+
+class User(Base):
+    __tablename__ = "user_account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    full_name: Mapped[str] = mapped_column(String(200), default="")
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    unit: Mapped[Unit | None] = relationship()
+
+
+class ApiToken(Base):
+    """A unit's API token (the add-in's upload key). Only its sha256 is kept."""
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))   # first characters, to tell tokens apart
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    unit: Mapped[Unit] = relationship()
+
+
+class Round(Base):
+    """A reporting round: one form set and year, collected by one unit from its children."""
+    __tablename__ = "round"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    form: Mapped[str] = mapped_column(String(40))
+    year: Mapped[int] = mapped_column(Integer)
+    deadline: Mapped[dt.date] = mapped_column(Date)
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+
+    __table_args__ = (UniqueConstraint("unit_id", "form", "year", name="uq_round_unit_form_year"),)
+
+
+class Submission(Base):
+    """One upload. The file lives in storage under `sha256`; a new upload is a new version."""
+    __tablename__ = "submission"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    uploaded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    uploaded_by: Mapped[str] = mapped_column(String(120), default="")  # "token:ab12…" / "user:x"
+    remote_addr: Mapped[str] = mapped_column(String(64), default="")
+    template: Mapped[str] = mapped_column(String(40), default="")
+    rule_pack: Mapped[str] = mapped_column(String(10), default="")
+    valid: Mapped[bool] = mapped_column(Boolean, default=False)
+    n_errors: Mapped[int] = mapped_column(Integer, default=0)
+    n_warnings: Mapped[int] = mapped_column(Integer, default=0)
+    findings: Mapped[list] = mapped_column(JSON, default=list)   # Finding.to_dict() each
+    xep_loai: Mapped[str | None] = mapped_column(String(8))      # the unit's own proposal
+
+    round: Mapped[Round] = relationship()
+    unit: Mapped[Unit] = relationship()
+
+    __table_args__ = (UniqueConstraint("round_id", "unit_id", "version",
+                                       name="uq_submission_version"),)
+
+
+class Decision(Base):
+    """The collecting unit's decided rating (XS/TOT/HT/KHT) for one child in one round."""
+    __tablename__ = "decision"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    xep_loai: Mapped[str] = mapped_column(String(8))
+    decided_by: Mapped[str] = mapped_column(String(120), default="")
+    decided_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    unit: Mapped[Unit] = relationship()
+
+    __table_args__ = (UniqueConstraint("round_id", "unit_id", name="uq_decision_round_unit"),)

@@ -1,0 +1,97 @@
+"""The API's JSON shapes (marshmallow), also the source of the OpenAPI document."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+
+class FindingSchema(Schema):
+    rule = fields.String(metadata={"description": "mã quy tắc, ví dụ R-TONG"})
+    severity = fields.String(metadata={"description": "error | warning"})
+    sheet = fields.String()
+    cell = fields.String(metadata={"description": "ô theo kiểu Excel, ví dụ C11"})
+    ref = fields.String(metadata={"description": "Biểu 3!C11"})
+    name = fields.String(metadata={"description": "tên định danh (defined name) của ô"})
+    row_label = fields.String()
+    col_label = fields.String()
+    message = fields.String(metadata={"description": "sai ở đâu, với số liệu"})
+    hint = fields.String(metadata={"description": "cách sửa"})
+    regulation = fields.String()
+    explained = fields.Boolean()
+
+
+class SubmissionSchema(Schema):
+    id = fields.Integer()
+    unit = fields.String(metadata={"description": "mã đơn vị"})
+    unit_name = fields.String()
+    round = fields.Integer()
+    version = fields.Integer()
+    sha256 = fields.String()
+    size = fields.Integer()
+    filename = fields.String()
+    uploaded_at = fields.DateTime(metadata={"description": "UTC"})
+    late = fields.Boolean()
+    valid = fields.Boolean()
+    errors = fields.Integer()
+    warnings = fields.Integer()
+    rule_pack = fields.String()
+    template = fields.String()
+    xep_loai = fields.String(allow_none=True, metadata={"description": "xếp loại đơn vị tự đề nghị"})
+    findings = fields.List(fields.Nested(FindingSchema))
+
+
+class StatusUnitSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    type = fields.String()
+    submitted = fields.Boolean()
+    version = fields.Integer(allow_none=True)
+    submission_id = fields.Integer(allow_none=True)
+    uploaded_at = fields.DateTime(allow_none=True)
+    late = fields.Boolean(allow_none=True)
+    valid = fields.Boolean(allow_none=True)
+    errors = fields.Integer(allow_none=True)
+    warnings = fields.Integer(allow_none=True)
+    valid_version = fields.Integer(allow_none=True,
+                                   metadata={"description": "phiên bản hợp lệ mới nhất (được tổng hợp)"})
+    proposed = fields.String(allow_none=True, metadata={"description": "xếp loại đơn vị đề nghị"})
+    decided = fields.String(allow_none=True, metadata={"description": "xếp loại cấp trên quyết định"})
+
+
+class RoundSchema(Schema):
+    id = fields.Integer()
+    unit = fields.String()
+    unit_name = fields.String()
+    form = fields.String()
+    year = fields.Integer()
+    deadline = fields.Date()
+    is_open = fields.Boolean()
+
+
+class StatusSchema(Schema):
+    round = fields.Nested(RoundSchema)
+    expected = fields.Integer()
+    submitted = fields.Integer()
+    valid = fields.Integer()
+    late = fields.Integer()
+    units = fields.List(fields.Nested(StatusUnitSchema))
+
+
+class DecisionInSchema(Schema):
+    xep_loai = fields.String(required=True, validate=validate.OneOf(
+        ["XS", "TOT", "HT", "KHT", "MOI", "KHAC"]),
+        metadata={"description": "XS | TOT | HT | KHT (MOI, KHAC: không xếp loại)"})
+    note = fields.String(load_default="")
+
+
+class DecisionSchema(Schema):
+    unit = fields.String()
+    round = fields.Integer()
+    xep_loai = fields.String()
+    decided_by = fields.String()
+    decided_at = fields.DateTime()
+    note = fields.String()
+
+
+class ErrorSchema(Schema):
+    error = fields.String(metadata={"description": "mã lỗi ổn định"})
+    message = fields.String(metadata={"description": "thông báo tiếng Việt: lỗi gì, cách sửa"})

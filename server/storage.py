@@ -1,0 +1,51 @@
+"""Uploaded files, kept byte for byte under their sha256 (content-addressed, write-once).
+
+A file is written to a temporary name and renamed into place, so a crash never leaves half a
+file under a hash; the same bytes uploaded twice are stored once.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from flask import current_app
+
+
+def _root() -> Path:
+    return Path(current_app.config["DATA_DIR"]) / "uploads"
+
+
+def path_for(sha256: str) -> Path:
+    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+        raise ValueError("not a sha256")
+    return _root() / sha256[:2] / f"{sha256}.xlsx"
+
+
+def put(data: bytes) -> str:
+    digest = hashlib.sha256(data).hexdigest()
+    target = path_for(digest)
+    if target.exists():
+        return digest
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".up-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o444)
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return digest
+
+
+def get(sha256: str) -> bytes:
+    data = path_for(sha256).read_bytes()
+    if hashlib.sha256(data).hexdigest() != sha256:
+        raise IOError(f"stored file {sha256} does not match its hash")
+    return data

@@ -1,0 +1,66 @@
+"""A round's summary workbook: the core merge of each child's latest valid submission, with the
+collecting unit's decisions applied. The server never trusts stored findings for this: each file
+is read and validated again from its stored bytes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import current_app
+from sqlalchemy import select
+
+from workbook_templates.merge import Child, Parent, merge
+from workbook_templates.read import read_workbook
+from workbook_templates.validate import validate
+
+from . import db, storage
+from .intake import VN
+from .models import Decision, Round, Submission
+
+
+def local_time(t: dt.datetime) -> dt.datetime:
+    """Stored UTC -> Vietnamese wall-clock time, as the office reads it in the workbook."""
+    return t.replace(tzinfo=dt.timezone.utc).astimezone(VN).replace(tzinfo=None)
+
+
+def latest_by_unit(rnd: Round) -> dict[int, tuple[Submission | None, Submission | None]]:
+    """unit id -> (latest submission, latest valid submission) in `rnd`."""
+    out: dict[int, list] = {}
+    subs = db.session().scalars(select(Submission).where(Submission.round_id == rnd.id)
+                                .order_by(Submission.unit_id, Submission.version))
+    for sub in subs:
+        latest, valid = out.get(sub.unit_id, (None, None))
+        out[sub.unit_id] = (sub, sub if sub.valid else valid)
+    return out
+
+
+def decisions(rnd: Round) -> dict[int, Decision]:
+    return {d.unit_id: d for d in db.session().scalars(
+        select(Decision).where(Decision.round_id == rnd.id))}
+
+
+def build(rnd: Round):
+    """The `MergeResult` of the round (call `.to_xlsx()` for the workbook)."""
+    base = current_app.config["QUOTA_BASE"]
+    decided = decisions(rnd)
+    latest = latest_by_unit(rnd)
+    children = []
+    for unit in rnd.unit.children:
+        last, valid = latest.get(unit.id, (None, None))
+        # the latest valid file is merged; a unit with only invalid files is passed its latest
+        # one, which the merge lists as submitted-with-errors instead of missing
+        sub = valid or last
+        if sub is None:
+            continue
+        filled = read_workbook(storage.get(sub.sha256))
+        report = validate(filled, base=base, rules=current_app.config["RULES"])
+        d = decided.get(unit.id)
+        children.append(Child(filled, report, source=sub.filename or unit.name,
+                              received_at=local_time(sub.uploaded_at),
+                              version=sub.version, decision=d.xep_loai if d else None))
+    top = rnd.unit
+    parent = Parent(name=top.name, code=top.code, type=top.type,
+                    cap_tren=top.parent.name if top.parent else "", year=rnd.year)
+    expected = [{"code": u.code, "name": u.name, "type": u.type, "parent_code": top.code}
+                for u in top.children]
+    return merge(children, parent, expected=expected, base=base)
