@@ -96,7 +96,7 @@ def unit_type_code(v) -> str | None:
 
 # --- the API -------------------------------------------------------------------------------------
 
-@dataclass
+@dataclass(repr=False)
 class Child:
     """One child unit's workbook as read and validated, with what the server knows about it."""
 
@@ -107,6 +107,9 @@ class Child:
     version: int | None = None
     decision: str | None = None          # the level the parent decided for this child
     decision_cap_uy: str | None = None   # the level decided for its party committee
+
+    def __repr__(self):
+        return f"Child({self.code!r}, {self.source!r}, valid={self.report.valid})"
 
     @property
     def values(self) -> dict:
@@ -128,7 +131,8 @@ class Child:
 
     @property
     def year(self) -> int | None:
-        y = self.values.get(self.filled.form.rating_year_name)
+        """TT_Nam: the rating year (bao_cao_nam) or the year of the review report (so_ket)."""
+        y = self.values.get("TT_Nam")
         return y if isinstance(y, int) else None
 
     @property
@@ -180,6 +184,7 @@ class MergeResult:
     opinions: list = field(default_factory=list)    # so_ket: per checklist row
     quota: list = field(default_factory=list)       # remaining XS allowance per child type
     base: str = "tot"
+    unreadable: list = field(default_factory=list)  # [(file name, message_vi)] set by callers
 
     def validate(self, **kw) -> Report:
         """Validate the summary as `kiemdiem validate` would validate the written file."""

@@ -277,6 +277,11 @@ def _detail_sheet(wb, result):
                            "Lý do không tổng hợp"], rows,
                    title="ĐƠN VỊ / TỆP KHÔNG ĐƯỢC TỔNG HỢP")
         ws.column_dimensions["F"].width = max(ws.column_dimensions["F"].width or 0, 30)
+    if result.unreadable:
+        r += 1
+        r = _table(ws, r, ["STT", "Tệp", "Lý do không đọc được"],
+                   [[i, f, msg] for i, (f, msg) in enumerate(sorted(result.unreadable), 1)],
+                   title="TỆP KHÔNG ĐỌC ĐƯỢC")
     invalid = [ch for ch in result.included if not ch.report.valid]
     if invalid:
         r = _note(ws, r, "Đã tổng hợp cả tệp còn lỗi (--include-invalid): " +
