@@ -1,0 +1,63 @@
+"""200 uploads from 50 units at once, every unit uploading several times while others do: every
+upload stored, versions strictly ordered per unit, the summary equal to the one computed from the
+latest versions (issue 7)."""
+from __future__ import annotations
+
+import hashlib
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
+
+from sqlalchemy import select
+
+from conftest import unit_workbook
+from workbook_templates.read import read_workbook
+
+VERSIONS = 4
+
+
+@lru_cache(maxsize=1)
+def workbooks():
+    return {(f"X{i:02d}", v): unit_workbook(f"X{i:02d}", v)
+            for i in range(1, 51) for v in range(1, VERSIONS + 1)}
+
+
+def test_200_concurrent_uploads(live_server):
+    import requests
+    books = workbooks()
+    # each unit's versions go in order from one client thread; 50 clients run at once, so every
+    # unit's uploads interleave with everybody else's
+    def client(code):
+        out = []
+        for v in range(1, VERSIONS + 1):
+            r = live_server.upload(code, books[(code, v)][0], f"{code}_v{v}.xlsx")
+            out.append((v, r.status_code, r.json()))
+        return code, out
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        results = dict(pool.map(client, sorted({c for c, _ in books})))
+    for code, rows in results.items():
+        assert [s for _, s, _ in rows] == [201] * VERSIONS, (code, rows)
+        assert [j["version"] for _, _, j in rows] == list(range(1, VERSIONS + 1)), code
+        assert all(j["valid"] for _, _, j in rows), code
+
+    from server import db, storage
+    from server.models import Submission
+    app = live_server.app()
+    with app.app_context():
+        subs = db.session().scalars(select(Submission)).all()
+        assert len(subs) == 50 * VERSIONS
+        for s in subs:
+            data = storage.get(s.sha256)        # the stored bytes match their hash
+            assert data == books[(s.unit.code, s.version)][0]
+    app.extensions["kiemdiem.engine"].dispose()
+
+    r = requests.get(f"{live_server.url}/api/v1/rounds/{live_server.round_id}/summary.xlsx",
+                     headers={"Authorization": f"Bearer {live_server.collector_token}"},
+                     timeout=120)
+    assert r.status_code == 200, r.text[:500]
+    summary = read_workbook(r.content).raw
+    latest = [books[(c, VERSIONS)][1] for c in results]
+    for name in ("XL_DV_TONG", "XL_DV_XS", "XL_DV_TOT", "XL_DV_HT", "KD_PHAI_DV"):
+        assert int(summary[name]) == sum(v[name] for v in latest), name
+    # each child's own rating counts once in the parent's TCCSĐ / đảng bộ cơ sở rows
+    assert int(summary["XL_TCCSD_TONG"]) == 50 and int(summary["XL_DBCS_TOT"]) == 50
