@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from sqlalchemy import select
 
-from conftest import unit_workbook
+from server.harness import unit_workbook
 from workbook_templates.read import read_workbook
 
 VERSIONS = 4

@@ -10,7 +10,7 @@ import time
 import requests
 from sqlalchemy import func, select
 
-from conftest import unit_workbook
+from server.harness import unit_workbook
 
 
 def test_sigkill_during_uploads(live_server):

@@ -1,0 +1,136 @@
+"""Run the production server (gunicorn) on a scratch database with a collecting unit and its
+children, for the evidence tests and the upload benchmark. Not used by the running product.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import requests
+
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+YEAR = 2025
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def create_pg_database():
+    """A fresh PostgreSQL database; returns (admin connection, name). Raises when PG is down."""
+    import psycopg
+    conn = psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3)
+    name = "kd_ev_" + uuid.uuid4().hex[:10]
+    conn.execute(f'CREATE DATABASE "{name}"')
+    return conn, name
+
+
+def drop_pg_database(conn, name):
+    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    conn.close()
+
+
+@dataclass
+class Live:
+    url: str
+    db_url: str
+    data_dir: Path
+    env: dict
+    round_id: int = 0
+    tokens: dict = field(default_factory=dict)      # unit code -> token
+    collector_token: str = ""
+    proc: subprocess.Popen | None = None
+    workers: int = 2
+
+    def start(self):
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-w", str(self.workers), "-k", "gthread", "--threads", "4",
+             "-b", f"127.0.0.1:{port}", "--graceful-timeout", "2", "server:create_app()"],
+            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            start_new_session=True)
+        for _ in range(200):
+            try:
+                requests.get(self.url + "/api/v1/openapi.json", timeout=10)
+                return
+            except requests.RequestException:
+                if self.proc.poll() is not None:
+                    raise RuntimeError(self.proc.stderr.read().decode())
+                time.sleep(0.1)
+        raise RuntimeError("server did not start")
+
+    def kill(self, sig=signal.SIGKILL):
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, sig)
+            self.proc.wait(timeout=10)
+
+    def upload(self, code, data, name="bieu.xlsx", timeout=60):
+        return requests.post(self.url + "/api/v1/submissions",
+                             headers={"Authorization": f"Bearer {self.tokens[code]}"},
+                             files={"file": (name, data)}, timeout=timeout)
+
+    def app(self):
+        from server import create_app
+        return create_app({"DATABASE_URL": self.db_url, "DATA_DIR": str(self.data_dir),
+                           "SECRET_KEY": "test"})
+
+
+def prepare(live: Live, n_children: int):
+    from server import auth, db
+    from server.cli import create_round
+    from server.models import Unit
+    app = live.app()
+    with app.app_context():
+        db.upgrade()
+        s = db.session()
+        top = Unit(code="TINH", name="Đảng bộ tỉnh Thử Nghiệm", type="DB_TINH")
+        s.add(top)
+        s.flush()
+        kids = [Unit(code=f"X{i:02d}", name=f"Đảng bộ xã số {i}", type="DB_CS", parent_id=top.id)
+                for i in range(1, n_children + 1)]
+        s.add_all(kids)
+        s.flush()
+        live.collector_token = auth.issue_token(top)
+        live.tokens = {u.code: auth.issue_token(u) for u in kids}
+        s.commit()
+        live.round_id = create_round(top, "bao_cao_nam", YEAR, dt.date(YEAR, 12, 31)).id
+    app.extensions["kiemdiem.engine"].dispose()
+
+
+
+def make_live(db_url: str, data_dir: Path, n_children: int = 50, workers: int = 2) -> Live:
+    env = dict(os.environ, KIEMDIEM_DATABASE_URL=db_url, KIEMDIEM_DATA_DIR=str(data_dir),
+               KIEMDIEM_SECRET_KEY="test")
+    live = Live("", db_url, data_dir, env, workers=workers)
+    prepare(live, n_children)
+    live.start()
+    return live
+
+
+@lru_cache(maxsize=None)
+def unit_workbook(code: str, version: int) -> tuple[bytes, dict]:
+    """A valid Đảng bộ cơ sở workbook whose member count encodes the version."""
+    from workbook_templates.sample import fill_template, unit_info
+    members = 100 + int(code[1:]) * 3 + version
+    xs, ht = members // 10, 2
+    tot = members - xs - ht
+    while xs > tot * 20 // 100:
+        xs, tot = xs - 1, tot + 1
+    v = unit_info(f"Đảng bộ xã số {int(code[1:])}", code, "Đảng bộ tỉnh Thử Nghiệm", "DB_CS",
+                  YEAR, TT_XepLoai="Hoàn thành tốt nhiệm vụ")
+    v.update({"XL_DV_TONG": members, "XL_DV_XS": xs, "XL_DV_TOT": tot, "XL_DV_HT": ht,
+              "XL_DV_KHT": 0, "KD_PHAI_TT": 5, "KD_DA_TT": 5, "KD_PHAI_DV": members,
+              "KD_DA_DV": members, "XL_CBTT_TONG": 5, "XL_CBTT_TOT": 5})
+    return fill_template(v), v
