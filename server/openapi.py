@@ -24,8 +24,9 @@ def spec() -> dict:
                 plugins=[MarshmallowPlugin()],
                 info={"description": "Đơn vị gửi biểu kiểm điểm, xếp loại; cấp trên xem tình "
                                      "hình nộp, quyết định xếp loại, tải biểu tổng hợp."})
+    # nested schemas first: the plugin registers them under their own names when it meets them
     for name, schema in (("Error", ErrorSchema), ("Submission", SubmissionSchema),
-                         ("Status", StatusSchema), ("Round", RoundSchema),
+                         ("Round", RoundSchema), ("Status", StatusSchema),
                          ("DecisionIn", DecisionInSchema), ("Decision", DecisionSchema)):
         s.components.schema(name, schema=schema)
     s.components.security_scheme("token", {"type": "http", "scheme": "bearer"})

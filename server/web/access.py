@@ -1,0 +1,81 @@
+"""Who is looking at a page and what they may see.
+
+Three kinds of account (`server.models.User`): a unit's account (its own page, its history), the
+collecting office's account (a unit that has children: its rounds, its children's pages), and an
+administrator (everything). Every view asks these functions; a page never lists what its reader
+may not open.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, g, redirect, request, session, url_for
+from sqlalchemy import select
+
+from .. import db
+from ..auth import Principal, current_principal
+from ..models import Round, Unit, User
+
+
+def current_user() -> User | None:
+    if "web_user" not in g:
+        uid = session.get("user_id")
+        g.web_user = db.session().get(User, uid) if uid is not None else None
+    return g.web_user
+
+
+def login_required(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if current_user() is None:
+            return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def principal() -> Principal:
+    p = current_principal()
+    if p is None:       # login_required runs first; a stale session lands here
+        abort(401)
+    return p
+
+
+def is_ancestor(upper: Unit, unit: Unit | None) -> bool:
+    while unit is not None:
+        if unit.id == upper.id:
+            return True
+        unit = unit.parent
+    return False
+
+
+def may_see_unit(p: Principal, unit: Unit) -> bool:
+    """A unit's page: the unit itself, any level above it, an administrator."""
+    return p.is_admin or (p.unit is not None and is_ancestor(p.unit, unit))
+
+
+def may_upload_for(p: Principal, unit: Unit) -> bool:
+    """Only the unit's own account sends its workbook (as only its token does in the API)."""
+    return p.unit is not None and p.unit.id == unit.id
+
+
+def unit_or_404(code: str) -> Unit:
+    unit = db.session().scalar(select(Unit).where(Unit.code == code))
+    if unit is None:
+        abort(404)
+    return unit
+
+
+def round_or_404(round_id: int) -> Round:
+    rnd = db.session().get(Round, round_id)
+    if rnd is None:
+        abort(404)
+    return rnd
+
+
+def collected_rounds(p: Principal) -> list[Round]:
+    q = select(Round).order_by(Round.year.desc(), Round.id.desc())
+    if not p.is_admin:
+        if p.unit is None:
+            return []
+        q = q.where(Round.unit_id == p.unit.id)
+    return list(db.session().scalars(q))

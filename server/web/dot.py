@@ -1,0 +1,117 @@
+"""The collecting office's round dashboard: every expected unit and where it stands, the
+completeness and timeliness figures, the rating distribution, filters, the summary download."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from flask import abort, render_template, request
+
+from workbook_templates.spec import get_form_set
+from workbook_templates.spec.domain import LEVEL_CODES, UNIT_TYPE_LABEL
+
+from .. import db
+from ..api import status as api_status
+from ..intake import VN
+from ..models import Submission
+from . import bp
+from .access import login_required, principal, round_or_404
+from .don_vi import _raw
+
+STATES = {"chua_nop": "Chưa nộp", "co_loi": "Có lỗi", "hop_le": "Hợp lệ",
+          "da_quyet_dinh": "Đã quyết định"}
+
+
+def state_of(u: dict) -> str:
+    if not u["submitted"]:
+        return "chua_nop"
+    if u["decided"]:
+        return "da_quyet_dinh"
+    return "hop_le" if u["valid"] else "co_loi"
+
+
+def round_view(rnd) -> dict:
+    """The API's status of the round (one source), with what the page adds: a state per unit,
+    the rating that counts (decision, else proposal) and overdue units."""
+    st = api_status(rnd)
+    today = dt.datetime.now(VN).date()
+    for u in st["units"]:
+        u["state"] = state_of(u)
+        u["type_label"] = UNIT_TYPE_LABEL.get(u["type"], u["type"])
+        u["rating"] = u["decided"] or (u["proposed"] if u["valid_version"] else None)
+        u["overdue"] = not u["submitted"] and today > rnd.deadline
+    n = st["expected"]
+    st["on_time"] = sum(1 for u in st["units"] if u["submitted"] and not u["late"])
+    st["missing"] = n - st["submitted"]
+    st["overdue"] = sum(1 for u in st["units"] if u["overdue"])
+    st["decided"] = sum(1 for u in st["units"] if u["decided"])
+    st["with_errors"] = sum(1 for u in st["units"] if u["state"] == "co_loi")
+    st["deadline_passed"] = today > rnd.deadline
+    return st
+
+
+def distribution(units: list[dict]) -> list[dict]:
+    """Children's ratings per group (unit type) and level, for the bar chart."""
+    out = []
+    for t in sorted({u["type"] for u in units}):
+        n = Counter(u["rating"] for u in units if u["type"] == t and u["rating"])
+        pending = sum(1 for u in units if u["type"] == t and not u["rating"])
+        out.append({"type": t, "label": UNIT_TYPE_LABEL.get(t, t),
+                    "counts": [(lv, n.get(lv, 0)) for lv in LEVEL_CODES],
+                    "pending": pending, "total": sum(n.values()) + pending})
+    return out
+
+
+def member_bars(rnd, units: list[dict]) -> list[dict]:
+    """Per unit: its members by level (Biểu 3, row Đảng viên) from its latest valid version."""
+    if rnd.form != "bao_cao_nam":
+        return []
+    s = db.session()
+    out = []
+    for u in units:
+        if not u["valid_version"]:
+            continue
+        sub = s.query(Submission).filter_by(round_id=rnd.id, version=u["valid_version"]) \
+            .join(Submission.unit).filter_by(code=u["code"]).one_or_none()
+        if sub is None:
+            continue
+        try:
+            _form, raw = _raw(sub.sha256)
+        except Exception:
+            continue
+        counts = [(lv, _int(raw.get(f"XL_DV_{lv}"))) for lv in LEVEL_CODES]
+        out.append({"code": u["code"], "label": u["name"], "counts": counts, "pending": 0,
+                    "total": sum(c for _, c in counts)})
+    return out
+
+
+def _int(v) -> int:
+    try:
+        return max(0, int(v))
+    except (TypeError, ValueError):
+        return 0
+
+
+@bp.get("/dot/<int:round_id>")
+@login_required
+def dashboard(round_id: int):
+    p, rnd = principal(), round_or_404(round_id)
+    if not p.may_collect(rnd):
+        abort(403)
+    st = round_view(rnd)
+    f_state = request.args.get("trang_thai", "")
+    f_type = request.args.get("loai", "")
+    f_late = request.args.get("tre", "") == "1"
+    f_q = request.args.get("q", "").strip().lower()
+    shown = [u for u in st["units"]
+             if (not f_state or u["state"] == f_state) and (not f_type or u["type"] == f_type)
+             and (not f_late or u["late"] or u["overdue"])
+             and (not f_q or f_q in u["name"].lower() or f_q in u["code"].lower())]
+    types = sorted({u["type"] for u in st["units"]})
+    return render_template(
+        "web/dashboard.html", rnd=rnd, st=st, units=shown, states=STATES, types=types,
+        form_title=get_form_set(rnd.form).title, dist=distribution(st["units"]),
+        unit_bars=member_bars(rnd, st["units"]), levels=LEVEL_CODES,
+        filters={"trang_thai": f_state, "loai": f_type, "tre": f_late, "q": request.args.get(
+            "q", "")},
+        state_counts=Counter(u["state"] for u in st["units"]))

@@ -1,0 +1,50 @@
+"""Jinja filters: Vietnamese time, numbers and labels, so templates never format by hand."""
+from __future__ import annotations
+
+import datetime as dt
+
+from workbook_templates.findings import SEVERITY_LABEL
+from workbook_templates.spec.domain import LEVEL_LABEL, UNIT_TYPE_LABEL
+
+from ..summary import local_time
+from . import bp
+
+EXTRA_LEVELS = {"MOI": "Không xếp loại (mới thành lập)", "KHAC": "Không xếp loại (lý do khác)"}
+
+
+@bp.app_template_filter("vn_time")
+def vn_time(t: dt.datetime | None) -> str:
+    """Stored UTC -> «14:05 22/11/2026», Vietnamese wall-clock time."""
+    return local_time(t).strftime("%H:%M %d/%m/%Y") if t else ""
+
+
+@bp.app_template_filter("vn_date")
+def vn_date(d: dt.date | None) -> str:
+    return d.strftime("%d/%m/%Y") if d else ""
+
+
+@bp.app_template_filter("level")
+def level(code: str | None) -> str:
+    if not code:
+        return "(chưa ghi)"
+    return LEVEL_LABEL.get(code) or EXTRA_LEVELS.get(code) or str(code)
+
+
+@bp.app_template_filter("unit_type")
+def unit_type(code: str | None) -> str:
+    return UNIT_TYPE_LABEL.get(code or "", code or "")
+
+
+@bp.app_template_filter("severity")
+def severity(code: str) -> str:
+    return SEVERITY_LABEL.get(code, code)
+
+
+@bp.app_template_filter("pct")
+def pct(num: int, den: int) -> str:
+    """Half-up, two decimals, Vietnamese decimal comma: 7/12 -> «58,33 %»."""
+    if not den:
+        return "—"
+    from decimal import ROUND_HALF_UP, Decimal
+    v = (Decimal(100 * num) / Decimal(den)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return f"{v} %".replace(".", ",")

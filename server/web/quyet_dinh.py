@@ -1,0 +1,106 @@
+"""Decisions: the collecting office sets each child's rating (default: the child's proposal),
+watching live how many XS the quota still allows per group; decisions are kept with who and
+when (`server.models.Decision`) and the summary uses them (`server.summary.build`)."""
+from __future__ import annotations
+
+from flask import (abort, current_app, flash, jsonify, redirect, render_template, request,
+                   url_for)
+from sqlalchemy import select
+
+from .. import db
+from ..models import Decision, Unit, utcnow
+from . import bp
+from .access import login_required, principal, round_or_404
+from .dot import round_view
+from .quota import quota
+
+CHOICES = ("XS", "TOT", "HT", "KHT", "MOI", "KHAC")
+
+
+def _rows(rnd):
+    st = round_view(rnd)
+    decided = {d.unit_id: d for d in db.session().scalars(
+        select(Decision).where(Decision.round_id == rnd.id))}
+    units = {u.code: u for u in rnd.unit.children}
+    for u in st["units"]:
+        d = decided.get(units[u["code"]].id)
+        u["decision"] = d
+        u["decidable"] = u["valid_version"] is not None
+    return st
+
+
+def _quota(rnd, ratings):
+    return quota(ratings, rnd.year, current_app.config["QUOTA_BASE"])
+
+
+@bp.get("/dot/<int:round_id>/quyet-dinh")
+@login_required
+def decisions(round_id: int):
+    p, rnd = principal(), round_or_404(round_id)
+    if not p.may_collect(rnd):
+        abort(403)
+    st = _rows(rnd)
+    rows = _quota(rnd, [(u["type"], u["rating"]) for u in st["units"] if u["decidable"]])
+    return render_template("web/decisions.html", rnd=rnd, st=st, quota=rows, choices=CHOICES)
+
+
+@bp.post("/dot/<int:round_id>/han-muc")
+@login_required
+def quota_live(round_id: int):
+    """The quota for ratings the office is choosing, before it saves (the page's script)."""
+    p, rnd = principal(), round_or_404(round_id)
+    if not p.may_collect(rnd):
+        abort(403)
+    wanted = (request.get_json(silent=True) or {}).get("ratings") or {}
+    st = _rows(rnd)
+    ratings = []
+    for u in st["units"]:
+        if u["decidable"]:
+            lv = wanted.get(u["code"], u["rating"])
+            ratings.append((u["type"], lv if lv in CHOICES else u["rating"]))
+    return jsonify([r.to_dict() for r in _quota(rnd, ratings)])
+
+
+@bp.post("/dot/<int:round_id>/quyet-dinh")
+@login_required
+def save_decisions(round_id: int):
+    p, rnd = principal(), round_or_404(round_id)
+    if not p.may_collect(rnd):
+        abort(403)
+    st = _rows(rnd)
+    s = db.session()
+    units = {u.code: u for u in rnd.unit.children}
+    changed = removed = 0
+    for u in st["units"]:
+        if not u["decidable"]:
+            continue
+        unit: Unit = units[u["code"]]
+        d: Decision | None = u["decision"]
+        if request.form.get(f"chot_{u['code']}"):
+            lv = request.form.get(f"xl_{u['code']}", "")
+            if lv not in CHOICES:
+                continue
+            note = request.form.get(f"gc_{u['code']}", "").strip()[:500]
+            if d is None:
+                d = Decision(round_id=rnd.id, unit_id=unit.id)
+                s.add(d)
+            elif d.xep_loai == lv and d.note == note:
+                continue
+            d.xep_loai, d.note = lv, note
+            d.decided_by, d.decided_at = p.label, utcnow()
+            changed += 1
+        elif d is not None:
+            s.delete(d)         # unticked: back to the unit's own proposal
+            removed += 1
+    s.commit()
+    parts = []
+    if changed:
+        parts.append(f"đã ghi {changed} quyết định")
+    if removed:
+        parts.append(f"bỏ {removed} quyết định (trở về đề xuất của đơn vị)")
+    flash(("Đã lưu: " + ", ".join(parts) + ".") if parts else "Không có thay đổi nào.", "ok")
+    st = _rows(rnd)
+    for row in _quota(rnd, [(u["type"], u["rating"]) for u in st["units"] if u["decidable"]]):
+        if row.over:
+            flash(f"{row.label}: {row.message}", "warn")
+    return redirect(url_for("web.decisions", round_id=rnd.id))

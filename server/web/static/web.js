@@ -1,0 +1,130 @@
+/* The little script the pages need: the upload (drag and drop, progress bar) and the live
+   quota on the decisions page. Everything works without it except those two. */
+(function () {
+  "use strict";
+  var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+
+  // --- upload -------------------------------------------------------------------------------
+  var drop = document.getElementById("drop");
+  if (drop) {
+    var input = document.getElementById("file-input");
+    var bar = document.getElementById("progress");
+    var msg = document.getElementById("upload-msg");
+    var send = function (file) {
+      if (!file) { return; }
+      if (!/\.xlsx$/i.test(file.name)) {
+        msg.className = "msg bad";
+        msg.textContent = "Tệp «" + file.name + "» không phải biểu Excel .xlsx. Hãy lưu biểu " +
+          "dưới dạng Excel Workbook (.xlsx) rồi gửi lại.";
+        return;
+      }
+      var fd = new FormData();
+      fd.append("file", file, file.name);
+      fd.append("csrf_token", csrf);
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", drop.dataset.url);
+      xhr.setRequestHeader("X-CSRF-Token", csrf);
+      bar.hidden = false; bar.value = 0;
+      msg.className = "msg"; msg.textContent = "Đang gửi «" + file.name + "»…";
+      xhr.upload.onprogress = function (e) {
+        if (e.lengthComputable) { bar.value = Math.round(100 * e.loaded / e.total); }
+      };
+      xhr.onload = function () {
+        var body = {};
+        try { body = JSON.parse(xhr.responseText); } catch (err) { body = {}; }
+        bar.value = 100;
+        if (xhr.status === 413) {
+          body.message = "Tệp quá lớn. Biểu mẫu thật chỉ vài chục KB; hãy xóa ảnh, sheet thừa " +
+            "rồi lưu lại.";
+        }
+        if (body.ok) {
+          msg.className = "msg " + (body.valid ? "good" : "bad");
+          msg.textContent = body.message + " Đang tải lại trang…";
+          window.location.assign(body.url);
+        } else {
+          msg.className = "msg bad";
+          msg.textContent = body.message || ("Máy chủ không nhận tệp (mã " + xhr.status +
+            "). Hãy tải lại trang rồi thử lại.");
+        }
+      };
+      xhr.onerror = function () {
+        msg.className = "msg bad";
+        msg.textContent = "Mất kết nối tới máy chủ khi đang gửi. Kiểm tra mạng rồi gửi lại.";
+      };
+      xhr.send(fd);
+    };
+    drop.addEventListener("click", function () { input.click(); });
+    drop.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" || e.key === " ") { e.preventDefault(); input.click(); }
+    });
+    input.addEventListener("change", function () { send(input.files[0]); input.value = ""; });
+    ["dragenter", "dragover"].forEach(function (t) {
+      drop.addEventListener(t, function (e) { e.preventDefault(); drop.classList.add("over"); });
+    });
+    ["dragleave", "drop"].forEach(function (t) {
+      drop.addEventListener(t, function (e) { e.preventDefault(); drop.classList.remove("over"); });
+    });
+    drop.addEventListener("drop", function (e) {
+      if (e.dataTransfer && e.dataTransfer.files.length) { send(e.dataTransfer.files[0]); }
+    });
+  }
+
+  // --- decisions: live quota ----------------------------------------------------------------
+  var form = document.getElementById("decisions");
+  if (form) {
+    var box = document.getElementById("quota-body");
+    var ratings = function () {
+      var out = {};
+      form.querySelectorAll("tr[data-code]").forEach(function (tr) {
+        var code = tr.dataset.code;
+        var tick = tr.querySelector("input[type=checkbox]");
+        var sel = tr.querySelector("select");
+        out[code] = tick && tick.checked ? sel.value : tr.dataset.proposal;
+      });
+      return out;
+    };
+    var refresh = function () {
+      fetch(form.dataset.quotaUrl, {
+        method: "POST", credentials: "same-origin",
+        headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf},
+        body: JSON.stringify({ratings: ratings()})
+      }).then(function (r) { return r.json(); }).then(function (rows) {
+        rows.forEach(function (row) {
+          var tr = box.querySelector('tr[data-key="' + row.key + '"]');
+          if (!tr) { return; }
+          tr.className = row.over ? "over" : "";
+          tr.querySelector(".q-xs").textContent = row.xs;
+          tr.querySelector(".q-tot").textContent = row.tot;
+          tr.querySelector(".q-ceiling").textContent = row.ceiling;
+          tr.querySelector(".q-more").textContent = row.more;
+          var m = tr.querySelector(".quota-msg");
+          m.textContent = row.message;
+          m.className = "quota-msg" + (row.over ? " over" : "");
+        });
+        var warn = document.getElementById("quota-warning");
+        var over = rows.filter(function (r) { return r.over; });
+        warn.hidden = !over.length;
+        warn.textContent = over.map(function (r) { return r.label + ": " + r.message; }).join(" ");
+      });
+    };
+    form.querySelectorAll("tr[data-code]").forEach(function (tr) {
+      var tick = tr.querySelector("input[type=checkbox]");
+      var sel = tr.querySelector("select");
+      sel.addEventListener("change", function () { tick.checked = true; refresh(); });
+      tick.addEventListener("change", refresh);
+    });
+    var all = document.getElementById("tick-all");
+    if (all) {
+      all.addEventListener("click", function () {
+        form.querySelectorAll("tr[data-code] input[type=checkbox]").forEach(function (t) {
+          t.checked = true;
+        });
+        refresh();
+      });
+    }
+  }
+
+  // --- filters submit on change ---------------------------------------------------------------
+  document.querySelectorAll("form.filters select, form.filters input[type=checkbox]")
+    .forEach(function (el) { el.addEventListener("change", function () { el.form.submit(); }); });
+})();

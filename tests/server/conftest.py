@@ -1,0 +1,171 @@
+"""A real server process on 127.0.0.1 per database backend (SQLite, PostgreSQL).
+
+Each backend gets a fresh database (a new SQLite file; a new PostgreSQL schema, dropped after),
+migrated with `flask --app server init-db`, then `flask --app server run` in a subprocess. Tests
+speak HTTP to it with `requests`; they set up units, rounds and tokens through an app object
+pointing at the same database (what the CLI commands do), never through the HTTP process.
+PostgreSQL is skipped only when it cannot be reached AND the environment variable CI is unset.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+PG_BASE = os.environ.get("KIEMDIEM_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _pg_reachable() -> bool:
+    try:
+        import psycopg
+        with psycopg.connect(PG_BASE.replace("+psycopg", ""), connect_timeout=3):
+            return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database(request, tmp_path_factory):
+    """(DATABASE_URL, DATA_DIR) of a fresh, empty database."""
+    data_dir = tmp_path_factory.mktemp(f"kiemdiem-{request.param}")
+    if request.param == "sqlite":
+        yield f"sqlite:///{data_dir / 'kiemdiem.sqlite3'}", data_dir
+        return
+    if not _pg_reachable():
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required in CI and cannot be reached at {PG_BASE}")
+        pytest.skip(f"PostgreSQL not reachable at {PG_BASE} (set CI=1 to make this an error)")
+    import psycopg
+    schema = f"kd_test_{uuid.uuid4().hex[:10]}"
+    plain = PG_BASE.replace("+psycopg", "")
+    with psycopg.connect(plain, autocommit=True) as c:
+        c.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{PG_BASE}?options=-csearch_path%3D{schema}", data_dir
+    finally:
+        with psycopg.connect(plain, autocommit=True) as c:
+            c.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+class Server:
+    """The running server plus a setup door into the same database."""
+
+    _n = itertools.count(1)
+
+    def __init__(self, url: str, env: dict, app):
+        self.url, self.env, self.app = url, env, app
+        self.http = requests.Session()
+
+    def api(self, path: str) -> str:
+        return f"{self.url}/api/v1{path}"
+
+    def alive(self) -> bool:
+        return requests.get(self.api("/openapi.json"), timeout=10).status_code == 200
+
+    def flask(self, *args, input: str | None = None) -> subprocess.CompletedProcess:
+        """`flask --app server ARGS` against this server's database, as an admin would run it."""
+        return subprocess.run([sys.executable, "-m", "flask", "--app", "server", *args],
+                              cwd=ROOT, env=self.env, capture_output=True, text=True,
+                              input=input, timeout=120)
+
+    def district(self, n_children: int = 3, *, year: int = 2024, form: str = "bao_cao_nam",
+                 deadline=None, types=None):
+        """A fresh collecting unit (DB_CTCS) with `n_children` đảng bộ cơ sở, an open round and
+        a token for each; codes are unique per call so tests never see each other's data."""
+        import datetime as dt
+        from server import db
+        from server.auth import issue_token
+        from server.cli import create_round
+        from server.models import Unit
+        k = next(self._n)
+        with self.app.app_context():
+            s = db.session()
+            top = Unit(code=f"H{k}", name=f"Huyện ủy thử {k}", type="DB_CTCS")
+            s.add(top)
+            s.flush()
+            kids = []
+            for i in range(n_children):
+                t = (types or ["DB_CS"])[i % len(types or ["DB_CS"])]
+                kids.append(Unit(code=f"H{k}X{i + 1}", name=f"Đảng bộ xã Thử {k}.{i + 1}",
+                                 type=t, parent_id=top.id))
+            s.add_all(kids)
+            s.flush()
+            rnd = create_round(top, form, year, deadline or dt.date.today() + dt.timedelta(days=30))
+            tokens = {u.code: issue_token(u) for u in [top] + kids}
+            s.commit()
+            return District(top.code, top.name, [(u.code, u.name, u.type) for u in kids],
+                            rnd.id, tokens, year)
+
+    def count_rows(self, table: str) -> int:
+        from sqlalchemy import text
+        from server import db
+        with self.app.app_context():
+            return db.session().execute(text(f"SELECT count(*) FROM {table}")).scalar()
+
+    def stored_files(self) -> list[Path]:
+        return sorted((Path(self.env["KIEMDIEM_DATA_DIR"]) / "uploads").rglob("*.xlsx"))
+
+
+class District:
+    def __init__(self, code, name, children, round_id, tokens, year):
+        self.code, self.name, self.children = code, name, children
+        self.round_id, self.tokens, self.year = round_id, tokens, year
+
+    def auth(self, code: str) -> dict:
+        return {"Authorization": f"Bearer {self.tokens[code]}"}
+
+    def child(self, i: int):
+        return self.children[i]
+
+
+@pytest.fixture(scope="session")
+def server(database, tmp_path_factory):
+    url_db, data_dir = database
+    env = dict(os.environ, KIEMDIEM_DATABASE_URL=url_db, KIEMDIEM_DATA_DIR=str(data_dir),
+               KIEMDIEM_MAX_CONTENT_LENGTH=str(2 * 1024 * 1024), PYTHONPATH=str(ROOT),
+               FLASK_DEBUG="0")
+    env.pop("FLASK_APP", None)
+    init = subprocess.run([sys.executable, "-m", "flask", "--app", "server", "init-db"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert init.returncode == 0, init.stderr
+    port = _free_port()
+    log = open(data_dir / "server.log", "w")
+    proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "server", "run",
+                             "--host", "127.0.0.1", "--port", str(port), "--with-threads"],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            requests.get(base + "/api/v1/openapi.json", timeout=1)
+            break
+        except requests.ConnectionError:
+            if proc.poll() is not None:
+                raise RuntimeError((data_dir / "server.log").read_text())
+            time.sleep(0.1)
+    from server import create_app
+    app = create_app({"DATABASE_URL": url_db, "DATA_DIR": str(data_dir)})
+    try:
+        yield Server(base, env, app)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+        app.extensions["kiemdiem.engine"].dispose()

@@ -1,0 +1,92 @@
+"""The administrator's commands, run as `flask --app server …` against the test database."""
+from __future__ import annotations
+
+import io
+
+import requests
+from openpyxl import Workbook, load_workbook
+
+from workbooks import workbook
+
+
+def units_file(rows) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(("Mã đơn vị", "Tên đơn vị", "Loại", "Mã đơn vị cấp trên"))
+    for r in rows:
+        ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_import_round_token_upload_export(server, tmp_path):
+    # a tree three levels deep; children listed before their parent; types as labels or codes
+    src = tmp_path / "don_vi.xlsx"
+    src.write_bytes(units_file([
+        ("CLI_XA1", "Đảng bộ xã Một", "Đảng bộ cơ sở", "CLI_HUYEN"),
+        ("CLI_XA1_CB1", "Chi bộ thôn 1", "CB_TT", "CLI_XA1"),
+        ("CLI_HUYEN", "Huyện ủy CLI", "DB_CTCS", "CLI_TINH"),
+        ("CLI_TINH", "Tỉnh ủy CLI", "Đảng bộ tỉnh, thành phố (và tương đương)", None),
+        ("CLI_XA2", "Đảng bộ xã Hai", "db_cs", "CLI_HUYEN"),
+    ]))
+    r = server.flask("import-units", str(src))
+    assert r.returncode == 0, r.stderr
+    assert "5 đơn vị mới" in r.stdout
+    r = server.flask("create-round", "--unit", "CLI_HUYEN", "--form", "bao_cao_nam",
+                     "--year", "2024", "--deadline", "2099-01-31")
+    assert r.returncode == 0, r.stderr
+    assert "2 đơn vị phải nộp" in r.stdout
+    r = server.flask("issue-token", "CLI_XA1")
+    assert r.returncode == 0, r.stderr
+    token = r.stdout.strip()
+    assert token.startswith("kd_") and len(token) > 30
+    up = requests.post(server.api("/submissions"), headers={"Authorization": f"Bearer {token}"},
+                       files={"file": ("x.xlsx", workbook("CLI_XA1", "Đảng bộ xã Một"))},
+                       timeout=60)
+    assert up.status_code == 201 and up.json()["valid"], up.text
+
+    out = tmp_path / "xuat.xlsx"
+    r = server.flask("export-units", str(out))
+    assert r.returncode == 0, r.stderr
+    rows = list(load_workbook(out).active.iter_rows(values_only=True))
+    assert rows[0] == ("Mã đơn vị", "Tên đơn vị", "Loại", "Mã đơn vị cấp trên")
+    mine = [row for row in rows if str(row[0]).startswith("CLI_")]
+    assert [row[0] for row in mine] == ["CLI_TINH", "CLI_HUYEN", "CLI_XA1", "CLI_XA1_CB1",
+                                        "CLI_XA2"]
+    assert mine[3] == ("CLI_XA1_CB1", "Chi bộ thôn 1", "Chi bộ trực thuộc", "CLI_XA1")
+    # the exported file imports back unchanged
+    r = server.flask("import-units", str(out))
+    assert r.returncode == 0 and "0 đơn vị mới" in r.stdout
+
+
+def test_import_refuses_a_bad_file_and_names_each_row(server, tmp_path):
+    src = tmp_path / "sai.xlsx"
+    src.write_bytes(units_file([
+        ("BAD1", "Xã lỗi", "Xã", "KHONGCO"),
+        ("BAD2", "", "DB_CS", None),
+        ("BAD3", "Vòng A", "DB_CS", "BAD4"),
+        ("BAD4", "Vòng B", "DB_CS", "BAD3"),
+    ]))
+    before = server.count_rows("unit")
+    r = server.flask("import-units", str(src))
+    assert r.returncode != 0
+    assert "Dòng 2: loại «Xã» không hợp lệ" in r.stderr
+    assert "Dòng 3: đơn vị «BAD2» thiếu tên" in r.stderr
+    assert server.count_rows("unit") == before
+
+
+def test_create_user_and_basic_auth(server):
+    d = server.district(1)
+    r = server.flask("create-user", f"vanphong{d.code}", "--unit", d.code, "--password", "bí-mật-1")
+    assert r.returncode == 0, r.stderr
+    ok = requests.get(server.api(f"/rounds/{d.round_id}/status"),
+                      auth=(f"vanphong{d.code}", "bí-mật-1".encode()), timeout=30)
+    assert ok.status_code == 200 and ok.json()["expected"] == 1
+    r = server.flask("create-user", "khongdonvi", "--password", "x")
+    assert r.returncode != 0 and "--admin" in r.stderr
+
+
+def test_init_db_twice_is_harmless(server):
+    r = server.flask("init-db")
+    assert r.returncode == 0 and "sẵn sàng" in r.stdout

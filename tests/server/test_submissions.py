@@ -1,0 +1,204 @@
+"""Uploads over HTTP: findings come back, every version is kept byte for byte, invalid workbooks
+are stored and reported but never merged, a unit cannot send for another unit or into the
+wrong round."""
+from __future__ import annotations
+
+import concurrent.futures
+import datetime as dt
+import hashlib
+import io
+
+import pytest
+import requests
+from openpyxl import load_workbook
+
+from workbook_templates.read import read_workbook
+from workbook_templates.validate import validate
+
+from workbooks import broken, workbook
+
+
+def post(server, district, code, data, name="bieu.xlsx"):
+    return requests.post(server.api("/submissions"), headers=district.auth(code),
+                         files={"file": (name, data, "application/octet-stream")}, timeout=60)
+
+
+def test_valid_upload_returns_201_and_no_findings(server):
+    d = server.district(2)
+    code, name, _ = d.child(0)
+    r = post(server, d, code, workbook(code, name))
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["unit"] == code and body["round"] == d.round_id and body["version"] == 1
+    assert body["valid"] is True and body["findings"] == []
+    assert body["late"] is False
+
+
+def test_findings_point_at_cells_in_vietnamese_with_the_numbers(server):
+    d = server.district(1)
+    code, name, _ = d.child(0)
+    r = post(server, d, code, broken(code, name))
+    assert r.status_code == 201
+    body = r.json()
+    assert body["valid"] is False and body["errors"] == 1
+    f = body["findings"][0]
+    assert f["rule"] == "R-TONG" and f["ref"] == "Biểu 3!C11" and f["severity"] == "error"
+    assert "Tổng số đảng viên là 120" in f["message"] and "chênh +20" in f["message"]
+    assert f["hint"] and f["regulation"]
+
+
+def test_each_upload_is_a_new_version_kept_byte_for_byte(server):
+    d = server.district(1)
+    code, name, _ = d.child(0)
+    first, second = broken(code, name), workbook(code, name)
+    r1, r2 = post(server, d, code, first), post(server, d, code, second)
+    assert (r1.json()["version"], r2.json()["version"]) == (1, 2)
+    for r, data in ((r1, first), (r2, second)):
+        sub = r.json()
+        assert sub["sha256"] == hashlib.sha256(data).hexdigest()
+        got = requests.get(server.api(f"/submissions/{sub['id']}/file"),
+                           headers=d.auth(code), timeout=30)
+        assert got.status_code == 200 and got.content == data
+    on_disk = {p.name for p in server.stored_files()}
+    assert f"{hashlib.sha256(first).hexdigest()}.xlsx" in on_disk
+
+
+def test_same_unit_uploading_in_parallel_gets_distinct_versions(server):
+    d = server.district(1)
+    code, name, _ = d.child(0)
+    data = workbook(code, name)
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        rs = list(pool.map(lambda _: post(server, d, code, data), range(4)))
+    assert all(r.status_code == 201 for r in rs), [r.text for r in rs]
+    assert sorted(r.json()["version"] for r in rs) == [1, 2, 3, 4]
+
+
+def test_a_unit_cannot_upload_another_units_workbook(server):
+    d = server.district(2)
+    (a, a_name, _), (b, _, _) = d.child(0), d.child(1)
+    before = server.count_rows("submission")
+    r = post(server, d, b, workbook(a, a_name))
+    assert r.status_code == 403
+    body = r.json()
+    assert body["error"] == "other_unit"
+    assert a in body["message"] and "Thông tin!C10" in body["message"]
+    assert server.count_rows("submission") == before
+
+
+def test_wrong_year_is_refused_and_says_which_year_is_open(server):
+    d = server.district(1, year=2024)
+    code, name, _ = d.child(0)
+    r = post(server, d, code, workbook(code, name, year=2023))
+    assert r.status_code == 422
+    assert r.json()["error"] == "wrong_year"
+    assert "2023" in r.json()["message"] and "2024" in r.json()["message"]
+
+
+def test_no_open_round_is_a_409(server):
+    d = server.district(1)
+    r = post(server, d, d.code, workbook(d.code, d.name, type_="DB_CTCS"))
+    assert r.status_code == 409 and r.json()["error"] == "no_open_round"
+
+
+def test_status_lists_every_expected_unit(server):
+    d = server.district(3, deadline=dt.date(2020, 1, 1))   # deadline passed: uploads are late
+    (a, a_name, _), (b, b_name, _), (c, _, _) = d.children
+    post(server, d, a, workbook(a, a_name))
+    post(server, d, b, workbook(b, b_name))
+    post(server, d, b, broken(b, b_name))
+    r = requests.get(server.api(f"/rounds/{d.round_id}/status"), headers=d.auth(d.code),
+                     timeout=30)
+    assert r.status_code == 200
+    st = r.json()
+    assert (st["expected"], st["submitted"], st["valid"], st["late"]) == (3, 2, 2, 2)
+    units = {u["code"]: u for u in st["units"]}
+    assert units[a]["version"] == 1 and units[a]["valid"] and units[a]["late"]
+    assert units[b]["version"] == 2 and units[b]["valid"] is False
+    assert units[b]["errors"] == 1 and units[b]["valid_version"] == 1
+    assert units[c]["submitted"] is False and units[c]["version"] is None
+
+
+def summary_values(server, d) -> dict:
+    r = requests.get(server.api(f"/rounds/{d.round_id}/summary.xlsx"), headers=d.auth(d.code),
+                     timeout=60)
+    assert r.status_code == 200, r.text
+    assert r.headers["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    load_workbook(io.BytesIO(r.content))      # opens as a workbook
+    return validate(read_workbook(r.content)).values
+
+
+def test_summary_adds_up_the_latest_valid_versions_with_decisions(server):
+    d = server.district(3)
+    (a, a_name, _), (b, b_name, _), (c, c_name, _) = d.children
+    post(server, d, a, workbook(a, a_name, members=100))
+    post(server, d, b, workbook(b, b_name, members=50, xs=5, tot=35, ht=9, kht=1))
+    post(server, d, b, broken(b, b_name))          # newer but invalid: never merged
+    post(server, d, c, broken(c, c_name))          # only invalid: not merged at all
+    v = summary_values(server, d)
+    assert v["XL_DV_TONG"] == 150
+    assert v["XL_DV_XS"] == 12 + 5
+    # both children proposed TOT for themselves; the district decides XS for one of them
+    assert (v["XL_TCCSD_TONG"], v["XL_TCCSD_TOT"], v["XL_TCCSD_XS"]) == (2, 2, 0)
+    r = requests.put(server.api(f"/rounds/{d.round_id}/decisions/{a}"), headers=d.auth(d.code),
+                     json={"xep_loai": "XS"}, timeout=30)
+    assert r.status_code == 200, r.text
+    assert r.json()["xep_loai"] == "XS" and r.json()["decided_by"].startswith("token:")
+    v = summary_values(server, d)
+    assert (v["XL_TCCSD_TONG"], v["XL_TCCSD_TOT"], v["XL_TCCSD_XS"]) == (2, 1, 1)
+    st = requests.get(server.api(f"/rounds/{d.round_id}/status"), headers=d.auth(d.code),
+                      timeout=30).json()
+    assert {u["code"]: u["decided"] for u in st["units"]}[a] == "XS"
+
+
+def test_a_decision_must_be_a_level_for_a_child_of_the_round(server):
+    d, other = server.district(1), server.district(1)
+    url = server.api(f"/rounds/{d.round_id}/decisions/{d.child(0)[0]}")
+    r = requests.put(url, headers=d.auth(d.code), json={"xep_loai": "Giỏi"}, timeout=30)
+    assert r.status_code == 400 and "XS" in r.json()["message"]
+    r = requests.put(server.api(f"/rounds/{d.round_id}/decisions/{other.child(0)[0]}"),
+                     headers=d.auth(d.code), json={"xep_loai": "XS"}, timeout=30)
+    assert r.status_code == 404 and r.json()["error"] == "not_a_child"
+
+
+def test_annotated_copy_marks_the_cells_of_the_findings(server):
+    d = server.district(1)
+    code, name, _ = d.child(0)
+    sub = post(server, d, code, broken(code, name)).json()
+    r = requests.get(server.api(f"/submissions/{sub['id']}/annotated.xlsx"),
+                     headers=d.auth(code), timeout=30)
+    assert r.status_code == 200
+    wb = load_workbook(io.BytesIO(r.content))
+    cell = wb["Biểu 3"]["C11"]
+    assert cell.comment is not None and "Tổng số đảng viên là 120" in cell.comment.text
+    assert cell.fill.fgColor.rgb.upper().endswith("FF8080")
+    report = [row for row in wb["Kết quả kiểm tra"].iter_rows(values_only=True)]
+    assert any(row[2] == "Biểu 3!C11" for row in report if row and len(row) > 2)
+
+
+def test_the_year_before_is_compared_when_the_server_has_it(server):
+    d = server.district(1, year=2023)
+    code, name, _ = d.child(0)
+    assert post(server, d, code, workbook(code, name, year=2023, members=100)).json()["valid"]
+    from server import db
+    from server.cli import create_round
+    from server.models import Unit
+    from sqlalchemy import select
+    with server.app.app_context():
+        top = db.session().scalar(select(Unit).where(Unit.code == d.code))
+        create_round(top, "bao_cao_nam", 2024, dt.date(2025, 1, 15))
+    grown = workbook(code, name, year=2024, members=150, xs=18, tot=105, ht=25, kht=2)
+    body = post(server, d, code, grown).json()
+    yoy = [f for f in body["findings"] if f["rule"] == "R-YOY"]
+    assert yoy and yoy[0]["severity"] == "warning" and "100 → 150" in yoy[0]["message"]
+    assert body["valid"] is True
+
+
+def test_openapi_document_lists_the_endpoints(server):
+    doc = requests.get(server.api("/openapi.json"), timeout=10).json()
+    assert doc["openapi"].startswith("3.")
+    for path in ("/api/v1/submissions", "/api/v1/rounds/{round_id}/status",
+                 "/api/v1/rounds/{round_id}/summary.xlsx",
+                 "/api/v1/submissions/{sub_id}/annotated.xlsx"):
+        assert path in doc["paths"]
+    assert "Submission" in doc["components"]["schemas"]
