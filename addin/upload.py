@@ -123,9 +123,9 @@ def send(data: bytes, filename: str, cfg: dict, saved_at: str = "") -> Sent:
 
 def _explain(status: int, answer: dict, server: str, kept: str) -> Sent:
     if status in (200, 201) and answer.get("version") is not None:
-        who = f" của {answer['unit']}" if answer.get("unit") else ""
-        rnd = f", kỳ {answer['round']}" if answer.get("round") else ""
-        head = f"Máy chủ đã nhận biểu{who}{rnd}: phiên bản số {answer['version']}."
+        unit = answer.get("unit_name") or answer.get("unit")
+        who = f" của «{unit}»" if unit else ""
+        head = f"Máy chủ đã nhận biểu{who}: phiên bản số {answer['version']}."
         found = _findings_text(answer.get("findings") or [])
         if answer.get("valid", True) is False:
             return Sent(False, f"{head} Nhưng máy chủ kiểm tra lại và thấy biểu còn lỗi, nên "

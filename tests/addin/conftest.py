@@ -1,0 +1,116 @@
+"""The add-in under xlwings' remote engine: real template workbooks turned into the JSON book that
+an Excel client sends, and the recorded actions read back.
+
+The remote engine needs a licence key; `noncommercial` is set here, for the tests only. At run
+time the add-in uses open-source xlwings (desktop Excel through RunPython).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import sys
+
+import pytest
+
+# xlwings registers its remote engine when it is first imported, if it finds a licence key then.
+os.environ["XLWINGS_LICENSE_KEY"] = "noncommercial"
+if "xlwings" in sys.modules:   # imported earlier in this test session without the key
+    import xlwings
+    if "remote" not in [e.name for e in xlwings.engines]:
+        from xlwings.pro import _xlremote
+        xlwings.engines.add(xlwings.Engine(impl=_xlremote.engine))
+
+
+@pytest.fixture(autouse=True)
+def _remote_licence(monkeypatch, tmp_path):
+    monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")
+    # a config file of our own, so a developer's real settings never leak into a test
+    monkeypatch.setenv("KIEMDIEM_CONFIG", str(tmp_path / "xlwings.conf"))
+    for key in ("KIEMDIEM_SERVER", "KIEMDIEM_TOKEN", "KIEMDIEM_CO_SO", "KIEMDIEM_QUY_DINH"):
+        monkeypatch.delenv(key, raising=False)
+
+
+def _json_value(v):
+    """A cell value as Office.js sends it: numbers as doubles, dates as ISO with Z, "" for empty."""
+    if v is None or v == "":
+        return ""
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, (int, float)):
+        return float(v)
+    if isinstance(v, dt.datetime):
+        return v.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    if isinstance(v, dt.date):
+        return f"{v.isoformat()}T00:00:00.000Z"
+    if isinstance(v, dt.time):
+        return v.isoformat()
+    return str(v)
+
+
+def book_json(xlsx: bytes, name: str = "bao_cao.xlsx", notes: bool = True,
+              note_cells: dict | None = None) -> dict:
+    """The remote engine's book JSON for an .xlsx: every sheet's values from A1 (python-calamine,
+    as the client's getBookData does), its visibility, and its notes (cells with a comment).
+
+    Formula cells written by openpyxl carry no cached value, so they arrive empty — as they would
+    from a workbook Excel has not recalculated; the validator recomputes them anyway.
+    """
+    from openpyxl import load_workbook
+    from python_calamine import CalamineWorkbook
+    import xlwings
+
+    cal = CalamineWorkbook.from_filelike(io.BytesIO(xlsx))
+    wb = load_workbook(io.BytesIO(xlsx))
+    sheets = []
+    for ws in wb.worksheets:
+        grid = cal.get_sheet_by_name(ws.title).to_python(skip_empty_area=False)
+        values = [[_json_value(v) for v in row] for row in grid] or [[]]
+        width = max((len(r) for r in values), default=0)
+        values = [r + [""] * (width - len(r)) for r in values]
+        commented = [c.coordinate for row in ws.iter_rows() for c in row if c.comment]
+        commented += list((note_cells or {}).get(ws.title, ()))
+        sheets.append({
+            "name": ws.title,
+            "values": values,
+            "visibility": {"visible": "Visible", "hidden": "Hidden"}.get(ws.sheet_state,
+                                                                         "VeryHidden"),
+            "pictures": [], "shapes": [], "charts": [], "tables": [], "pivot_tables": [],
+            "notes": [{"address": a} for a in commented],
+            "notes_supported": notes,
+            "print_area": None, "show_gridlines": True,
+        })
+    data = {
+        "client": "Office.js",
+        "version": xlwings.__version__,
+        "book": {"name": name, "active_sheet_index": 0, "selection": "A1"},
+        "names": [],
+        "sheets": sheets,
+    }
+    return json.loads(json.dumps(data))   # exactly what survives the wire
+
+
+def open_book(xlsx: bytes, **kw):
+    import xlwings as xw
+    return xw.Book(json=book_json(xlsx, **kw))
+
+
+def actions(book) -> list[dict]:
+    return book.json()["actions"]
+
+
+def sheet_index(book_json_or_book, name) -> int:
+    sheets = book_json_or_book["sheets"] if isinstance(book_json_or_book, dict) else \
+        [{"name": s.name} for s in book_json_or_book.sheets]
+    return [s["name"] for s in sheets].index(name)
+
+
+@pytest.fixture
+def remote():
+    """Helpers for tests: build a book from xlsx bytes, read its recorded actions."""
+    class Remote:
+        json = staticmethod(book_json)
+        open = staticmethod(open_book)
+        actions = staticmethod(actions)
+    return Remote
