@@ -207,6 +207,17 @@ def test_quota_allowance_counts_how_many_more_may_be_xs():
     assert q["DBCS"]["more"] == 2
 
 
+def test_a_unit_that_reports_itself_in_its_own_row_is_not_counted_twice():
+    kids = _kids()
+    name, dv = XA["LOCBAO"]
+    selfish = dang_bo_xa("LOCBAO", name, dv, XL_CUCS_TONG=1, XL_CUCS_TOT=1, XL_TCCSD_TONG=1,
+                         XL_TCCSD_TOT=1, XL_DBCS_TONG=1, XL_DBCS_TOT=1)
+    kids[0] = child_of(sample.fill_template(selfish), "locbao.xlsx")
+    assert kids[0].report.valid
+    v = merge(kids, HUYEN).values
+    assert (v["XL_TCCSD_TONG"], v["XL_DBCS_TONG"], v["XL_CUCS_TONG"]) == (3, 3, 3)
+
+
 def test_merge_is_the_same_in_any_order():
     kids = _kids()
     first = merge(kids, HUYEN)

@@ -7,7 +7,8 @@ validator recomputes them, so no percentage is ever averaged or computed twice.
 
 What a child contributes (bao_cao_nam):
 - every count it reports (Biểu 1, Biểu 2, Biểu 3) is added to the same cell of the parent,
-  except on the rows of the parent's own level (`own_rows`), which the parent fills itself;
+  except on the rows of the parent's own level (`OWN_ROWS`), which the parent fills itself, and
+  on the rows the child itself is counted in (`_self_rows`);
 - its own rating (the superior's decision, else its proposal — "chưa quyết định") adds 1 to the
   parent's row for its type (`TYPE_ROWS`) in TONG and in the level's column;
 - the rating of its party committee counts in `CUCS` (TCCSĐ children only: see `CUCS_TYPES`);
@@ -107,6 +108,7 @@ class Child:
     version: int | None = None
     decision: str | None = None          # the level the parent decided for this child
     decision_cap_uy: str | None = None   # the level decided for its party committee
+    unit_code: str | None = None         # the server's code for the unit, if it knows better
 
     def __repr__(self):
         return f"Child({self.code!r}, {self.source!r}, valid={self.report.valid})"
@@ -117,6 +119,8 @@ class Child:
 
     @property
     def code(self) -> str:
+        if self.unit_code:
+            return str(self.unit_code).strip()
         v = self.values.get("TT_MaDonVi")
         return str(v).strip() if v not in (None, "") else f"({self.source})"
 
@@ -328,6 +332,16 @@ def _expected_for(expected, parent: Parent):
     return sorted(out, key=lambda e: e["code"])
 
 
+def _self_rows(unit_type) -> frozenset:
+    """Rows a child is counted in by its own rating; the same rows of its workbook describe units
+    below it that cannot exist (a đảng bộ cơ sở has no TCCSĐ under it), so they are not summed —
+    otherwise a unit that reported itself there would be counted twice."""
+    rows = set(TYPE_ROWS.get(unit_type, ()))
+    if unit_type in CUCS_TYPES:
+        rows.add("CUCS")
+    return frozenset(rows)
+
+
 def _int(v) -> int:
     return v if isinstance(v, int) and not isinstance(v, bool) else 0
 
@@ -366,8 +380,9 @@ def _merge_bao_cao_nam(result: MergeResult, year):
     touched: set[str] = set()   # rows some child reported (row keys per sheet)
     for ch in result.included:
         vals = ch.values
+        counted = _self_rows(ch.unit_type)
         for c in counts:
-            if c.row_key in own and c.sheet != "Biểu 1":
+            if c.sheet != "Biểu 1" and (c.row_key in own or c.row_key in counted):
                 continue
             v = vals.get(c.name)
             if isinstance(v, int) and not isinstance(v, bool):
