@@ -32,6 +32,20 @@ def _remote_licence(monkeypatch, tmp_path):
         monkeypatch.delenv(key, raising=False)
 
 
+def clean_unit() -> dict:
+    """A small đảng bộ cơ sở whose figures all agree: no error, no warning, even on the server
+    (which also sees formulas)."""
+    from workbook_templates.sample import unit_info
+    v = unit_info("Đảng bộ xã Lộc Bảo", "LB", "Huyện ủy Bảo Lâm", "DB_CS", 2024,
+                  TT_XepLoai="Hoàn thành tốt nhiệm vụ",
+                  TT_XepLoaiNguoiDungDau="Hoàn thành tốt nhiệm vụ")
+    v.update({"KD_PHAI_DV": 120, "KD_DA_DV": 118, "KD_MOIKN_DV": 2, "KD_GOIY_DV": 0,
+              "XL_DV_TONG": 120, "XL_DV_MOI": 2, "XL_DV_XS": 10, "XL_DV_TOT": 80,
+              "XL_DV_HT": 27, "XL_DV_KHT": 1, "XL_DV_KYLUAT": 0,
+              "XL_CBTT_TONG": 6, "XL_CBTT_XS": 1, "XL_CBTT_TOT": 5})
+    return v
+
+
 def _json_value(v):
     """A cell value as Office.js sends it: numbers as doubles, dates as ISO with Z, "" for empty."""
     if v is None or v == "":

@@ -14,11 +14,11 @@ from xlwings.pro import _xlremote
 import addin
 from workbook_templates import marks as M
 from workbook_templates.read import read_workbook
-from workbook_templates.sample import bao_lam_2019, fill_template, unit_info
+from workbook_templates.sample import bao_lam_2019, fill_template
 from workbook_templates.spec import get_form_set
 from workbook_templates.validate import validate
 
-from conftest import book_json, open_book
+from conftest import book_json, clean_unit, open_book
 
 FORM_WRITES = {"setRangeColors", "addNote", "deleteNote"}   # all we may do on a form sheet
 
@@ -64,19 +64,6 @@ def core_findings(xlsx: bytes):
     """What the core says about the file, minus R-FORMULA (the remote engine sends no formulas;
     the server checks those)."""
     return [f for f in validate(read_workbook(xlsx)).findings if f.rule != "R-FORMULA"]
-
-
-def clean_unit() -> dict:
-    """A small đảng bộ cơ sở whose figures all agree: no error, no warning."""
-    v = unit_info("Đảng bộ xã Lộc Bảo", "LB", "Huyện ủy Bảo Lâm", "DB_CS", 2024,
-                  TT_XepLoai="Hoàn thành tốt nhiệm vụ",
-                  TT_XepLoaiNguoiDungDau="Hoàn thành tốt nhiệm vụ")
-    v.update({"KD_PHAI_DV": 120, "KD_DA_DV": 118, "KD_CHUA_DV": 2, "KD_MOIKN_DV": 2,
-              "KD_GOIY_DV": 0,
-              "XL_DV_TONG": 120, "XL_DV_MOI": 2, "XL_DV_XS": 10, "XL_DV_TOT": 80,
-              "XL_DV_HT": 27, "XL_DV_KHT": 1, "XL_DV_KYLUAT": 0,
-              "XL_CBTT_TONG": 6, "XL_CBTT_XS": 1, "XL_CBTT_TOT": 5})
-    return v
 
 
 @pytest.fixture(scope="module")
