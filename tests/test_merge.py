@@ -338,6 +338,16 @@ def test_two_level_chain_adds_up_to_the_chi_bo_figures(tmp_path):
     assert v["KD_DA_DV"] == rated
     assert v["XL_CBTT_TONG"] == 5 and v["XL_CBTT_TOT"] == 5
     assert (v["XL_TCCSD_TONG"], v["XL_DBCS_TONG"], v["XL_TCCSD_TOT"]) == (2, 2, 2)
+    # and one more level: the huyện summary into the tỉnh's
+    tinh = merge([child_of(top.to_xlsx(), "huyen.xlsx", decision="HT")],
+                 Parent("Tỉnh ủy Lâm Đồng", "LD", "DB_TINH", "Ban Chấp hành Trung ương",
+                        nguoi_lap="Phạm Văn D"))
+    report = tinh.validate()
+    assert report.valid, [f.message for f in report.errors]
+    t = report.values
+    assert (t["XL_DV_DG"], t["XL_DV_XS"]) == (rated, v["XL_DV_XS"])
+    assert (t["XL_DBCT_TONG"], t["XL_DBCT_HT"], t["XL_TCCSD_TONG"], t["XL_CBTT_TONG"]) == \
+        (1, 1, 2, 5)
 
 
 # --- so_ket_quy_dinh -----------------------------------------------------------------------------
