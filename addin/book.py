@@ -138,7 +138,9 @@ def write(book, form, findings: list[Finding], snap: Snapshot, subtitle: str) ->
     report.range((M.HEADER_ROW, 1), (M.HEADER_ROW, n)).font.bold = True
     report.range((1, 1), (2, 1)).font.bold = True
     if len(grid) > M.HEADER_ROW:
-        report.range((M.HEADER_ROW + 1, 1), (len(grid), n)).wrap_text = True
+        rows = report.range((M.HEADER_ROW + 1, 1), (len(grid), n))
+        rows.wrap_text = True
+        rows.rows.autofit()
     report.range((1, n + 1), (1, n + len(M.RECORD_HEADERS))).columns.hidden = True
     report.activate()
     return noted

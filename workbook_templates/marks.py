@@ -200,6 +200,16 @@ def read_record(grid: Sequence[Sequence]) -> list[tuple[str, str, bool]]:
     return out
 
 
+def row_height(values: Sequence, widths: Sequence[float] = COLUMN_WIDTHS) -> float:
+    """Points for a wrapped report row: enough lines for its longest cell (15 pt a line)."""
+    lines = 1
+    for v, w in zip(values, widths):
+        if isinstance(v, str) and v:
+            per_line = max(1, int(w * 1.1))
+            lines = max(lines, sum(-(-max(1, len(part)) // per_line) for part in v.split("\n")))
+    return 15.0 * lines + 3
+
+
 # --- the openpyxl writer ------------------------------------------------------------------------
 
 def annotate_xlsx(xlsx_bytes: bytes, findings: Sequence[Finding], subtitle: str = "") -> bytes:
@@ -267,9 +277,19 @@ def annotate_xlsx(xlsx_bytes: bytes, findings: Sequence[Finding], subtitle: str 
             cell.hyperlink = Hyperlink(ref=cell.coordinate, location=link_target(f),
                                        display=f.ref)
             cell.style = "Hyperlink"
+            cell.alignment = Alignment(vertical="top")
     from openpyxl.utils import get_column_letter
     for c, w in enumerate(COLUMN_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(c)].width = w
+    for r in range(HEADER_ROW + 1, ws.max_row + 1):   # openpyxl cannot autofit: estimate
+        ws.row_dimensions[r].height = row_height(
+            [ws.cell(r, c).value for c in range(1, len(REPORT_HEADERS) + 1)])
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.print_area = f"A1:{get_column_letter(len(REPORT_HEADERS))}{ws.max_row}"
     for c in range(len(REPORT_HEADERS) + 1, len(REPORT_HEADERS) + len(RECORD_HEADERS) + 1):
         ws.column_dimensions[get_column_letter(c)].hidden = True
     ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
