@@ -7,6 +7,7 @@ endpoint asks it one question (`may_collect`, `may_see_submission`) instead of i
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 
@@ -75,10 +76,22 @@ def _from_request() -> Principal | None:
                                request.authorization.password or "")
     uid = web_session.get("user_id")
     if uid is not None:
+        if request.method not in SAFE_METHODS and not _csrf_ok():
+            return None          # a cookie alone never authorizes a change through the API
         user = s.get(User, uid)
         if user is not None:
             return Principal(f"user:{user.username}", user.unit, user.is_admin)
     return None
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_SESSION_KEY = "csrf_token"     # the pages' token (server/web/csrf.py keeps it there)
+
+
+def _csrf_ok() -> bool:
+    sent = request.headers.get("X-CSRF-Token") or request.form.get(CSRF_SESSION_KEY) or ""
+    expected = web_session.get(CSRF_SESSION_KEY, "")
+    return bool(sent and expected) and hmac.compare_digest(sent.encode(), expected.encode())
 
 
 def _user_principal(username: str, password: str) -> Principal | None:
