@@ -449,6 +449,14 @@ def test_cli_decisions_file_and_progress_bar(tmp_path, capsys):
     assert v["XL_DV_TOT"] == 84
 
 
+def test_a_chi_bo_merged_straight_into_a_huyen_is_pointed_out():
+    kid = child_of(sample.fill_template(chi_bo("CB1", "Chi bộ thôn 1", (0, 4, 1, 0))), "cb.xlsx")
+    res = merge([kid], HUYEN)
+    assert len(res.notes) == 1 and "Chi bộ thôn 1" in res.notes[0]
+    assert "thường không trực thuộc" in res.notes[0]
+    assert not merge(_kids(), HUYEN).notes
+
+
 def test_cli_bad_decision_and_unreadable_file(tmp_path, capsys):
     p = tmp_path / "cb.xlsx"
     p.write_bytes(sample.fill_template(chi_bo("CB1", "Chi bộ 1", (0, 4, 1, 0))))

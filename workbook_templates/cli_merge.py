@@ -202,6 +202,8 @@ def run(args) -> int:
         _say(f"- Không đọc được {name}: {msg}")
     for ch, reason in result.skipped:
         _say(f"- Không tổng hợp {ch.source} ({ch.name}): {reason}")
+    for note in result.notes:
+        _say(f"Lưu ý: {note}")
     if expected is not None:
         if result.missing:
             _say(f"Chưa nộp ({len(result.missing)}): " +

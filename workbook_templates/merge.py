@@ -55,6 +55,11 @@ NOT_RATED = {"MOI": "Mới thành lập chưa đủ 6 tháng", "KHAC": "Không x
 OWN_INFO = ("TT_XepLoai", "TT_XepLoaiCapUy", "TT_XepLoaiNguoiDungDau", "TT_NgoaiLe25",
             "TT_NguoiLap", "TT_DienThoai", "TT_CapTren")
 
+#: Which unit types normally report to which (SPEC §1). A child outside this is still merged, and
+#: the summary says so: a chi bộ trực thuộc merged straight into a huyện is usually a mistake.
+CHILD_TYPES = {"DB_TINH": {"DB_CTCS", "DB_CS", "CB_CS"}, "DB_CTCS": {"DB_CS", "CB_CS"},
+               "DB_CS": {"DB_BP", "CB_TT"}, "DB_BP": {"CB_TT"}, "CB_CS": set(), "CB_TT": set()}
+
 UNDECIDED = "chưa quyết định"
 SHEET_DETAIL = "Chi tiết đơn vị"
 SHEET_STATUS = "Tình hình nộp"
@@ -189,6 +194,7 @@ class MergeResult:
     quota: list = field(default_factory=list)       # remaining XS allowance per child type
     base: str = "tot"
     unreadable: list = field(default_factory=list)  # [(file name, message_vi)] set by callers
+    notes: list = field(default_factory=list)       # Vietnamese remarks for the office
 
     def validate(self, **kw) -> Report:
         """Validate the summary as `kiemdiem validate` would validate the written file."""
@@ -263,6 +269,12 @@ def merge(children: list[Child], parent: Parent, *, expected: list[dict] | None 
     result = MergeResult(form=form, values={}, included=included, skipped=skipped,
                          missing=missing, parent=parent, expected=exp, superseded=superseded,
                          base=base)
+    odd = [c for c in included if c.unit_type and c.unit_type not in CHILD_TYPES[parent.type]]
+    for c in odd:
+        result.notes.append(
+            f"{c.name} ({c.code}) là «{UNIT_TYPE_LABEL[c.unit_type]}», thường không trực thuộc "
+            f"«{UNIT_TYPE_LABEL[parent.type]}»; vẫn được tổng hợp — kiểm tra lại loại đơn vị "
+            "hoặc cấp tổng hợp.")
     if form.id == "bao_cao_nam":
         _merge_bao_cao_nam(result, year)
     else:

@@ -284,6 +284,8 @@ def _detail_sheet(wb, result):
         r = _note(ws, r, "Cấp tổng hợp tự đánh dấu ý kiến của mình ở Biểu số 2–4 (ý kiến đơn vị "
                          f"trực thuộc ở sheet «{M.SHEET_OPINIONS}») và tự kê văn bản của mình ở "
                          f"Biểu số 1 (văn bản đơn vị trực thuộc ở sheet «{M.SHEET_DOCS}»).", True)
+    for note in result.notes:
+        r = _note(ws, r, note, True)
     if result.undecided:
         r = _note(ws, r, f"{len(result.undecided)} đơn vị {M.UNDECIDED}: xếp loại tính theo mức "
                          "đơn vị tự đề nghị; nhập quyết định bằng --decisions rồi tổng hợp lại.",
