@@ -280,3 +280,18 @@ def test_kiemdiem_module_is_what_the_ribbon_imports():
     import kiemdiem
     assert kiemdiem.main is addin.main
     assert xw.__version__ == "0.37.8"
+
+
+def test_the_review_form_set_is_checked_the_same_way():
+    """so_ket_quy_dinh, seed 004 as typed: the missing slash of 236-CVBTCHU, the unticked rows
+    and the two wrong totals are marked where they are."""
+    from workbook_templates.sample import bao_lam_so_ket
+    data = fill_template(bao_lam_so_ket(), form="so_ket_quy_dinh")
+    book = open_book(data, name="so_ket_bao_lam.xlsx")
+    found = addin.kiem_tra(book)
+    assert [f.text() for f in found] == [f.text() for f in core_findings(data)]
+    paint = coloured(book)
+    assert paint[("Biểu số 1", "G14")] == M.ERROR_FILL.lower()      # 236-CVBTCHU
+    assert paint[("Biểu 5", "D48")] == M.ERROR_FILL.lower()         # 2.886 typed, 2.866 summed
+    assert set(paint) == {(f.sheet, f.cell) for f in found if f.cell}
+    assert alerts(book)[0][0].startswith(f"Có {len([f for f in found if f.is_error])} lỗi")
