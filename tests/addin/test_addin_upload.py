@@ -252,3 +252,20 @@ def test_the_real_server_accepts_what_the_add_in_sends(real_server):
     wrong = send(data, "loc_bao_2024.xlsx", cfg(url, "khong-dung"))
     assert not wrong.ok and wrong.status == 401
     assert "không nhận mã truy cập (KIEMDIEM_TOKEN)" in wrong.message
+
+
+def test_one_command_sets_up_the_pc(tmp_path):
+    """`python -m addin cai-dat` as the README has it (on Linux there is no Excel to install
+    into; the settings are the part that can be checked here)."""
+    conf = tmp_path / "myaddin.conf"
+    env = dict(os.environ, KIEMDIEM_CONFIG=str(conf), PYTHONPATH=str(ROOT))
+    run = subprocess.run([sys.executable, "-m", "addin", "cai-dat", "--may-chu",
+                          "https://kiemdiem.tinhuy.vn/", "--ma", TOKEN],
+                         env=env, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert f"Đã ghi cấu hình vào {conf}" in run.stdout
+    assert C.load_config(conf) == {C.SERVER: "https://kiemdiem.tinhuy.vn", C.TOKEN: TOKEN}
+    assert f'"INTERPRETER_WIN","{sys.executable}"' in conf.read_text(encoding="utf-8")
+    tep = subprocess.run([sys.executable, "-m", "addin", "tep"], env=env, capture_output=True,
+                         text=True, timeout=60)
+    assert Path(tep.stdout.strip()) == ROOT / "addin" / "kiemdiem.xlam"
