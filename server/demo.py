@@ -16,6 +16,7 @@ import click
 from flask import current_app
 from openpyxl import Workbook
 from sqlalchemy import func, select
+from werkzeug.security import generate_password_hash
 
 from workbook_templates.sample import fill_template, unit_info
 
@@ -109,6 +110,15 @@ def run(port: int = 5000) -> None:
     set_password(office, office_pw)
     office.unit, office.full_name = top, "Văn phòng Huyện ủy Bảo Lâm"
     s.add(office)
+    # one account per unit for the pages (user name: the unit code in lower case)
+    unit_pw = secrets.token_urlsafe(6)
+    unit_hash = generate_password_hash(unit_pw)     # hashed once: the same demo password
+    for u in top.children:
+        acc = s.scalar(select(User).where(User.username == u.code.lower())) or \
+            User(username=u.code.lower())
+        acc.password_hash = unit_hash
+        acc.unit, acc.full_name = u, f"Văn phòng {u.name}"
+        s.add(acc)
     tokens = {u.code: issue_token(u) for u in [top] + list(top.children)}
     s.commit()
 
@@ -147,6 +157,9 @@ def run(port: int = 5000) -> None:
         click.echo(f"  {code:10} {token}")
     click.echo(f"\nTài khoản: admin / {admin_pw} (quản trị), baolam / {office_pw} "
                f"(văn phòng {top.name})")
+    click.echo(f"Mỗi đơn vị trực thuộc: tên đăng nhập là mã đơn vị viết thường (ví dụ locbao), "
+               f"mật khẩu {unit_pw}")
+    click.echo(f"Trang web: {base}/")
     click.echo("\nThử (sau khi máy chủ chạy):")
     click.echo(f"  curl -H 'Authorization: Bearer {tokens['LOCQUANG']}' "
                f"-F file=@{files['LOCQUANG']} {base}/api/v1/submissions")

@@ -85,6 +85,16 @@ def test_demo_then_curl(tmp_path):
         assert 400 <= code < 500 and json.loads(body)["message"]
         code, _ = curl(curls[2], tmp_path)
         assert code == 200
+        # 7. the printed accounts work: the district office, and a unit on its own submission
+        office_pw = re.search(r"baolam / (\S+)", out).group(1)
+        unit_pw = re.search(r"mật khẩu (\S+)$", out, re.M).group(1)
+        url = f"http://127.0.0.1:{port}/api/v1"
+        st = requests.get(f"{url}/rounds/1/status", auth=("baolam", office_pw), timeout=30)
+        assert st.status_code == 200
+        assert requests.get(f"{url}/submissions/{sub['id']}", auth=("locnam", unit_pw),
+                            timeout=30).status_code == 200
+        assert requests.get(f"{url}/rounds/1/status", auth=("locnam", unit_pw),
+                            timeout=30).status_code == 403
     finally:
         proc.terminate()
         proc.wait(10)
