@@ -63,7 +63,7 @@ def kiem_tra(book, *, alert: bool = True, today: dt.date | None = None) -> list[
 
 
 def summary_text(findings: list[Finding]) -> str:
-    if findings and findings[0].rule == "R-READ":
+    if len(findings) == 1 and findings[0].rule == "R-READ":
         return findings[0].message
     return M.summary(findings)
 

@@ -102,9 +102,12 @@ def write(book, form, findings: list[Finding], snap: Snapshot, subtitle: str) ->
         if sheet is None or name == M.REPORT_SHEET:
             continue
         for a1 in old_notes.get(name, ()):
-            note = sheet.range(a1).note
-            if note is not None:
-                note.delete()
+            try:
+                note = sheet.range(a1).note
+                if note is not None:
+                    note.delete()
+            except Exception:  # noqa: BLE001 - a note we cannot delete must not stop the check
+                pass
         colours = by_sheet.get(name)
         if colours:
             r1 = min(r for r, _ in colours)
@@ -122,8 +125,8 @@ def write(book, form, findings: list[Finding], snap: Snapshot, subtitle: str) ->
                 if cell.note is None:      # never replace a note the user wrote
                     cell.add_note(m.note)
                     noted.add((m.sheet, m.cell))
-            except NotImplementedError:    # an engine without notes: the fill and report stay
-                notes_work = False
+            except Exception:  # noqa: BLE001 - no notes on this engine or sheet protection
+                notes_work = False          # forbids them: the fills and the report still tell
 
     old = _sheet(book, M.REPORT_SHEET)
     if old is not None:

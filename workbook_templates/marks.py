@@ -109,6 +109,8 @@ def summary(findings: Sequence[Finding]) -> str:
     errors, warnings = counts(findings)
     explained = sum(1 for f in findings if not f.is_error and f.explained)
     where = f"Xem từng mục ở sheet «{REPORT_SHEET}»"
+    if errors and not any(f.cell for f in findings):   # the file itself: not a template, …
+        return f"Có {errors} lỗi: " + " ".join(f.message for f in findings if f.is_error)
     if errors:
         text = f"Có {errors} lỗi" + (f", {warnings} cảnh báo" if warnings else "") + "."
         return (f"{text} Ô có lỗi tô đỏ" + (", ô có cảnh báo tô cam" if warnings else "")
