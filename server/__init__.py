@@ -45,6 +45,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from .api import bp as api_bp
     app.register_blueprint(api_bp)
+    from .web import bp as web_bp      # the pages (issue 6)
+    app.register_blueprint(web_bp)
 
     @app.errorhandler(HTTPException)
     def _api_http_error(e):

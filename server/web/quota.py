@@ -14,8 +14,8 @@ from workbook_templates.rules.packs import pack_for_year
 from workbook_templates.spec.domain import TCCSD_TYPES, UNIT_TYPE_LABEL
 from workbook_templates.spec.model import xs_ceiling
 
-BASE_LABEL = {"tot": "số xếp loại Hoàn thành tốt (TOT)",
-              "tot_tro_len": "số xếp loại từ Hoàn thành tốt trở lên (XS + TOT)"}
+BASE_LABEL = {"tot": "đơn vị Hoàn thành tốt",
+              "tot_tro_len": "đơn vị từ Hoàn thành tốt trở lên"}
 
 
 @dataclass
@@ -61,11 +61,14 @@ def quota(ratings: list[tuple[str, str | None]], year: int | None, base: str) ->
                                                          share, base):
             more += 1
         over = max(0, xs - ceiling)
-        basis = f"{share} % của {tot + xs if base == 'tot_tro_len' else tot} " \
-                f"({BASE_LABEL.get(base, base)})"
+        move = 0            # XS to move down to TOT (each also raises a TOT-based ceiling)
+        while xs - move > xs_ceiling(xs - move, tot + move, share, base):
+            move += 1
+        basis = f"{share} % × {tot + xs if base == 'tot_tro_len' else tot} " \
+                f"{BASE_LABEL.get(base, base)}"
         if over:
-            msg = (f"Vượt hạn mức: {xs} đơn vị xếp loại Hoàn thành xuất sắc, tối đa {ceiling} "
-                   f"({basis}). Hãy chuyển {over} đơn vị xuống Hoàn thành tốt.")
+            msg = (f"Vượt hạn mức: {xs} đơn vị Hoàn thành xuất sắc, tối đa {ceiling} "
+                   f"({basis}). Hãy chuyển ít nhất {move} đơn vị xuống Hoàn thành tốt.")
         elif more:
             msg = (f"Còn được xếp thêm {more} đơn vị Hoàn thành xuất sắc "
                    f"(đang có {xs}, tối đa {ceiling} = {basis}).")

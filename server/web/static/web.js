@@ -83,12 +83,15 @@
       });
       return out;
     };
+    var asked = 0;
     var refresh = function () {
+      var mine = ++asked;       // answers can arrive out of order: only the latest counts
       fetch(form.dataset.quotaUrl, {
         method: "POST", credentials: "same-origin",
         headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf},
         body: JSON.stringify({ratings: ratings()})
       }).then(function (r) { return r.json(); }).then(function (rows) {
+        if (mine !== asked) { return; }
         rows.forEach(function (row) {
           var tr = box.querySelector('tr[data-key="' + row.key + '"]');
           if (!tr) { return; }

@@ -1,0 +1,146 @@
+"""A real server process on 127.0.0.1 with the demo data, accounts with known passwords, and a
+real browser (Debian's chromium driven by Playwright).
+
+The server runs under waitress (a production WSGI server), on SQLite by default or on the
+database in `KIEMDIEM_TEST_DATABASE_URL` (e.g. the CI's PostgreSQL).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+UNIT_USER = ("locquang", "Lq-mat-khau-1", "LOCQUANG")       # has not reported yet in the demo
+OFFICE_USER = ("vanphong", "Vp-mat-khau-2", "BAOLAM")       # collects the round
+OTHER_USER = ("locnam", "Ln-mat-khau-3", "LOCNAM")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, url: str, data_dir: Path, env: dict):
+        self.url, self.data_dir, self.env = url, data_dir, env
+
+    def app(self):
+        """An app on the same database and files, to compute what a test expects."""
+        from server import create_app
+        cfg = {"DATA_DIR": str(self.data_dir)}
+        if self.env.get("KIEMDIEM_DATABASE_URL"):
+            cfg["DATABASE_URL"] = self.env["KIEMDIEM_DATABASE_URL"]
+        return create_app(cfg)
+
+
+def _flask(env, *args):
+    return subprocess.run([sys.executable, "-m", "flask", "--app", "server", *args], env=env,
+                          cwd=ROOT, check=True, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    data = tmp_path_factory.mktemp("kiemdiem-web")
+    env = dict(os.environ, KIEMDIEM_DATA_DIR=str(data), PYTHONPATH=str(ROOT))
+    url_db = os.environ.get("KIEMDIEM_TEST_DATABASE_URL")
+    if url_db:
+        env["KIEMDIEM_DATABASE_URL"] = _own_database(url_db)
+    _flask(env, "demo")
+    for user, pw, code in (UNIT_USER, OFFICE_USER, OTHER_USER):
+        _flask(env, "create-user", user, "--password", pw, "--unit", code)
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "waitress", "--host=127.0.0.1",
+                             f"--port={port}", "--threads=4", "--call", "server:create_app"],
+                            env=env, cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(proc.stdout.read().decode(errors="replace"))
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        raise RuntimeError("the server did not start within 30 s")
+    yield Server(f"http://127.0.0.1:{port}", data, env)
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def _own_database(url: str) -> str:
+    """A fresh database of our own beside the given PostgreSQL one (other suites use that one
+    at the same time); SQLite URLs are used as they are."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    u = make_url(url)
+    if not u.drivername.startswith("postgresql"):
+        return url
+    name = f"{u.database}_web"
+    eng = create_engine(u, isolation_level="AUTOCOMMIT")
+    with eng.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    eng.dispose()
+    return u.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def accounts() -> dict:
+    """(username, password, unit code) of the accounts the tests log in with."""
+    return {"unit": UNIT_USER, "office": OFFICE_USER, "other": OTHER_USER}
+
+
+@pytest.fixture(scope="session")
+def shots(artifacts) -> Path:
+    out = artifacts / "web"
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    return out
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is required in CI (apt-get install chromium)")
+        pytest.skip(f"{CHROMIUM} is not installed")
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """A fresh browser profile (own cookies) at an office screen's size."""
+    contexts = []
+
+    def make():
+        ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="vi-VN",
+                                  accept_downloads=True)
+        ctx.set_default_timeout(20_000)
+        contexts.append(ctx)
+        return ctx.new_page()
+    yield make
+    for c in contexts:
+        c.close()
