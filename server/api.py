@@ -221,7 +221,13 @@ def round_summary(round_id: int):
     p, rnd = principal(), _round(round_id)
     if not p.may_collect(rnd):
         abort(403)
-    data = build(rnd).to_xlsx()
+    result = build(rnd)
+    if result.form.id != rnd.form:     # nobody has sent anything yet: no form to merge into
+        from workbook_templates.spec import get_form_set
+        return error("nothing_to_merge", f"Chưa đơn vị nào gửi biểu «{get_form_set(rnd.form).title}»"
+                     f" năm {rnd.year} nên chưa có biểu tổng hợp. Xem tình hình nộp "
+                     f"(/api/v1/rounds/{rnd.id}/status).", 409)
+    data = result.to_xlsx()
     return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True,
                      download_name=f"tong_hop_{rnd.unit.code}_{rnd.form}_{rnd.year}.xlsx")
 

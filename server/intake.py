@@ -90,8 +90,10 @@ def _round_for(report: Report, rounds: list[Round], unit: Unit) -> Round:
         return same_form[0]         # the year is missing: stored, R-REQ tells the unit
     years = ", ".join(str(r.year) for r in same_form)
     got = report.year if report.year is not None else "(chưa ghi)"
-    raise Rejected("wrong_year", f"Biểu ghi năm đánh giá {got} (sheet Thông tin, ô Năm đánh giá) "
-                   f"nhưng đợt nhận báo cáo đang mở là năm {years}. Hãy sửa năm hoặc dùng đúng "
+    form = get_form_set(report.template)
+    cell = form.cells[form.rating_year_name]   # TT_Nam; for a review, its last year TT_DenNam
+    raise Rejected("wrong_year", f"Biểu ghi {cell.row_label or 'năm'} là {got} ({cell.ref}) "
+                   f"nhưng đợt nhận báo cáo đang mở là năm {years}. Hãy sửa ô này hoặc dùng đúng "
                    "biểu của năm đó.", 422)
 
 

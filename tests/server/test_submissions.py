@@ -202,3 +202,32 @@ def test_openapi_document_lists_the_endpoints(server):
                  "/api/v1/submissions/{sub_id}/annotated.xlsx"):
         assert path in doc["paths"]
     assert "Submission" in doc["components"]["schemas"]
+
+
+def test_summary_before_anyone_sent(server):
+    """An annual round with no upload yet: the summary lists every unit as missing. A review
+    round (so_ket_quy_dinh) has no form to merge into until someone sends one: 409."""
+    d = server.district(2)
+    r = requests.get(server.api(f"/rounds/{d.round_id}/summary.xlsx"), headers=d.auth(d.code),
+                     timeout=60)
+    assert r.status_code == 200
+    status = load_workbook(io.BytesIO(r.content))["Tình hình nộp"]
+    text = " ".join(str(v) for row in status.iter_rows(values_only=True) for v in row if v)
+    assert text.count("CHƯA NỘP") == 2
+    sk = server.district(1, form="so_ket_quy_dinh", year=2022)
+    r = requests.get(server.api(f"/rounds/{sk.round_id}/summary.xlsx"), headers=sk.auth(sk.code),
+                     timeout=60)
+    assert r.status_code == 409 and r.json()["error"] == "nothing_to_merge"
+    assert "Sơ kết" in r.json()["message"]
+
+
+def test_the_migrations_build_exactly_the_models(server):
+    """`init-db` (Alembic) and the SQLAlchemy models describe the same schema on this backend."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from server import db
+    from server.models import Base
+    with server.app.app_context():
+        with db.engine().connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
