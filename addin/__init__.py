@@ -13,6 +13,7 @@ from pathlib import Path
 from workbook_templates import marks as M
 from workbook_templates.findings import ERROR, Finding
 from workbook_templates.read import ReadError, read_grids
+from workbook_templates.rules.packs import PACKS
 from workbook_templates.validate import BASES, validate
 
 from . import book as B
@@ -28,7 +29,7 @@ def _settings() -> tuple[str, str | None]:
     cfg = C.load_config()
     base = cfg.get(C.CO_SO, "tot").strip().lower()
     rules = cfg.get(C.QUY_DINH, "").strip().upper() or None
-    return (base if base in BASES else "tot"), rules
+    return (base if base in BASES else "tot"), (rules if rules in PACKS else None)
 
 
 def kiem_tra(book, *, alert: bool = True, today: dt.date | None = None) -> list[Finding]:

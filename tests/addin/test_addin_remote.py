@@ -295,3 +295,14 @@ def test_the_review_form_set_is_checked_the_same_way():
     assert paint[("Biểu 5", "D48")] == M.ERROR_FILL.lower()         # 2.886 typed, 2.866 summed
     assert set(paint) == {(f.sheet, f.cell) for f in found if f.cell}
     assert alerts(book)[0][0].startswith(f"Có {len([f for f in found if f.is_error])} lỗi")
+
+
+def test_the_quota_base_follows_the_settings_file(bao_lam, monkeypatch, tmp_path):
+    """Same rules as the server: a province that counts «tốt trở lên» sets KIEMDIEM_CO_SO."""
+    from addin import config as C
+    C.save_config({C.CO_SO: "tot_tro_len", C.QUY_DINH: "khong-co"})
+    found = addin.kiem_tra(open_book(bao_lam))
+    wider = [f for f in validate(read_workbook(bao_lam), base="tot_tro_len").findings
+             if f.rule != "R-FORMULA"]
+    assert [f.text() for f in found] == [f.text() for f in wider]
+    assert [f.text() for f in found] != [f.text() for f in core_findings(bao_lam)]
