@@ -394,7 +394,7 @@ def test_so_ket_merge_sums_results_and_collects_opinions():
     assert res.values["SK5_CANHAN_TONG_Y5"] == 6 * a["SK5_CANHAN_TONG_Y5"]
     assert (res.values["TT_TuNam"], res.values["TT_DenNam"]) == (2018, 2022)
     row = next(o for o in res.opinions if o["name"] == "SK2_DV_A")
-    assert (row["PH"], row["CPH"]) == (1, 2)
+    assert (row["PH"], row["CPH"]) == (1, 2) and row["group"] == "Đảng viên"
     assert ("Đảng bộ xã B", "Bỏ tiêu chí (a)") in row["proposals"]
     report = res.validate()
     others = [f for f in report.findings if not res.is_parent_fill(f)]

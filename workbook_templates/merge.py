@@ -524,6 +524,7 @@ def _merge_so_ket(result: MergeResult, year, period):
     for sh in form.sheets:
         if sh.name not in checklist_sheets:
             continue
+        groups = _section_paths(sh)
         for c in sh.cells:
             fill.add(c.name)
             if c.col_key != "PH":
@@ -534,6 +535,7 @@ def _merge_so_ket(result: MergeResult, year, period):
             props = sorted((ch.name, str(ch.values.get(base + "_DN")).strip())
                            for ch in result.included if ch.values.get(base + "_DN"))
             opinions.append({"sheet": sh.name, "name": base, "label": c.row_label,
+                             "group": groups.get(c.row_key, ""),
                              "row": c.row, "PH": len(ph), "CPH": len(cph),
                              "CPH_units": cph, "proposals": props})
     for c in form.cells.values():
@@ -556,6 +558,19 @@ def _merge_so_ket(result: MergeResult, year, period):
     result.lists = {SHEET_DOCS: (["Đơn vị", "Mã đơn vị", "Loại văn bản", "Năm",
                                   "Số, ký hiệu", "Ngày ban hành"], docs)}
     result.quota = []
+
+
+def _section_paths(sheet) -> dict[str, str]:
+    """Row key -> the headings above it ("Về kiểm điểm … › Tập thể lãnh đạo, quản lý"): a
+    section's key is a prefix of its rows' keys in the checklist forms."""
+    sections = [r for b in sheet.blocks for r in b.rows if r.section]
+    out = {}
+    for b in sheet.blocks:
+        for r in b.rows:
+            if not r.section:
+                out[r.key] = " › ".join(s.label for s in sections
+                                        if r.key.startswith(s.key + "_"))
+    return out
 
 
 # --- reading children and the side files ---------------------------------------------------------

@@ -374,12 +374,12 @@ def _opinions_sheet(wb, result):
     n = len(result.included)
     for i, o in enumerate(result.opinions, 1):
         props = "\n".join(f"{u}: {t}" for u, t in o["proposals"])
-        rows.append([i, o["sheet"], o["label"], o["PH"], o["CPH"], n - o["PH"] - o["CPH"]
-                     if n >= o["PH"] + o["CPH"] else 0, ", ".join(o["CPH_units"]), props])
-    _table(ws, r, ["STT", "Biểu", "Nội dung", "Số đơn vị «Phù hợp»", "Số đơn vị «Chưa phù hợp»",
-                   "Số đơn vị chưa đánh dấu", "Đơn vị chọn «Chưa phù hợp»",
-                   "Đề nghị sửa đổi, bổ sung (đơn vị: nội dung)"], rows,
-           [5, 11, 52, 11, 11, 11, 30, 70])
+        rows.append([i, o["sheet"], o["group"], o["label"], o["PH"], o["CPH"],
+                     max(0, n - o["PH"] - o["CPH"]), ", ".join(o["CPH_units"]), props])
+    _table(ws, r, ["STT", "Biểu", "Nhóm", "Nội dung", "Số đơn vị «Phù hợp»",
+                   "Số đơn vị «Chưa phù hợp»", "Số đơn vị chưa đánh dấu",
+                   "Đơn vị chọn «Chưa phù hợp»", "Đề nghị sửa đổi, bổ sung (đơn vị: nội dung)"],
+           rows, [5, 11, 34, 44, 11, 11, 11, 30, 70])
 
 
 def _list_sheet(wb, title, headers, rows, heading):
