@@ -60,7 +60,7 @@ def template_choices(unit: Unit, rounds) -> list[dict]:
         pairs = [(r.form, r.year) for r in rounds]
     else:
         pairs = [(f, dt.date.today().year) for f in sorted(form_sets())]
-    return [{"form": f, "year": y, "title": get_form_set(f).title,
+    return [{"form": f, "year": y, "title": get_form_set(f).title + f", năm đánh giá {y}",
              "url": url_for("web.blank_template", code=unit.code, form=f, year=y)}
             for f, y in pairs]
 

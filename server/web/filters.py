@@ -18,6 +18,14 @@ def vn_time(t: dt.datetime | None) -> str:
     return local_time(t).strftime("%H:%M %d/%m/%Y") if t else ""
 
 
+@bp.app_template_filter("form_title")
+def form_title(form_id: str) -> str:
+    """«bao_cao_nam» -> the form set's Vietnamese title, as the template shows it."""
+    from workbook_templates.spec import form_sets
+    fs = form_sets().get(form_id)
+    return fs.title if fs else form_id
+
+
 @bp.app_template_filter("vn_date")
 def vn_date(d: dt.date | None) -> str:
     return d.strftime("%d/%m/%Y") if d else ""

@@ -89,8 +89,10 @@ def save_decisions(round_id: int):
             d.xep_loai, d.note = lv, note
             d.decided_by, d.decided_at = p.label, utcnow()
             changed += 1
-        elif d is not None:
-            s.delete(d)         # unticked: back to the unit's own proposal
+        elif d is not None and request.form.get(f"hang_{u['code']}"):
+            # unticked on the page: back to the unit's own proposal. Only rows the page showed
+            # (hang_*) are touched, so a form sent with some rows never clears the others.
+            s.delete(d)
             removed += 1
     s.commit()
     parts = []
@@ -100,7 +102,9 @@ def save_decisions(round_id: int):
         parts.append(f"bỏ {removed} quyết định (trở về đề xuất của đơn vị)")
     flash(("Đã lưu: " + ", ".join(parts) + ".") if parts else "Không có thay đổi nào.", "ok")
     st = _rows(rnd)
-    for row in _quota(rnd, [(u["type"], u["rating"]) for u in st["units"] if u["decidable"]]):
-        if row.over:
-            flash(f"{row.label}: {row.message}", "warn")
+    over = [row.label for row in _quota(rnd, [(u["type"], u["rating"]) for u in st["units"]
+                                              if u["decidable"]]) if row.over]
+    if over:
+        flash("Lưu ý: xếp loại hiện tại vượt hạn mức «Hoàn thành xuất sắc» ở: "
+              + "; ".join(over) + ". Biểu tổng hợp sẽ báo lỗi R-QUOTA cho đến khi sửa.", "warn")
     return redirect(url_for("web.decisions", round_id=rnd.id))

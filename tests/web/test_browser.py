@@ -110,7 +110,7 @@ def test_unit_and_office_in_the_browser(live_server, new_page, shots, accounts):
 
     # the blank template carries the unit's name, code and year
     with unit.expect_download() as dl:
-        unit.get_by_role("link", name=re.compile(f"Tải Báo cáo.* năm {year}")).click()
+        unit.get_by_role("link", name=re.compile(f"Tải Báo cáo.*năm đánh giá {year}")).click()
     blank = read_workbook(downloaded(dl))
     assert blank.raw["TT_MaDonVi"] == "LOCQUANG"
     assert blank.raw["TT_DonVi"] == "Đảng bộ xã Lộc Quảng"

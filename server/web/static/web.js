@@ -107,7 +107,9 @@
         var warn = document.getElementById("quota-warning");
         var over = rows.filter(function (r) { return r.over; });
         warn.hidden = !over.length;
-        warn.textContent = over.map(function (r) { return r.label + ": " + r.message; }).join(" ");
+        warn.textContent = "Vượt hạn mức «Hoàn thành xuất sắc» ở: " +
+          over.map(function (r) { return r.label; }).join("; ") +
+          ". Xem cột Ghi chú trong bảng dưới đây.";
       });
     };
     form.querySelectorAll("tr[data-code]").forEach(function (tr) {
