@@ -18,7 +18,7 @@ from workbook_templates.sample import bao_lam_2019, fill_template
 from workbook_templates.spec import get_form_set
 from workbook_templates.validate import validate
 
-from conftest import book_json, clean_unit, open_book
+from addin_books import book_json, clean_unit, open_book
 
 FORM_WRITES = {"setRangeColors", "addNote", "deleteNote"}   # all we may do on a form sheet
 

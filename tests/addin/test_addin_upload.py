@@ -239,7 +239,7 @@ def real_server(tmp_path_factory):
 
 
 def test_the_real_server_accepts_what_the_add_in_sends(real_server):
-    from conftest import clean_unit
+    from addin_books import clean_unit
     url, token = real_server
     data = fill_template(clean_unit())
     first = send(data, "loc_bao_2024.xlsx", cfg(url, token))

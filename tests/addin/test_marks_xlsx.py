@@ -13,7 +13,7 @@ from workbook_templates.sample import bao_lam_2019, fill_template
 from workbook_templates.spec import get_form_set
 from workbook_templates.validate import validate
 
-from conftest import clean_unit
+from addin_books import clean_unit
 
 
 def _findings(data):
