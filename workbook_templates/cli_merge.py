@@ -25,7 +25,8 @@ def add_parser(subparsers):
                     "đơn vị cấp trên, theo đúng mẫu để kiểm tra và gửi tiếp lên trên.")
     m.add_argument("children", nargs="+", metavar="CHILD.xlsx",
                    help="tệp biểu của đơn vị trực thuộc (hoặc thư mục chứa các tệp .xlsx)")
-    m.add_argument("-o", "--output", required=True, metavar="SUMMARY.xlsx")
+    m.add_argument("-o", "--output", required=True, metavar="SUMMARY.xlsx",
+                   help="tệp biểu tổng hợp sẽ ghi (cùng mẫu với các tệp đơn vị)")
     m.add_argument("--parent-name", required=True, help="tên đơn vị cấp trên (tổng hợp)")
     m.add_argument("--parent-code", required=True, help="mã đơn vị cấp trên")
     m.add_argument("--parent-type", required=True, choices=PARENT_TYPES,
