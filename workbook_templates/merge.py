@@ -20,7 +20,6 @@ empty.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
