@@ -52,3 +52,15 @@ def _page_error(e: HTTPException):
         from flask import jsonify
         return jsonify(ok=False, message=message), e.code
     return render_template("web/error.html", title=title, message=message), e.code
+
+
+@bp.app_errorhandler(404)
+def _not_found(e):
+    """An address that matches no route: a Vietnamese page in the browser; under /api/ the API's
+    JSON answer, exactly as before the pages existed."""
+    from flask import render_template, request
+    if request.path.startswith("/api/"):
+        from ..api import _http_error
+        return _http_error(e)
+    title, message = ERRORS[404]
+    return render_template("web/error.html", title=title, message=message), 404
