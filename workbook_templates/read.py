@@ -182,7 +182,8 @@ def formula_cells(xml: bytes) -> set[tuple[int, int]]:
     out = set()
     for m in _FORMULA.finditer(xml):
         pos = m.start()
-        start = max(xml.rfind(b"<c ", 0, pos), xml.rfind(b":c ", 0, pos))
+        lo = max(0, pos - 1024)  # a <c …> start tag is short; never scan back to the top
+        start = max(xml.rfind(b"<c ", lo, pos), xml.rfind(b":c ", lo, pos))
         if start < 0:
             continue
         r = _REF.search(xml, start, xml.find(b">", start) + 1)
