@@ -8,11 +8,11 @@ import datetime as dt
 import io
 from dataclasses import fields as dc_fields
 
-from flask import Blueprint, abort, jsonify, request, send_file
+from flask import Blueprint, abort, current_app, jsonify, request, send_file
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
-from workbook_templates.findings import Finding
+from workbook_templates.findings import Finding, fmt_int
 
 from . import db, storage
 from .auth import Principal, current_principal
@@ -33,9 +33,9 @@ MESSAGES = {
     403: ("forbidden", "Tài khoản hoặc mã tải lên này không có quyền với mục này."),
     404: ("not_found", "Không tìm thấy mục được yêu cầu."),
     405: ("method_not_allowed", "Phương thức không được hỗ trợ cho địa chỉ này."),
-    413: ("too_large", "Tệp quá lớn. Biểu mẫu thật chỉ vài chục KB; hãy xóa ảnh, sheet thừa rồi "
-                       "lưu lại."),
 }
+TOO_LARGE = ("Tệp quá lớn (tối đa {kb} KB). Biểu mẫu thật chỉ vài chục KB; hãy xóa ảnh, sheet "
+             "thừa rồi lưu lại.")
 
 
 def error(code: str, message: str, status: int):
@@ -48,18 +48,15 @@ def error(code: str, message: str, status: int):
 
 @bp.errorhandler(HTTPException)
 def _http_error(e: HTTPException):
-    code, message = MESSAGES.get(e.code, (e.name.lower().replace(" ", "_"), e.description or ""))
     if e.code == 413:
-        from flask import current_app
-        kb = current_app.config["MAX_CONTENT_LENGTH"] // 1024
-        message = f"Tệp quá lớn (tối đa {kb:,} KB).".replace(",", ".") + " " + \
-            MESSAGES[413][1].split(". ", 1)[1]
+        kb = fmt_int(current_app.config["MAX_CONTENT_LENGTH"] // 1024)
+        return error("too_large", TOO_LARGE.format(kb=kb), 413)
+    code, message = MESSAGES.get(e.code, (e.name.lower().replace(" ", "_"), e.description or ""))
     return error(code, message, e.code or 500)
 
 
 @bp.errorhandler(Exception)
 def _crash(e: Exception):
-    from flask import current_app
     current_app.logger.exception("unexpected error on %s", request.path)
     return error("server_error", "Máy chủ gặp lỗi khi xử lý yêu cầu này; dữ liệu đã lưu không bị "
                  "ảnh hưởng. Hãy thử lại; nếu vẫn lỗi, báo cho quản trị kèm thời điểm gửi.", 500)
@@ -129,9 +126,7 @@ def create_submission():
     data = upload.read()
     sub, _report = receive(p.unit, data, upload.filename or "", p.label,
                            request.remote_addr or "")
-    body = submission_json(sub)
-    body["round"] = sub.round_id
-    return jsonify(body), 201
+    return jsonify(submission_json(sub)), 201
 
 
 @bp.get("/submissions/<int:sub_id>")

@@ -11,9 +11,6 @@ from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Integer, Stri
                         UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-# SPEC §1: unit types are data; the labels live in the core's domain module.
-from workbook_templates.spec.domain import LEVEL_CODES, UNIT_TYPE_LABEL  # noqa: F401
-
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)

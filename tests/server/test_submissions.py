@@ -8,7 +8,6 @@ import datetime as dt
 import hashlib
 import io
 
-import pytest
 import requests
 from openpyxl import load_workbook
 
