@@ -16,7 +16,7 @@ from workbook_templates.findings import Finding, fmt_int
 
 from . import db, storage
 from .auth import Principal, current_principal
-from .intake import is_late, receive
+from .intake import VN, is_late, receive
 from .models import Decision, Round, Submission, Unit, utcnow
 from .precheck import Rejected
 from .schemas import (DecisionInSchema, DecisionSchema, RoundSchema, StatusSchema,
@@ -180,6 +180,7 @@ def list_rounds():
 def status(rnd: Round) -> dict:
     from .summary import decisions, latest_by_unit
     latest, decided = latest_by_unit(rnd), decisions(rnd)
+    past_deadline = dt.datetime.now(VN).date() > rnd.deadline
     units = []
     for u in rnd.unit.children:
         last, valid = latest.get(u.id, (None, None))
@@ -190,6 +191,7 @@ def status(rnd: Round) -> dict:
             "submission_id": last.id if last else None,
             "uploaded_at": utc(last.uploaded_at) if last else None,
             "late": is_late(last, rnd) if last else None,
+            "overdue": last is None and past_deadline,
             "valid": last.valid if last else None,
             "errors": last.n_errors if last else None,
             "warnings": last.n_warnings if last else None,
@@ -199,7 +201,8 @@ def status(rnd: Round) -> dict:
     return {"round": round_raw(rnd), "expected": len(units),
             "submitted": sum(u["submitted"] for u in units),
             "valid": sum(1 for u in units if u["valid_version"] is not None),
-            "late": sum(1 for u in units if u["late"]), "units": units}
+            "late": sum(1 for u in units if u["late"]),
+            "overdue": sum(1 for u in units if u["overdue"]), "units": units}
 
 
 @bp.get("/rounds/<int:round_id>/status")

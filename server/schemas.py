@@ -47,7 +47,8 @@ class StatusUnitSchema(Schema):
     version = fields.Integer(allow_none=True)
     submission_id = fields.Integer(allow_none=True)
     uploaded_at = fields.DateTime(allow_none=True)
-    late = fields.Boolean(allow_none=True)
+    late = fields.Boolean(allow_none=True, metadata={"description": "nộp sau hạn"})
+    overdue = fields.Boolean(metadata={"description": "chưa nộp và đã quá hạn"})
     valid = fields.Boolean(allow_none=True)
     errors = fields.Integer(allow_none=True)
     warnings = fields.Integer(allow_none=True)
@@ -73,6 +74,7 @@ class StatusSchema(Schema):
     submitted = fields.Integer()
     valid = fields.Integer()
     late = fields.Integer()
+    overdue = fields.Integer()
     units = fields.List(fields.Nested(StatusUnitSchema))
 
 

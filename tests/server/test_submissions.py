@@ -115,6 +115,8 @@ def test_status_lists_every_expected_unit(server):
     assert units[b]["version"] == 2 and units[b]["valid"] is False
     assert units[b]["errors"] == 1 and units[b]["valid_version"] == 1
     assert units[c]["submitted"] is False and units[c]["version"] is None
+    assert units[c]["overdue"] is True and units[a]["overdue"] is False
+    assert st["overdue"] == 1
 
 
 def summary_values(server, d) -> dict:
