@@ -33,6 +33,9 @@
         var body = {};
         try { body = JSON.parse(xhr.responseText); } catch (err) { body = {}; }
         bar.value = 100;
+        if (/\/dang-nhap/.test(xhr.responseURL || "")) {
+          body.message = "Phiên đăng nhập đã hết. Hãy tải lại trang, đăng nhập rồi gửi lại biểu.";
+        }
         if (xhr.status === 413) {
           body.message = "Tệp quá lớn. Biểu mẫu thật chỉ vài chục KB; hãy xóa ảnh, sheet thừa " +
             "rồi lưu lại.";
