@@ -1,8 +1,9 @@
 """A real server process on 127.0.0.1 with the demo data, accounts with known passwords, and a
 real browser (Debian's chromium driven by Playwright).
 
-The server runs under waitress (a production WSGI server), on SQLite by default or on the
-database in `KIEMDIEM_TEST_DATABASE_URL` (e.g. the CI's PostgreSQL).
+The server runs under waitress (a production WSGI server), once on SQLite and once on
+PostgreSQL (`KIEMDIEM_TEST_PG`, default the CI's database `test` at 127.0.0.1:5432; skipped
+when unreachable unless CI is set).
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
 UNIT_USER = ("locquang", "Lq-mat-khau-1", "LOCQUANG")       # has not reported yet in the demo
 OFFICE_USER = ("vanphong", "Vp-mat-khau-2", "BAOLAM")       # collects the round
 OTHER_USER = ("locnam", "Ln-mat-khau-3", "LOCNAM")
+ADMIN_USER = ("quantri", "Qt-mat-khau-4", None)
 
 
 def _free_port() -> int:
@@ -39,10 +42,8 @@ class Server:
     def app(self):
         """An app on the same database and files, to compute what a test expects."""
         from server import create_app
-        cfg = {"DATA_DIR": str(self.data_dir)}
-        if self.env.get("KIEMDIEM_DATABASE_URL"):
-            cfg["DATABASE_URL"] = self.env["KIEMDIEM_DATABASE_URL"]
-        return create_app(cfg)
+        return create_app({"DATA_DIR": str(self.data_dir),
+                           "DATABASE_URL": self.env["KIEMDIEM_DATABASE_URL"]})
 
 
 def _flask(env, *args):
@@ -50,16 +51,51 @@ def _flask(env, *args):
                           cwd=ROOT, check=True, capture_output=True, text=True, timeout=300)
 
 
+PG_BASE = os.environ.get("KIEMDIEM_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _pg_reachable() -> bool:
+    try:
+        import psycopg
+        with psycopg.connect(PG_BASE.replace("+psycopg", ""), connect_timeout=3):
+            return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database(request, tmp_path_factory):
+    """(DATABASE_URL, DATA_DIR): a fresh SQLite file, or a fresh schema of its own in the
+    PostgreSQL database (other suites use the same database at the same time)."""
+    data_dir = tmp_path_factory.mktemp(f"kiemdiem-web-{request.param}")
+    if request.param == "sqlite":
+        yield f"sqlite:///{data_dir / 'kiemdiem.sqlite3'}", data_dir
+        return
+    if not _pg_reachable():
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required in CI and cannot be reached at {PG_BASE}")
+        pytest.skip(f"PostgreSQL not reachable at {PG_BASE} (set CI=1 to make this an error)")
+    import psycopg
+    schema = f"kd_web_{uuid.uuid4().hex[:10]}"
+    plain = PG_BASE.replace("+psycopg", "")
+    with psycopg.connect(plain, autocommit=True) as c:
+        c.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{PG_BASE}?options=-csearch_path%3D{schema}", data_dir
+    finally:
+        with psycopg.connect(plain, autocommit=True) as c:
+            c.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    data = tmp_path_factory.mktemp("kiemdiem-web")
-    env = dict(os.environ, KIEMDIEM_DATA_DIR=str(data), PYTHONPATH=str(ROOT))
-    url_db = os.environ.get("KIEMDIEM_TEST_DATABASE_URL")
-    if url_db:
-        env["KIEMDIEM_DATABASE_URL"] = _own_database(url_db)
+def live_server(database):
+    url_db, data = database
+    env = dict(os.environ, KIEMDIEM_DATA_DIR=str(data), KIEMDIEM_DATABASE_URL=url_db,
+               PYTHONPATH=str(ROOT))
     _flask(env, "demo")
     for user, pw, code in (UNIT_USER, OFFICE_USER, OTHER_USER):
         _flask(env, "create-user", user, "--password", pw, "--unit", code)
+    _flask(env, "create-user", ADMIN_USER[0], "--password", ADMIN_USER[1], "--admin")
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "waitress", "--host=127.0.0.1",
                              f"--port={port}", "--threads=4", "--call", "server:create_app"],
@@ -85,27 +121,11 @@ def live_server(tmp_path_factory):
         proc.kill()
 
 
-def _own_database(url: str) -> str:
-    """A fresh database of our own beside the given PostgreSQL one (other suites use that one
-    at the same time); SQLite URLs are used as they are."""
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-    u = make_url(url)
-    if not u.drivername.startswith("postgresql"):
-        return url
-    name = f"{u.database}_web"
-    eng = create_engine(u, isolation_level="AUTOCOMMIT")
-    with eng.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    eng.dispose()
-    return u.set(database=name).render_as_string(hide_password=False)
-
-
 @pytest.fixture(scope="session")
 def accounts() -> dict:
     """(username, password, unit code) of the accounts the tests log in with."""
-    return {"unit": UNIT_USER, "office": OFFICE_USER, "other": OTHER_USER}
+    return {"unit": UNIT_USER, "office": OFFICE_USER, "other": OTHER_USER,
+            "admin": ADMIN_USER}
 
 
 @pytest.fixture(scope="session")

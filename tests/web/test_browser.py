@@ -118,6 +118,16 @@ def test_unit_and_office_in_the_browser(live_server, new_page, shots, accounts):
     assert blank.raw["TT_CapTren"] == "Huyện ủy Bảo Lâm"
 
     # -- drop a workbook with an error -------------------------------------------------------------
+    # remember what the progress bar showed while sending (the page reloads right after)
+    unit.evaluate("""() => {
+        const bar = document.getElementById('progress');
+        const open = XMLHttpRequest.prototype.open;
+        XMLHttpRequest.prototype.open = function () {
+            this.upload.addEventListener('progress', () => setTimeout(() => {
+                const seen = JSON.parse(sessionStorage.getItem('bar') || '[]');
+                seen.push({hidden: bar.hidden, value: bar.value});
+                sessionStorage.setItem('bar', JSON.stringify(seen)); }, 0));
+            return open.apply(this, arguments); }; }""")
     drop_file(unit, "#drop", fill_template(bad), "loc_quang.xlsx")
     uploaded(unit, 1)
     v1 = unit.locator("section.card[id^=v]").first
@@ -130,6 +140,8 @@ def test_unit_and_office_in_the_browser(live_server, new_page, shots, accounts):
     expect(tong).to_contain_text("Lỗi")
     expect(tong).to_contain_text(str(bad["XL_DV_TONG"]))
     shot(unit, shots, "05_phien_ban_1_co_loi")
+    bar = unit.evaluate("JSON.parse(sessionStorage.getItem('bar') || '[]')")
+    assert bar and not bar[-1]["hidden"] and bar[-1]["value"] == 100, bar
 
     # the annotated copy downloads and carries the findings
     with unit.expect_download() as dl:
@@ -215,6 +227,12 @@ def test_unit_and_office_in_the_browser(live_server, new_page, shots, accounts):
     assert summary.raw["XL_DV_TONG"] == members
     assert summary.raw["XL_TCCSD_XS"] == xs_units
     shot(office, shots, "12_theo_doi_dot_da_quyet_dinh")
+    office.emulate_media(media="print")         # printable: no menu, filters or buttons
+    expect(office.locator("header.top")).to_be_hidden()
+    expect(office.locator("form.filters")).to_be_hidden()
+    expect(office.locator("#units")).to_be_visible()
+    shot(office, shots, "13_ban_in_theo_doi_dot")
+    office.emulate_media(media="screen")
 
     # -- log out: the pages ask for a login again ------------------------------------------------------
     office.get_by_role("button", name="Đăng xuất").click()

@@ -131,3 +131,12 @@ def test_upload_refusal_is_explained(live_server, accounts):
     assert body["ok"] is False and body["message"]
     after = unit.get(f"{live_server.url}/don-vi/{code}").text.count("Phiên bản ")
     assert after == before
+
+
+def test_admin_sees_every_round_and_unit(live_server, accounts):
+    admin = login(live_server, accounts["admin"])
+    home = admin.get(live_server.url + "/").text
+    rid = int(re.search(r"/dot/(\d+)\"", home).group(1))
+    assert "Cây đơn vị" in home and "Đảng bộ tỉnh Lâm Đồng" in home
+    assert admin.get(f"{live_server.url}/dot/{rid}").status_code == 200
+    assert admin.get(f"{live_server.url}/don-vi/LOCNAM").status_code == 200
