@@ -76,6 +76,17 @@ def register(app: Flask) -> None:
         click.echo(f"Đợt {rnd.id}: {unit.name} nhận «{form}» năm {year}, hạn {rnd.deadline:%d/%m/%Y}, "
                    f"{len(unit.children)} đơn vị phải nộp.")
 
+    @app.cli.command("close-round")
+    @click.argument("round_id", type=int)
+    def close_round_cmd(round_id):
+        """Đóng đợt: không nhận thêm biểu (vẫn xem tình hình nộp, tải biểu tổng hợp)."""
+        rnd = db.session().get(Round, round_id)
+        if rnd is None:
+            raise click.ClickException(f"Không có đợt số {round_id}.")
+        rnd.is_open = False
+        db.session().commit()
+        click.echo(f"Đã đóng đợt {rnd.id} ({rnd.unit.name}, «{rnd.form}» năm {rnd.year}).")
+
     @app.cli.command("issue-token")
     @click.argument("code")
     @click.option("--revoke-old", is_flag=True, help="thu hồi các mã cũ của đơn vị")

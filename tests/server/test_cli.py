@@ -33,10 +33,10 @@ def test_import_round_token_upload_export(server, tmp_path):
     r = server.flask("import-units", str(src))
     assert r.returncode == 0, r.stderr
     assert "5 đơn vị mới" in r.stdout
-    r = server.flask("create-round", "--unit", "CLI_HUYEN", "--form", "bao_cao_nam",
-                     "--year", "2024", "--deadline", "2099-01-31")
-    assert r.returncode == 0, r.stderr
-    assert "2 đơn vị phải nộp" in r.stdout
+    r_round = server.flask("create-round", "--unit", "CLI_HUYEN", "--form", "bao_cao_nam",
+                           "--year", "2024", "--deadline", "2099-01-31")
+    assert r_round.returncode == 0, r_round.stderr
+    assert "2 đơn vị phải nộp" in r_round.stdout
     r = server.flask("issue-token", "CLI_XA1")
     assert r.returncode == 0, r.stderr
     token = r.stdout.strip()
@@ -45,6 +45,16 @@ def test_import_round_token_upload_export(server, tmp_path):
                        files={"file": ("x.xlsx", workbook("CLI_XA1", "Đảng bộ xã Một"))},
                        timeout=60)
     assert up.status_code == 201 and up.json()["valid"], up.text
+
+    # once closed, the round takes no more uploads
+    round_id = int(r_round.stdout.split(":")[0].split()[-1])
+    r = server.flask("close-round", str(round_id))
+    assert r.returncode == 0, r.stderr
+    again = requests.post(server.api("/submissions"),
+                          headers={"Authorization": f"Bearer {token}"},
+                          files={"file": ("x.xlsx", workbook("CLI_XA1", "Đảng bộ xã Một"))},
+                          timeout=60)
+    assert again.status_code == 409 and again.json()["error"] == "no_open_round"
 
     out = tmp_path / "xuat.xlsx"
     r = server.flask("export-units", str(out))
