@@ -32,18 +32,16 @@ def state_of(u: dict) -> str:
 
 def round_view(rnd) -> dict:
     """The API's status of the round (one source), with what the page adds: a state per unit,
-    the rating that counts (decision, else proposal) and overdue units."""
+    the rating that counts (decision, else proposal) and the totals the figures show."""
     st = api_status(rnd)
     today = dt.datetime.now(VN).date()
     for u in st["units"]:
         u["state"] = state_of(u)
         u["type_label"] = UNIT_TYPE_LABEL.get(u["type"], u["type"])
         u["rating"] = u["decided"] or (u["proposed"] if u["valid_version"] else None)
-        u["overdue"] = not u["submitted"] and today > rnd.deadline
     n = st["expected"]
     st["on_time"] = sum(1 for u in st["units"] if u["submitted"] and not u["late"])
     st["missing"] = n - st["submitted"]
-    st["overdue"] = sum(1 for u in st["units"] if u["overdue"])
     st["decided"] = sum(1 for u in st["units"] if u["decided"])
     st["with_errors"] = sum(1 for u in st["units"] if u["state"] == "co_loi")
     st["deadline_passed"] = today > rnd.deadline

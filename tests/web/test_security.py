@@ -140,3 +140,35 @@ def test_admin_sees_every_round_and_unit(live_server, accounts):
     assert "Cây đơn vị" in home and "Đảng bộ tỉnh Lâm Đồng" in home
     assert admin.get(f"{live_server.url}/dot/{rid}").status_code == 200
     assert admin.get(f"{live_server.url}/don-vi/LOCNAM").status_code == 200
+
+
+def test_overdue_units_after_the_deadline(live_server, accounts):
+    """Past the deadline the dashboard marks who has not reported and who reported late, and
+    the filters find them (the deadline is moved back, then restored)."""
+    import datetime as dt
+    from server import db
+    from server.models import Round
+    app = live_server.app()
+    with app.app_context():
+        rnd = db.session().query(Round).one()
+        rid, deadline = rnd.id, rnd.deadline
+        rnd.deadline = dt.date.today() - dt.timedelta(days=2)
+        db.session().commit()
+    try:
+        office = login(live_server, accounts["office"])
+        page = office.get(f"{live_server.url}/dot/{rid}").text
+        assert "(đã qua hạn)" in page
+        row = re.search(r'<tr data-code="CB_QUANSU">.*?</tr>', page, re.S).group(0)
+        assert "Quá hạn" in row
+        # everything received today is now after the deadline: late, not «on time»
+        row = re.search(r'<tr data-code="LOCBAO">.*?</tr>', page, re.S).group(0)
+        assert "Muộn" in row and "Đúng hạn" not in row
+        assert re.search(r"<b>0/12</b><span>nộp đúng hạn", page)
+        late = office.get(f"{live_server.url}/dot/{rid}",
+                          params={"tre": "1", "trang_thai": "chua_nop"}).text
+        shown = set(re.findall(r'<tr data-code="([A-Z_]+)">', late))
+        assert "CB_QUANSU" in shown and "LOCBAO" not in shown
+    finally:
+        with app.app_context():
+            db.session().get(Round, rid).deadline = deadline
+            db.session().commit()
