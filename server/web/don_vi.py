@@ -50,6 +50,7 @@ def unit_page(code: str):
     templates = template_choices(unit, rounds)
     return render_template("web/unit.html", unit=unit, rounds=rounds, history=history,
                            templates=templates, may_upload=may_upload_for(p, unit),
+                           may_collect=p.may_collect,
                            type_label=UNIT_TYPE_LABEL.get(unit.type, unit.type))
 
 
@@ -106,7 +107,8 @@ def upload(code: str):
         msg = (f"Đã lưu phiên bản {sub.version} nhưng biểu còn {sub.n_errors} lỗi"
                f" và {sub.n_warnings} cảnh báo: sửa theo bảng bên dưới rồi gửi lại.")
     return jsonify(ok=True, valid=sub.valid, version=sub.version, message=msg,
-                   url=url_for("web.unit_page", code=unit.code, nop=sub.id, _anchor=f"v{sub.id}")), 201
+                   url=url_for("web.unit_page", code=unit.code, nop=sub.id,
+                               _anchor=f"v{sub.id}")), 201
 
 
 @lru_cache(maxsize=256)

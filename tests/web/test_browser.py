@@ -154,7 +154,7 @@ def test_unit_and_office_in_the_browser(live_server, new_page, shots, accounts):
     expect(row(office, "LOCQUANG")).to_contain_text("Có lỗi")
     expect(office.locator("#figures")).to_contain_text("10/12")
 
-    # -- send the corrected workbook with the file chooser ------------------------------------------
+    # -- send the corrected workbook with the file chooser -------------------------------------
     unit.locator("#file-input").set_input_files(
         files=[{"name": "loc_quang_sua.xlsx", "mimeType": XLSX, "buffer": fill_template(good)}])
     uploaded(unit, 2)
@@ -174,7 +174,7 @@ def test_unit_and_office_in_the_browser(live_server, new_page, shots, accounts):
     unit.goto(server.url + "/don-vi/LOCNAM")
     expect(unit.locator("h1")).to_have_text("Không có quyền")
 
-    # -- the dashboard changed ------------------------------------------------------------------------
+    # -- the dashboard changed -----------------------------------------------------------------
     office.goto(dashboard_url)
     expect(row(office, "LOCQUANG")).to_contain_text("Hợp lệ")
     expect(row(office, "LOCQUANG").locator("td").nth(3)).to_contain_text("2")
@@ -186,7 +186,7 @@ def test_unit_and_office_in_the_browser(live_server, new_page, shots, accounts):
     expect(row(office, "LOCNAM")).to_be_visible()
     shot(office, shots, "08_loc_co_loi")
 
-    # -- decisions: rate Lộc Quảng XS, watch the quota live, save ------------------------------------
+    # -- decisions: rate Lộc Quảng XS, watch the quota live, save ------------------------------
     office.goto(dashboard_url)
     office.get_by_role("link", name="Quyết định xếp loại các đơn vị").click()
     quota = office.locator("#quota-body tr[data-key='TCCSD']")
@@ -219,7 +219,7 @@ def test_unit_and_office_in_the_browser(live_server, new_page, shots, accounts):
     expect(row(office, "LOCQUANG")).to_contain_text("Đã quyết định")
     expect(row(office, "LOCQUANG")).to_contain_text("Hoàn thành xuất sắc nhiệm vụ")
 
-    # -- the summary: download and check its totals ------------------------------------------------------
+    # -- the summary: download and check its totals --------------------------------------------
     with office.expect_download() as dl:
         office.get_by_role("link", name="Tải biểu tổng hợp (.xlsx)").click()
     summary = read_workbook(downloaded(dl))
@@ -234,7 +234,7 @@ def test_unit_and_office_in_the_browser(live_server, new_page, shots, accounts):
     shot(office, shots, "13_ban_in_theo_doi_dot")
     office.emulate_media(media="screen")
 
-    # -- log out: the pages ask for a login again ------------------------------------------------------
+    # -- log out: the pages ask for a login again ----------------------------------------------
     office.get_by_role("button", name="Đăng xuất").click()
     expect(office).to_have_url(re.compile(r"/dang-nhap"))
     office.goto(dashboard_url)
