@@ -1,0 +1,27 @@
+"""The benchmarks' smallest sizes run in CI: each prints its figures and its ratio against the
+baseline measured in the same run (the figures are printed, not asserted)."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args):
+    p = subprocess.run([sys.executable, *map(str, args)], cwd=ROOT, capture_output=True,
+                       text=True, timeout=600)
+    assert p.returncode == 0, p.stderr[-2000:]
+    print(p.stdout)
+    return p.stdout
+
+
+def test_validation_latency_bench():
+    out = run("bench/bench_validate.py", 10)
+    assert "read+validate  p50" in out and "ratio (baseline p50 / ours p50)" in out
+
+
+def test_upload_throughput_bench():
+    out = run("bench/bench_upload.py", 50, 4)
+    assert out.count("ratio to 1 client") >= 1 and "sqlite" in out
