@@ -57,7 +57,8 @@ def build(rnd: Round):
         d = decided.get(unit.id)
         children.append(Child(filled, report, source=sub.filename or unit.name,
                               received_at=local_time(sub.uploaded_at),
-                              version=sub.version, decision=d.xep_loai if d else None))
+                              version=sub.version, decision=d.xep_loai if d else None,
+                              unit_code=unit.code))     # the token's unit, whatever the file says
     top = rnd.unit
     parent = Parent(name=top.name, code=top.code, type=top.type,
                     cap_tren=top.parent.name if top.parent else "", year=rnd.year)
