@@ -22,6 +22,6 @@ if [ -f server/demo.py ]; then
   echo
   echo "== Máy chủ thu nhận (SQLite trong var/), dữ liệu mẫu"
   export KIEMDIEM_DATA_DIR="${KIEMDIEM_DATA_DIR:-$PWD/var/data}"
-  flask --app server demo
+  flask --app server demo --port "${PORT:-5000}"
   exec flask --app server run --host 127.0.0.1 --port "${PORT:-5000}"
 fi

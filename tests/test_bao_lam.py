@@ -72,3 +72,14 @@ def test_so_ket_catches_every_known_defect():
     # the TCCSĐ XS share the report itself calls too high
     assert ("R-QUOTA", "Biểu 5!C11") in found
     assert len([f for f in r.findings if f.rule == "R-TONG"]) == 2
+
+
+def test_packaged_fixture_is_the_shared_one():
+    from pathlib import Path
+
+    import pytest
+    from workbook_templates.sample import FIXTURE
+    shared = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / FIXTURE.name
+    if not shared.exists():
+        pytest.skip("../shared is not beside this checkout")
+    assert FIXTURE.read_bytes() == shared.read_bytes()
