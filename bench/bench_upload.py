@@ -16,7 +16,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from server.harness import create_pg_database, drop_pg_database, make_live, unit_workbook
+from server.harness import DatabaseUnavailable, make_live, scratch_database, unit_workbook
 
 
 def run(live, jobs, clients):
@@ -42,33 +42,29 @@ def bench(backend, uploads, clients):
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
         data.mkdir()
-        pg = None
-        if backend == "sqlite":
-            url = f"sqlite:///{data / 'kiemdiem.sqlite3'}"
-        else:
-            try:
-                pg = create_pg_database()
-            except Exception as e:
-                print(f"{backend}: skipped ({e.__class__.__name__})")
-                return
-            url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{pg[1]}"
-        live = make_live(url, data, n_children=50)
         try:
-            per_unit = max(1, uploads // 50)
-            jobs = [(f"X{i:02d}", v) for v in range(1, per_unit + 1) for i in range(1, 51)]
-            later = [(c, v + per_unit) for c, v in jobs]
-            for job in jobs + later:
-                unit_workbook(*job)           # generate outside the timing
-            base = run(live, jobs[:max(20, len(jobs) // 5)], 1)
-            conc = run(live, later, clients)
-        finally:
-            live.kill()
-            if pg:
-                drop_pg_database(*pg)
+            with scratch_database(backend, data, "kd_bench") as url:
+                base, conc = measure(url, data, uploads, clients)
+        except DatabaseUnavailable as e:
+            print(f"{backend}: skipped ({e})")
+            return
     print(f"{backend:10s} 1 client : {base[0]:6.1f} uploads/s  p50 {base[1]:6.1f} ms  "
           f"p95 {base[2]:6.1f} ms")
     print(f"{backend:10s} {clients} clients: {conc[0]:6.1f} uploads/s  p50 {conc[1]:6.1f} ms  "
           f"p95 {conc[2]:6.1f} ms  — ratio to 1 client: {conc[0] / base[0]:.2f}x")
+
+
+def measure(url, data, uploads, clients):
+    live = make_live(url, data, n_children=50)
+    try:
+        per_unit = max(1, uploads // 50)
+        jobs = [(f"X{i:02d}", v) for v in range(1, per_unit + 1) for i in range(1, 51)]
+        later = [(c, v + per_unit) for c, v in jobs]
+        for job in jobs + later:
+            unit_workbook(*job)           # generate outside the timing
+        return run(live, jobs[:max(20, len(jobs) // 5)], 1), run(live, later, clients)
+    finally:
+        live.kill()
 
 
 def main():

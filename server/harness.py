@@ -11,13 +11,14 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import requests
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+PG_BASE = os.environ.get("KIEMDIEM_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 YEAR = 2025
 
 
@@ -27,18 +28,38 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def create_pg_database():
-    """A fresh PostgreSQL database; returns (admin connection, name). Raises when PG is down."""
+class DatabaseUnavailable(RuntimeError):
+    pass
+
+
+def pg_reachable() -> bool:
+    try:
+        import psycopg
+        with psycopg.connect(PG_BASE.replace("+psycopg", ""), connect_timeout=3):
+            return True
+    except Exception:
+        return False
+
+
+@contextmanager
+def scratch_database(kind: str, data_dir: Path, prefix: str = "kd_test"):
+    """A fresh, empty database URL: a new SQLite file in data_dir, or a new schema of its own in
+    the PostgreSQL database (KIEMDIEM_TEST_PG), dropped afterwards."""
+    if kind == "sqlite":
+        yield f"sqlite:///{data_dir / 'kiemdiem.sqlite3'}"
+        return
+    if not pg_reachable():
+        raise DatabaseUnavailable(f"PostgreSQL cannot be reached at {PG_BASE}")
     import psycopg
-    conn = psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3)
-    name = "kd_ev_" + uuid.uuid4().hex[:10]
-    conn.execute(f'CREATE DATABASE "{name}"')
-    return conn, name
-
-
-def drop_pg_database(conn, name):
-    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    conn.close()
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    plain = PG_BASE.replace("+psycopg", "")
+    with psycopg.connect(plain, autocommit=True) as c:
+        c.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(plain, autocommit=True) as c:
+            c.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 @dataclass

@@ -43,3 +43,33 @@ def libreoffice(tmp_path_factory) -> LibreOffice:
             pytest.fail("LibreOffice (soffice) is required in CI: scripts/setup.sh installs it")
         pytest.skip("LibreOffice is not installed (run scripts/setup.sh)")
     return lo
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database(request, tmp_path_factory):
+    """(DATABASE_URL, DATA_DIR) of a fresh, empty database, once per backend for the session.
+    PostgreSQL is skipped only when it cannot be reached and CI is unset."""
+    yield from _open_database(request.param, tmp_path_factory.mktemp(f"kd-{request.param}"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_database(request, tmp_path):
+    """The same, new for each test (tests that kill servers or fill the database)."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    yield from _open_database(request.param, data_dir)
+
+
+def _open_database(kind, data_dir):
+    from server.harness import DatabaseUnavailable, scratch_database
+    cm = scratch_database(kind, data_dir)
+    try:
+        url = cm.__enter__()
+    except DatabaseUnavailable as e:
+        if os.environ.get("CI"):
+            pytest.fail(f"{e} (PostgreSQL is required in CI)")
+        pytest.skip(f"{e} (set CI=1 to make this an error)")
+    try:
+        yield url, data_dir
+    finally:
+        cm.__exit__(None, None, None)

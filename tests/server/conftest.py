@@ -14,52 +14,16 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
-PG_BASE = os.environ.get("KIEMDIEM_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _pg_reachable() -> bool:
-    try:
-        import psycopg
-        with psycopg.connect(PG_BASE.replace("+psycopg", ""), connect_timeout=3):
-            return True
-    except Exception:
-        return False
-
-
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database(request, tmp_path_factory):
-    """(DATABASE_URL, DATA_DIR) of a fresh, empty database."""
-    data_dir = tmp_path_factory.mktemp(f"kiemdiem-{request.param}")
-    if request.param == "sqlite":
-        yield f"sqlite:///{data_dir / 'kiemdiem.sqlite3'}", data_dir
-        return
-    if not _pg_reachable():
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is required in CI and cannot be reached at {PG_BASE}")
-        pytest.skip(f"PostgreSQL not reachable at {PG_BASE} (set CI=1 to make this an error)")
-    import psycopg
-    schema = f"kd_test_{uuid.uuid4().hex[:10]}"
-    plain = PG_BASE.replace("+psycopg", "")
-    with psycopg.connect(plain, autocommit=True) as c:
-        c.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"{PG_BASE}?options=-csearch_path%3D{schema}", data_dir
-    finally:
-        with psycopg.connect(plain, autocommit=True) as c:
-            c.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 class Server:

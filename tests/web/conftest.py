@@ -13,7 +13,6 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -49,42 +48,6 @@ class Server:
 def _flask(env, *args):
     return subprocess.run([sys.executable, "-m", "flask", "--app", "server", *args], env=env,
                           cwd=ROOT, check=True, capture_output=True, text=True, timeout=300)
-
-
-PG_BASE = os.environ.get("KIEMDIEM_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-
-
-def _pg_reachable() -> bool:
-    try:
-        import psycopg
-        with psycopg.connect(PG_BASE.replace("+psycopg", ""), connect_timeout=3):
-            return True
-    except Exception:
-        return False
-
-
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database(request, tmp_path_factory):
-    """(DATABASE_URL, DATA_DIR): a fresh SQLite file, or a fresh schema of its own in the
-    PostgreSQL database (other suites use the same database at the same time)."""
-    data_dir = tmp_path_factory.mktemp(f"kiemdiem-web-{request.param}")
-    if request.param == "sqlite":
-        yield f"sqlite:///{data_dir / 'kiemdiem.sqlite3'}", data_dir
-        return
-    if not _pg_reachable():
-        if os.environ.get("CI"):
-            pytest.fail(f"PostgreSQL is required in CI and cannot be reached at {PG_BASE}")
-        pytest.skip(f"PostgreSQL not reachable at {PG_BASE} (set CI=1 to make this an error)")
-    import psycopg
-    schema = f"kd_web_{uuid.uuid4().hex[:10]}"
-    plain = PG_BASE.replace("+psycopg", "")
-    with psycopg.connect(plain, autocommit=True) as c:
-        c.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"{PG_BASE}?options=-csearch_path%3D{schema}", data_dir
-    finally:
-        with psycopg.connect(plain, autocommit=True) as c:
-            c.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 @pytest.fixture(scope="session")
