@@ -117,7 +117,7 @@ def read_grids(grids: Mapping[str, Sequence[Sequence[Any]]],
     """
     if META_SHEET not in grids:
         raise ReadError(
-            f"{source.capitalize()} không có sheet ẩn _meta nên không phải biểu mẫu của kiemdiem. "
+            f"{source[:1].upper()}{source[1:]} không có sheet ẩn _meta nên không phải biểu mẫu của kiemdiem. "
             "Hãy tải mẫu mới và nhập lại số liệu.", "not_template")
     form, ver = _form_for(_meta_from_grid(grids[META_SHEET]), source)
     fcells = None

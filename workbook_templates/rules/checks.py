@@ -140,7 +140,7 @@ def check_formulas(ctx):
         typed = ctx.filled.raw.get(c.name)
         want = ctx.val.get(c.name)
         if hf is False:
-            shown = "để trống" if typed is None else f"ghi đè bằng giá trị «{typed}»"
+            shown = "để trống" if typed is None else f"ghi đè bằng giá trị «{_typed(typed)}»"
             ctx.add("R-FORMULA", c.name,
                     f"{_label(c)} là ô tính tự động nhưng đã bị {shown}; giá trị đúng là "
                     f"{_show(want)}.",
@@ -152,6 +152,13 @@ def check_formulas(ctx):
                     f"{_label(c)} ghi {fmt_int(int(typed))} nhưng XS + Tốt + HT + KHT = "
                     f"{fmt_int(want)}.",
                     "Số được đánh giá phải bằng tổng bốn mức xếp loại.")
+
+
+def _typed(v):
+    """A typed value as the user saw it: 2.0 from a number cell shows as 2."""
+    if isinstance(v, float) and v.is_integer():
+        return fmt_int(int(v))
+    return v
 
 
 def _show(v):
