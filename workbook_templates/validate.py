@@ -208,7 +208,7 @@ def validate(filled: Filled, base: str = "tot", rules: str | None = None,
     phone = P.phone_problem(filled.raw.get("TT_DienThoai"))
     if phone:
         ctx.add("R-PHONE", "TT_DienThoai", f"Số điện thoại: {phone}.",
-                "Ghi số điện thoại di động hoặc cố định 10 chữ số để cấp trên liên hệ.")
+                "Ghi số di động (10 chữ số) hoặc cố định (11 chữ số, bắt đầu 02) để cấp trên liên hệ.")
     _compute(ctx, EvalContext(ctx.share, base))
     for check in checks.checks_for(ctx.form):
         check(ctx)
