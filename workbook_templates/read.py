@@ -81,30 +81,44 @@ def _meta_from_grid(grid: Sequence[Sequence[Any]]) -> dict[str, Any]:
     return meta
 
 
-def _cell(grid, r, c):
-    try:
-        return grid[r - 1][c - 1]
-    except (IndexError, TypeError):
-        return None
+_POSITIONS: dict[tuple[str, str], tuple] = {}
+
+
+def _positions(form: FormSet) -> tuple:
+    """Per sheet, the (name, row index, column index) of every cell: computed once per form."""
+    key = (form.id, form.version)
+    if key in _POSITIONS:
+        return _POSITIONS[key]
+    by_sheet: dict[str, list] = {}
+    for name, cell in form.cells.items():
+        by_sheet.setdefault(cell.sheet, []).append((name, cell.row - 1, cell.col - 1,
+                                                    (cell.row, cell.col)))
+    _POSITIONS[key] = tuple((sheet, tuple(v)) for sheet, v in by_sheet.items())
+    return _POSITIONS[key]
 
 
 def _collect(form: FormSet, grids: Mapping[str, Sequence[Sequence[Any]]],
-             formulas: Mapping[str, set] | None, source: str) -> dict:
+             formulas: Mapping[str, set] | None, source: str) -> tuple[dict, dict]:
     missing = [s for s in form.sheet_names if s not in grids]
     if missing:
         raise ReadError(
             f"Tệp {source} thiếu sheet {', '.join(repr(m) for m in missing)} của mẫu "
             f"«{form.title}». Không đổi tên hay xóa sheet; hãy dùng mẫu gốc.", "missing_sheet")
     raw, has_f = {}, {}
-    for name, cell in form.cells.items():
-        v = _cell(grids[cell.sheet], cell.row, cell.col)
-        if isinstance(v, str) and v == "":
+    for sheet, cells in _positions(form):
+        grid = grids[sheet] or ()
+        fset = None if formulas is None else formulas.get(sheet, ())
+        n_rows = len(grid)
+        for name, r, c, pos in cells:
             v = None
-        raw[name] = v
-        if formulas is None:
-            has_f[name] = None
-        else:
-            has_f[name] = (cell.row, cell.col) in formulas.get(cell.sheet, ())
+            if r < n_rows:
+                row = grid[r]
+                if c < len(row):
+                    v = row[c]
+                    if v == "":
+                        v = None
+            raw[name] = v
+            has_f[name] = None if fset is None else pos in fset
     return raw, has_f
 
 
@@ -210,7 +224,8 @@ MAX_GRID_CELLS = 2_000_000
 
 
 # a reference with a column of two or more letters or a row of five or more digits
-_FAR = re.compile(rb'\br(?:ef)?="(?:[A-Z]+[0-9]+:)?(?:[A-Z]{2,}[0-9]|[A-Z]*[0-9]{5})')
+_FAR = re.compile(rb'r="(?:[A-Z]{2,}[0-9]|[A-Z]*[0-9]{5})'
+                  rb'|ref="[A-Z]+[0-9]+:(?:[A-Z]{2,}[0-9]|[A-Z]+[0-9]{5})')
 
 
 def sheet_extent(xml: bytes) -> tuple[int, int]:

@@ -34,8 +34,19 @@ class Relation:
     kind: str = "eq"
 
 
+_RELATIONS: dict = {}
+
+
 def relations(form) -> list[Relation]:
-    """Every total/part relation of a form set (bao_cao_nam Biểu 1–3, so_ket Biểu 5)."""
+    """Every total/part relation of a form set (bao_cao_nam Biểu 1–3, so_ket Biểu 5); computed
+    once per form."""
+    key = (form.id, form.version)
+    if key not in _RELATIONS:
+        _RELATIONS[key] = _relations(form)
+    return _RELATIONS[key]
+
+
+def _relations(form) -> list[Relation]:
     out, cells = [], form.cells
     if form.id == "bao_cao_nam":
         for sheet, extra in NOT_RATED.items():

@@ -301,10 +301,14 @@ class FormSet:
         raise KeyError(name)
 
     def inputs(self) -> list[Cell]:
-        return [c for c in self.cells.values() if c.is_input]
+        if not hasattr(self, "_inputs"):
+            self._inputs = [c for c in self.cells.values() if c.is_input]
+        return self._inputs
 
     def derived(self) -> list[Cell]:
-        return [c for c in self.cells.values() if c.kind == DERIVED]
+        if not hasattr(self, "_derived"):
+            self._derived = [c for c in self.cells.values() if c.kind == DERIVED]
+        return self._derived
 
     def extent(self, sheet: str) -> tuple[int, int]:
         """(rows, cols) a reader must fetch to see every cell of a sheet."""
