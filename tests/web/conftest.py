@@ -51,8 +51,8 @@ def _flask(env, *args):
 
 
 @pytest.fixture(scope="session")
-def live_server(database):
-    url_db, data = database
+def live_server(web_database):
+    url_db, data = web_database
     env = dict(os.environ, KIEMDIEM_DATA_DIR=str(data), KIEMDIEM_DATABASE_URL=url_db,
                PYTHONPATH=str(ROOT))
     _flask(env, "demo")
