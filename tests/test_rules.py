@@ -233,3 +233,12 @@ def test_year_over_year_changes():
     assert "xuất hiện" in found["XL_TTLD_CS_TONG"].message
     assert all(f.severity == "warning" for f in found.values())
     assert year_over_year(before, before) == []
+
+
+def test_xs_headroom_counts_moves_from_tot():
+    from workbook_templates.spec.model import xs_headroom
+    assert xs_headroom(0, 12, 20, "tot") == 2        # 2 XS / 10 TOT is the last that fits
+    assert xs_headroom(2, 10, 20, "tot") == 0
+    assert xs_headroom(5, 10, 20, "tot") == 0        # already over
+    assert xs_headroom(0, 12, 25, "tot") == 2        # 25 %: 3 XS / 9 TOT would need 2.25
+    assert xs_headroom(0, 12, 20, "tot_tro_len") == 2

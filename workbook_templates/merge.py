@@ -29,7 +29,7 @@ from .read import Filled
 from .rules.packs import pack_for_year
 from .spec import FormSet, get_form_set
 from .spec.domain import LEVEL_CODES, LEVEL_LABEL, TCCSD_TYPES, UNIT_TYPE_LABEL, UNIT_TYPES
-from .spec.model import COUNT, xs_ceiling
+from .spec.model import COUNT, xs_ceiling, xs_headroom
 from .validate import Report
 
 # --- the rules of SPEC §5 as data ----------------------------------------------------------------
@@ -491,9 +491,7 @@ def _allowance_row(key, label, ratings, share, base) -> dict:
     n = Counter(lv for lv, _ in ratings)
     xs, tot = n.get("XS", 0), n.get("TOT", 0)
     ceiling = xs_ceiling(xs, tot, share, base)
-    more = 0
-    while more < tot and xs + more + 1 <= xs_ceiling(xs + more + 1, tot - more - 1, share, base):
-        more += 1
+    more = xs_headroom(xs, tot, share, base)
     return {"key": key, "label": label, "units": len(ratings), "XS": xs, "TOT": tot,
             "HT": n.get("HT", 0), "KHT": n.get("KHT", 0),
             "undecided": sum(1 for _, d in ratings if not d), "share": share,

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 
 from workbook_templates.rules.packs import pack_for_year
 from workbook_templates.spec.domain import TCCSD_TYPES, UNIT_TYPE_LABEL
-from workbook_templates.spec.model import xs_ceiling
+from workbook_templates.spec.model import xs_ceiling, xs_headroom
 
 BASE_LABEL = {"tot": "đơn vị Hoàn thành tốt",
               "tot_tro_len": "đơn vị từ Hoàn thành tốt trở lên"}
@@ -56,10 +56,7 @@ def quota(ratings: list[tuple[str, str | None]], year: int | None, base: str) ->
         units = sum(n.values())
         xs, tot = n.get("XS", 0), n.get("TOT", 0)
         ceiling = xs_ceiling(xs, tot, share, base)
-        more = 0
-        while more < tot and xs + more + 1 <= xs_ceiling(xs + more + 1, tot - more - 1,
-                                                         share, base):
-            more += 1
+        more = xs_headroom(xs, tot, share, base)
         over = max(0, xs - ceiling)
         move = 0            # XS to move down to TOT (each also raises a TOT-based ceiling)
         while xs - move > xs_ceiling(xs - move, tot + move, share, base):

@@ -76,6 +76,16 @@ def xs_ceiling(xs: int, tot: int, share_percent: int, base: str) -> int:
     return (b * share_percent) // 100
 
 
+def xs_headroom(xs: int, tot: int, share_percent: int, base: str) -> int:
+    """How many more of the TOT could be rated XS without passing the ceiling (each move also
+    lowers a TOT-based ceiling); 0 when already at or over it. Used where the parent decides."""
+    more = 0
+    while more < tot and xs + more + 1 <= xs_ceiling(xs + more + 1, tot - more - 1,
+                                                     share_percent, base):
+        more += 1
+    return more
+
+
 @dataclass(frozen=True)
 class Sum(Expr):
     refs: tuple[str, ...]
