@@ -75,17 +75,11 @@ def principal() -> Principal:
 
 
 def _round(round_id: int) -> Round:
-    rnd = db.session().get(Round, round_id)
-    if rnd is None:
-        abort(404)
-    return rnd
+    return db.get_or_404(Round, round_id)
 
 
 def _submission(sub_id: int) -> Submission:
-    sub = db.session().get(Submission, sub_id)
-    if sub is None:
-        abort(404)
-    return sub
+    return db.get_or_404(Submission, sub_id)
 
 
 def submission_json(sub: Submission) -> dict:

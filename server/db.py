@@ -43,6 +43,15 @@ def session() -> Session:
     return g.db_session
 
 
+def get_or_404(model, ident):
+    """The row with this primary key, or a 404 answer: one lookup for the API and the pages."""
+    from flask import abort
+    row = session().get(model, ident)
+    if row is None:
+        abort(404)
+    return row
+
+
 def _close(_exc=None):
     s = g.pop("db_session", None)
     if s is not None:

@@ -66,10 +66,15 @@ def unit_or_404(code: str) -> Unit:
 
 
 def round_or_404(round_id: int) -> Round:
-    rnd = db.session().get(Round, round_id)
-    if rnd is None:
-        abort(404)
-    return rnd
+    return db.get_or_404(Round, round_id)
+
+
+def collecting(round_id: int):
+    """(principal, round) for a page only the round's collecting office (or an admin) sees."""
+    p, rnd = principal(), round_or_404(round_id)
+    if not p.may_collect(rnd):
+        abort(403)
+    return p, rnd
 
 
 def collected_rounds(p: Principal) -> list[Round]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from flask import abort, render_template, request
+from flask import render_template, request
 
 from workbook_templates.spec import get_form_set
 from workbook_templates.spec.domain import LEVEL_CODES, UNIT_TYPE_LABEL
@@ -15,7 +15,7 @@ from ..api import status as api_status
 from ..intake import VN
 from ..models import Submission
 from . import bp
-from .access import login_required, principal, round_or_404
+from .access import collecting, login_required
 from .don_vi import _raw
 
 STATES = {"chua_nop": "Chưa nộp", "co_loi": "Có lỗi", "hop_le": "Hợp lệ",
@@ -93,9 +93,7 @@ def _int(v) -> int:
 @bp.get("/dot/<int:round_id>")
 @login_required
 def dashboard(round_id: int):
-    p, rnd = principal(), round_or_404(round_id)
-    if not p.may_collect(rnd):
-        abort(403)
+    p, rnd = collecting(round_id)
     st = round_view(rnd)
     f_state = request.args.get("trang_thai", "")
     f_type = request.args.get("loai", "")

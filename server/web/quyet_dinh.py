@@ -3,14 +3,14 @@ watching live how many XS the quota still allows per group; decisions are kept w
 when (`server.models.Decision`) and the summary uses them (`server.summary.build`)."""
 from __future__ import annotations
 
-from flask import (abort, current_app, flash, jsonify, redirect, render_template, request,
+from flask import (current_app, flash, jsonify, redirect, render_template, request,
                    url_for)
 from sqlalchemy import select
 
 from .. import db
 from ..models import Decision, Unit, utcnow
 from . import bp
-from .access import login_required, principal, round_or_404
+from .access import collecting, login_required
 from .dot import round_view
 from .quota import quota
 
@@ -36,9 +36,7 @@ def _quota(rnd, ratings):
 @bp.get("/dot/<int:round_id>/quyet-dinh")
 @login_required
 def decisions(round_id: int):
-    p, rnd = principal(), round_or_404(round_id)
-    if not p.may_collect(rnd):
-        abort(403)
+    p, rnd = collecting(round_id)
     st = _rows(rnd)
     rows = _quota(rnd, [(u["type"], u["rating"]) for u in st["units"] if u["decidable"]])
     return render_template("web/decisions.html", rnd=rnd, st=st, quota=rows, choices=CHOICES)
@@ -48,9 +46,7 @@ def decisions(round_id: int):
 @login_required
 def quota_live(round_id: int):
     """The quota for ratings the office is choosing, before it saves (the page's script)."""
-    p, rnd = principal(), round_or_404(round_id)
-    if not p.may_collect(rnd):
-        abort(403)
+    p, rnd = collecting(round_id)
     wanted = (request.get_json(silent=True) or {}).get("ratings") or {}
     st = _rows(rnd)
     ratings = []
@@ -64,9 +60,7 @@ def quota_live(round_id: int):
 @bp.post("/dot/<int:round_id>/quyet-dinh")
 @login_required
 def save_decisions(round_id: int):
-    p, rnd = principal(), round_or_404(round_id)
-    if not p.may_collect(rnd):
-        abort(403)
+    p, rnd = collecting(round_id)
     st = _rows(rnd)
     s = db.session()
     units = {u.code: u for u in rnd.unit.children}
