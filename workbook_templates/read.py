@@ -18,6 +18,7 @@ from typing import Any, BinaryIO, Mapping, Sequence
 
 from .safety import DEFAULT as DEFAULT_LIMITS, Limits, UnsafeFile, check_package
 from .spec import META_SHEET, FormSet, form_sets
+from .spec.model import DERIVED
 
 # The rows of the hidden _meta sheet (column B holds the value); shared with the builder.
 META_ROWS = (("template", "META_Template"), ("version", "META_Version"),
@@ -85,40 +86,53 @@ _POSITIONS: dict[tuple[str, str], tuple] = {}
 
 
 def _positions(form: FormSet) -> tuple:
-    """Per sheet, the (name, row index, column index) of every cell: computed once per form."""
+    """Per sheet: (sheet, ((name, row index, col index), ...), ((name, b"E12"), ...) of the
+    derived cells). Computed once per form; reading a file is then one pass per sheet."""
     key = (form.id, form.version)
     if key in _POSITIONS:
         return _POSITIONS[key]
-    by_sheet: dict[str, list] = {}
+    cells: dict[str, list] = {}
+    derived: dict[str, list] = {}
     for name, cell in form.cells.items():
-        by_sheet.setdefault(cell.sheet, []).append((name, cell.row - 1, cell.col - 1,
-                                                    (cell.row, cell.col)))
-    _POSITIONS[key] = tuple((sheet, tuple(v)) for sheet, v in by_sheet.items())
+        cells.setdefault(cell.sheet, []).append((name, cell.row - 1, cell.col - 1))
+        if cell.kind == DERIVED:
+            derived.setdefault(cell.sheet, []).append((name, cell.a1.encode()))
+    _POSITIONS[key] = tuple((sheet, tuple(v), tuple(derived.get(sheet, ())))
+                            for sheet, v in cells.items())
     return _POSITIONS[key]
+
+
+def formula_sheets(form: FormSet) -> tuple[str, ...]:
+    """The sheets that hold derived cells: the only ones whose formulas matter."""
+    return tuple(sheet for sheet, _, derived in _positions(form) if derived)
 
 
 def _collect(form: FormSet, grids: Mapping[str, Sequence[Sequence[Any]]],
              formulas: Mapping[str, set] | None, source: str) -> tuple[dict, dict]:
+    """raw: every cell's value ("" read as None); has_f: for each derived cell whether it holds
+    a formula (None when unknown). Input cells may hold formulas; only their values count."""
     missing = [s for s in form.sheet_names if s not in grids]
     if missing:
         raise ReadError(
             f"Tệp {source} thiếu sheet {', '.join(repr(m) for m in missing)} của mẫu "
             f"«{form.title}». Không đổi tên hay xóa sheet; hãy dùng mẫu gốc.", "missing_sheet")
     raw, has_f = {}, {}
-    for sheet, cells in _positions(form):
+    for sheet, cells, derived in _positions(form):
         grid = grids[sheet] or ()
-        fset = None if formulas is None else formulas.get(sheet, ())
-        n_rows = len(grid)
-        for name, r, c, pos in cells:
-            v = None
-            if r < n_rows:
-                row = grid[r]
-                if c < len(row):
-                    v = row[c]
-                    if v == "":
-                        v = None
+        for name, r, c in cells:
+            try:
+                v = grid[r][c]
+            except IndexError:
+                v = None
+            else:
+                if v == "":
+                    v = None
             raw[name] = v
-            has_f[name] = None if fset is None else pos in fset
+        if formulas is None:
+            has_f.update((name, None) for name, _ in derived)
+        else:
+            fset = formulas.get(sheet, ())
+            has_f.update((name, pos in fset) for name, pos in derived)
     return raw, has_f
 
 
@@ -142,7 +156,7 @@ def read_grids(grids: Mapping[str, Sequence[Sequence[Any]]],
             for i, row in enumerate(grid or ()):
                 for j, f in enumerate(row or ()):
                     if isinstance(f, str) and f.startswith("="):
-                        s.add((i + 1, j + 1))
+                        s.add(b"%s%d" % (_col_letters(j + 1), i + 1))
             fcells[sheet] = s
     raw, has_f = _collect(form, grids, fcells, source)
     return Filled(form, ver, raw, has_f, source)
@@ -170,9 +184,15 @@ def _unescape(b: bytes) -> str:
             .replace("&apos;", "'").replace("&amp;", "&"))
 
 
-def sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
+def sheet_paths(zf: zipfile.ZipFile, workbook_xml: bytes | None = None) -> dict[str, str]:
     """Sheet name -> its XML part, from workbook.xml and its relationships."""
-    wb = zf.read("xl/workbook.xml")
+    wb = zf.read("xl/workbook.xml") if workbook_xml is None else workbook_xml
+    # only the <sheets> list matters; the defined names after it are most of the file
+    end = wb.find(b"</sheets>")
+    if end < 0:
+        end = wb.find(b":sheets>")
+    if end > 0:
+        wb = wb[:end]
     rels = zf.read("xl/_rels/workbook.xml.rels")
     targets = {}
     for m in _REL.finditer(rels):
@@ -190,9 +210,32 @@ def sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-def formula_cells(xml: bytes) -> set[tuple[int, int]]:
-    """(row, col) of every cell holding a formula, by a scan of the sheet XML: each <f> element
-    belongs to the nearest <c> start tag before it (a plain search, no XML tree)."""
+# Excel, LibreOffice and openpyxl all write a cell as <c r="E12" ...> with r first; one C-level
+# findall then finds every formula. Anything else (prefixed elements, other attribute orders) is
+# caught by comparing with the number of <f> elements and scanned the slow way.
+_FORMULA_FAST = re.compile(rb'<c r="([A-Z]+[0-9]+)"[^>]*><f[\s>/]')
+_F_TAG = re.compile(rb'<f[\s>/]')
+_F_PREFIXED = re.compile(rb':f[\s>/]')
+
+
+def formula_refs(xml: bytes) -> set[bytes]:
+    """A1 references (b"E12") of every cell holding a formula, by a scan of the sheet XML."""
+    found = _FORMULA_FAST.findall(xml)
+    if len(found) == len(_F_TAG.findall(xml)) and not _F_PREFIXED.search(xml):
+        return set(found)
+    return {b"%s%d" % (_col_letters(c), r) for r, c in _formula_cells_any(xml)}
+
+
+def _col_letters(n: int) -> bytes:
+    out = b""
+    while n:
+        n, rem = divmod(n - 1, 26)
+        out = bytes((65 + rem,)) + out
+    return out
+
+
+def _formula_cells_any(xml: bytes) -> set[tuple[int, int]]:
+    """(row, col) of every formula cell. The general scan: each <f> element belongs to the nearest <c> start tag before it."""
     out = set()
     for m in _FORMULA.finditer(xml):
         pos = m.start()
@@ -267,14 +310,14 @@ def read_workbook(source: str | Path | bytes | BinaryIO, *, formulas: bool = Tru
 
     data, label = _open(source)
     try:
-        check_package(data, label, limits)
+        package = check_package(data, label, limits)
     except UnsafeFile as e:
         raise ReadError(e.message, e.code) from e
     broken = ReadError(f"Không đọc được tệp {label}: tệp bị hỏng hoặc không phải .xlsx. Hãy mở "
                        "bằng Excel, lưu lại rồi gửi lại.", "unreadable")
+    zf = package.zip
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        paths = sheet_paths(zf)
+        paths = sheet_paths(zf, package.workbook_xml)
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = wb.sheet_names
     except Exception as e:  # zipfile and calamine raise several types for damaged files
@@ -291,12 +334,12 @@ def read_workbook(source: str | Path | bytes | BinaryIO, *, formulas: bool = Tru
     form, ver = _form_for(_meta_from_grid(grids[META_SHEET]), label)
     for s in form.sheet_names:
         if s in names and s in paths:
-            xml[s] = _sheet_xml(zf, paths, s, label)
+            xml[s] = _sheet_xml(zf, paths, s, label)  # also refuses a sheet far too large
             try:
                 grids[s] = wb.get_sheet_by_name(s).to_python(skip_empty_area=False)
             except Exception as e:
                 raise broken from e
-    fcells = {s: formula_cells(xml[s]) for s in form.sheet_names if s in xml} if formulas \
-        else None
+    fcells = {s: formula_refs(xml[s]) for s in formula_sheets(form) if s in xml} \
+        if formulas else None
     raw, has_f = _collect(form, grids, fcells, label)
     return Filled(form, ver, raw, has_f, label)

@@ -33,7 +33,17 @@ class UnsafeFile(Exception):
         self.message, self.code = message, code
 
 
-def check_package(data: bytes, name: str = "tệp", limits: Limits = DEFAULT) -> None:
+@dataclass(frozen=True)
+class Package:
+    """An .xlsx that passed the checks: its open zip and workbook.xml (read once, used again by
+    the reader)."""
+
+    zip: zipfile.ZipFile
+    workbook_xml: bytes
+
+
+def check_package(data: bytes, name: str = "tệp", limits: Limits = DEFAULT) -> Package:
+    """Raise UnsafeFile with a Vietnamese message, or return the opened package."""
     if not data:
         raise UnsafeFile(f"Tệp {name} rỗng (0 byte). Hãy chọn lại tệp biểu đã lưu.", "empty")
     if len(data) > limits.max_bytes:
@@ -85,3 +95,4 @@ def check_package(data: bytes, name: str = "tệp", limits: Limits = DEFAULT) ->
     if sheets > limits.max_sheets:
         raise UnsafeFile(f"Tệp {name} có {sheets} sheet, quá nhiều cho một biểu mẫu (tối đa "
                          f"{limits.max_sheets}).", "too_many_sheets")
+    return Package(z, wb)

@@ -118,9 +118,20 @@ class Ctx:
 
 
 def _parse_inputs(ctx: Ctx):
+    raw_values = ctx.filled.raw
+    val = ctx.val
     for c in ctx.form.inputs():
-        raw = ctx.filled.raw.get(c.name)
+        raw = raw_values.get(c.name)
         kind = c.kind
+        if raw is None:  # most cells of a form are blank: what every parser gives for None
+            if kind == XMARK:
+                val[c.name] = False
+                continue
+            val[c.name] = None
+            if c.required and not any(f.name == c.name for f in ctx.findings):
+                ctx.add("R-REQ", c.name, f"Chưa ghi «{c.row_label}» ở sheet {c.sheet}.",
+                        "Ô này bắt buộc; hãy điền trước khi gửi.")
+            continue
         if kind == COUNT:
             v, problem = P.parse_count(raw)
             if problem:
@@ -172,11 +183,20 @@ def _compute(ctx: Ctx, ectx: EvalContext):
         get(c.name)
 
 
+_EXPLAIN: dict = {}
+
+
+def _explain_cells(form) -> tuple[str, ...]:
+    if form.id not in _EXPLAIN:
+        _EXPLAIN[form.id] = tuple(n for n in form.cells if n.startswith("GT_O_"))
+    return _EXPLAIN[form.id]
+
+
 def _explain(ctx: Ctx):
     """Warnings that the unit explained on "Giải trình" stay warnings, marked explained."""
     refs = set()
-    for name, c in ctx.form.cells.items():
-        if name.startswith("GT_O_") and ctx.val.get(name):
+    for name in _explain_cells(ctx.form):
+        if ctx.val.get(name):
             if not ctx.val.get(name.replace("GT_O_", "GT_NoiDung_")):
                 continue
             t = str(ctx.val[name]).strip().replace("'", "").replace("$", "").casefold()
@@ -214,7 +234,11 @@ def validate(filled: Filled, base: str = "tot", rules: str | None = None,
         check(ctx)
     _explain(ctx)
     findings = sorted(ctx.findings, key=sort_key)
-    values = {k: (float(v) if isinstance(v, Decimal) else v) for k, v in ctx.val.items()}
+    values = dict(ctx.val)
+    for c in ctx.form.derived():  # percentages are Decimals while computed; plain floats out
+        v = values.get(c.name)
+        if isinstance(v, Decimal):
+            values[c.name] = float(v)
     return Report(filled.form.id, filled.version, pack.id, findings, values, filled.source,
                   ctx.unit_type, year)
 

@@ -74,10 +74,16 @@ def _relations(form) -> list[Relation]:
     return out
 
 
+_QUOTA_ROWS: dict = {}
+
+
 def quota_rows(form):
     """Every XS-ceiling cell (its expression names the XS and TOT cells it limits)."""
     from ..spec.model import Ceiling
-    return [c for c in form.cells.values() if isinstance(c.expr, Ceiling)]
+    key = (form.id, form.version)
+    if key not in _QUOTA_ROWS:
+        _QUOTA_ROWS[key] = tuple(c for c in form.cells.values() if isinstance(c.expr, Ceiling))
+    return _QUOTA_ROWS[key]
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -316,13 +322,20 @@ def check_kd_xl(ctx):
                     "Hai biểu nói về cùng những đảng viên; sửa cho khớp hoặc giải trình.")
 
 
+_KP_KEYS = ("NoiDung", "NamChiRa", "NguyenNhan", "GiaiPhap", "ThoiHan", "TrachNhiem", "KetQua",
+            "GhiChu")
+_KP_NAMES = []
+
+
 def check_kp(ctx):
     from ..spec.bao_cao_nam import KP_ROWS
+    if not _KP_NAMES:
+        _KP_NAMES.extend((i, {k: f"KP_{k}_{i}" for k in _KP_KEYS}) for i in range(1, KP_ROWS + 1))
     ref_day = ctx.val.get("TT_NgayLap") or ctx.today
-    for i in range(1, KP_ROWS + 1):
-        names = {k: f"KP_{k}_{i}" for k in ("NoiDung", "NamChiRa", "NguyenNhan", "GiaiPhap",
-                                             "ThoiHan", "TrachNhiem", "KetQua", "GhiChu")}
-        if not _filled(ctx, names.values()):
+    val = ctx.val
+    for i, names in _KP_NAMES:
+        # every KP cell is an input: blank means None (or an empty text parsed to None)
+        if all(val.get(n) is None for n in names.values()):
             continue
         for k, what in (("NoiDung", "nội dung hạn chế, khuyết điểm"), ("GiaiPhap", "giải pháp"),
                         ("ThoiHan", "thời hạn"), ("KetQua", "kết quả")):
