@@ -13,6 +13,7 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from workbook_templates import reading
 from workbook_templates.read import ReadError, read_workbook
 from workbook_templates.rules.checks import year_over_year
 from workbook_templates.spec import get_form_set
@@ -32,15 +33,17 @@ def open_rounds_for(unit: Unit) -> list[Round]:
         Round.unit_id == unit.parent_id, Round.is_open.is_(True)).order_by(Round.year)))
 
 
-def check(data: bytes, filename: str = "") -> Report:
-    """Pre-check, read and validate with the deployment's settings; raises `Rejected`."""
+def check(data: bytes, filename: str = "") -> tuple[Report, dict | None]:
+    """Pre-check, read and validate with the deployment's settings; raises `Rejected`.
+    Returns the report and the reading record kept with the submission."""
     check_upload(data, filename, current_app.config["MAX_CONTENT_LENGTH"])
     try:
         filled = read_workbook(data)
     except ReadError as e:
         raise Rejected(e.code, str(e), 422) from e
-    return validate(filled, base=current_app.config["QUOTA_BASE"],
-                    rules=current_app.config["RULES"])
+    base, rules = current_app.config["QUOTA_BASE"], current_app.config["RULES"]
+    report = validate(filled, base=base, rules=rules)
+    return report, reading.dump(filled, report, base=base, rules=rules)
 
 
 def receive(unit: Unit, data: bytes, filename: str, uploaded_by: str,
@@ -50,7 +53,7 @@ def receive(unit: Unit, data: bytes, filename: str, uploaded_by: str,
         above = unit.parent.name if unit.parent else "đơn vị cấp trên"
         raise Rejected("no_open_round", f"{above} chưa mở đợt nhận báo cáo nào cho {unit.name}. "
                        "Hãy liên hệ văn phòng cấp trên.", 409)
-    report = check(data, filename)
+    report, record = check(data, filename)   # the record before R-YOY, as a re-read gives it
     rnd = _round_for(report, rounds, unit)
     _same_unit(report, unit)
     report.findings.extend(_year_over_year(report, unit, rnd))
@@ -66,7 +69,7 @@ def receive(unit: Unit, data: bytes, filename: str, uploaded_by: str,
             remote_addr=(remote_addr or "")[:64], template=report.template,
             rule_pack=report.rule_pack, valid=report.valid, n_errors=len(report.errors),
             n_warnings=len(report.warnings), findings=[f.to_dict() for f in report.findings],
-            xep_loai=report.values.get("TT_XepLoai"))
+            xep_loai=report.values.get("TT_XepLoai"), reading=record)
         s.add(sub)
         try:
             s.commit()
@@ -124,11 +127,28 @@ def _year_over_year(report: Report, unit: Unit, rnd: Round) -> list:
     if prev is None:
         return []
     try:
-        before = validate(read_workbook(storage.get(prev.sha256)),
-                          base=current_app.config["QUOTA_BASE"])
+        _, before = stored_reading(prev)
     except Exception:          # the older file was readable when stored; never block on it
         return []
     return year_over_year(report, before)
+
+
+_UNSET = object()
+
+
+def stored_reading(sub: Submission, record=_UNSET):
+    """(Filled, Report) of a stored submission with the deployment's settings: its reading record
+    when this engine made it, else the stored file read and validated again.
+    record: the submission's reading when the caller loaded it in bulk."""
+    base, rules = current_app.config["QUOTA_BASE"], current_app.config["RULES"]
+    label = sub.filename or "bieu.xlsx"
+    got = reading.load(sub.reading if record is _UNSET else record, base=base, rules=rules,
+                       source=label)
+    if got is not None:
+        return got
+    filled = read_workbook(storage.get(sub.sha256))
+    filled.source = label
+    return filled, validate(filled, base=base, rules=rules)
 
 
 def _clean_name(name: str) -> str:

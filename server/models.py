@@ -97,6 +97,10 @@ class Submission(Base):
     n_warnings: Mapped[int] = mapped_column(Integer, default=0)
     findings: Mapped[list] = mapped_column(JSON, default=list)   # Finding.to_dict() each
     xep_loai: Mapped[str | None] = mapped_column(String(8))      # the unit's own proposal
+    # the server's own reading of the stored bytes (workbook_templates.reading): inputs, computed
+    # values, findings, and the engine that made them; the summary merges these instead of
+    # reading every file again, and reads the file when the record is missing or stale
+    reading: Mapped[dict | None] = mapped_column(JSON, deferred=True)
 
     round: Mapped[Round] = relationship()
     unit: Mapped[Unit] = relationship()

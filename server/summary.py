@@ -1,6 +1,10 @@
 """A round's summary workbook: the core merge of each child's latest valid submission, with the
-collecting unit's decisions applied. The server never trusts stored findings for this: each file
-is read and validated again from its stored bytes.
+collecting unit's decisions applied.
+
+Each child comes from the server's own reading of its stored file, kept with the submission when
+it was uploaded (`workbook_templates.reading`): never from the client's formulas or cached values.
+A record made by other code or settings is not used; that file is read and validated again from
+its stored bytes. The sums are recomputed from the children every time.
 """
 from __future__ import annotations
 
@@ -10,11 +14,9 @@ from flask import current_app
 from sqlalchemy import select
 
 from workbook_templates.merge import Child, Parent, merge
-from workbook_templates.read import read_workbook
-from workbook_templates.validate import validate
 
-from . import db, storage
-from .intake import VN
+from . import db
+from .intake import VN, stored_reading
 from .models import Decision, Round, Submission
 
 
@@ -34,6 +36,16 @@ def latest_by_unit(rnd: Round) -> dict[int, tuple[Submission | None, Submission 
     return out
 
 
+def readings(ids: list[int], chunk: int = 500) -> dict[int, dict | None]:
+    """submission id -> its reading record, loaded in a few queries (the column is deferred)."""
+    out = {}
+    s = db.session()
+    for i in range(0, len(ids), chunk):
+        out.update(s.execute(select(Submission.id, Submission.reading)
+                             .where(Submission.id.in_(ids[i:i + chunk]))).all())
+    return out
+
+
 def decisions(rnd: Round) -> dict[int, Decision]:
     return {d.unit_id: d for d in db.session().scalars(
         select(Decision).where(Decision.round_id == rnd.id))}
@@ -44,16 +56,18 @@ def build(rnd: Round):
     base = current_app.config["QUOTA_BASE"]
     decided = decisions(rnd)
     latest = latest_by_unit(rnd)
-    children = []
+    chosen = []
     for unit in rnd.unit.children:
         last, valid = latest.get(unit.id, (None, None))
         # the latest valid file is merged; a unit with only invalid files is passed its latest
         # one, which the merge lists as submitted-with-errors instead of missing
         sub = valid or last
-        if sub is None:
-            continue
-        filled = read_workbook(storage.get(sub.sha256))
-        report = validate(filled, base=base, rules=current_app.config["RULES"])
+        if sub is not None:
+            chosen.append((unit, sub))
+    records = readings([sub.id for _, sub in chosen])
+    children = []
+    for unit, sub in chosen:
+        filled, report = stored_reading(sub, records.get(sub.id))
         d = decided.get(unit.id)
         children.append(Child(filled, report, source=sub.filename or unit.name,
                               received_at=local_time(sub.uploaded_at),

@@ -152,6 +152,52 @@ def test_summary_adds_up_the_latest_valid_versions_with_decisions(server):
     assert {u["code"]: u["decided"] for u in st["units"]}[a] == "XS"
 
 
+def _set_reading(server, round_id, change):
+    """Rewrite the kept reading of every submission of a round: change(record) -> record."""
+    from sqlalchemy import select
+    from server import db
+    from server.models import Submission
+    with server.app.app_context():
+        s = db.session()
+        for sub in s.scalars(select(Submission).where(Submission.round_id == round_id)):
+            sub.reading = change(sub.reading)
+        s.commit()
+
+
+def test_summary_merges_the_reading_kept_at_upload_and_rereads_a_stale_one(server):
+    """Each upload's reading is kept (the summary opens no file); a record made by other code,
+    or none at all (files stored before it existed), makes the server read the stored file."""
+    from workbook_templates import reading
+    d = server.district(2)
+    (a, a_name, _), (b, b_name, _) = d.children
+    post(server, d, a, workbook(a, a_name, members=100))
+    post(server, d, b, workbook(b, b_name, members=50, xs=5, tot=35, ht=9, kht=1))
+    kept = {}
+    _set_reading(server, d.round_id, lambda rec: kept.setdefault(len(kept), rec))
+    assert all(rec["engine"] == reading.engine() for rec in kept.values())
+    before = summary_values(server, d)
+    assert before["XL_DV_TONG"] == 150
+
+    from workbook_templates.spec import get_form_set
+    i = list(get_form_set("bao_cao_nam").cells).index("XL_DV_TONG")
+
+    def plus_1000(rec, engine=None):
+        rec = dict(rec, raw=list(rec["raw"]), values=list(rec["values"]))
+        rec["raw"][i] += 1000
+        rec["values"][i] += 1000
+        if engine:
+            rec["engine"] = engine
+        return rec
+    # a record of this engine is what the summary adds up ...
+    _set_reading(server, d.round_id, plus_1000)
+    assert summary_values(server, d)["XL_DV_TONG"] == 150 + 2000
+    # ... one made by other code is not: the files are read again
+    _set_reading(server, d.round_id, lambda rec: plus_1000(rec, engine="older-engine"))
+    assert summary_values(server, d) == before
+    _set_reading(server, d.round_id, lambda rec: None)
+    assert summary_values(server, d) == before
+
+
 def test_a_decision_must_be_a_level_for_a_child_of_the_round(server):
     d, other = server.district(1), server.district(1)
     url = server.api(f"/rounds/{d.round_id}/decisions/{d.child(0)[0]}")
