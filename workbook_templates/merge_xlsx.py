@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from copy import copy
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -100,9 +101,17 @@ def _table(ws, top: int, headers: list[str], rows: list[list], widths=None, titl
     head_row = r
     r += 1
     first = r
+    styled = {}     # style name -> the style of a cell that has it, copied to the next ones
     for row in rows:
         for j, v in enumerate(row, start=1):
-            put(ws, r, j, v).style = _style_of(v)
+            cell = put(ws, r, j, v)
+            name = _style_of(v)
+            if name in styled:
+                # what `.style = name` ends with, without looking the name up 20,000 times
+                cell._style = copy(styled[name])
+            else:
+                cell.style = name
+                styled[name] = cell._style
         r += 1
     if total_cols and rows:
         for j in range(1, len(headers) + 1):
