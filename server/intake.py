@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from workbook_templates import reading
@@ -136,9 +136,11 @@ def _year_over_year(report: Report, unit: Unit, rnd: Round) -> list:
 _UNSET = object()
 
 
-def stored_reading(sub: Submission, record=_UNSET):
+def stored_reading(sub: Submission, record=_UNSET, keep: bool = False):
     """(Filled, Report) of a stored submission with the deployment's settings: its reading record
-    when this engine made it, else the stored file read and validated again.
+    when this engine made it, else the stored file read and validated again — and, with `keep`,
+    that new reading stored in place of the missing or stale one (after an upgrade, the first
+    summary reads the files once; the next ones do not).
     record: the submission's reading when the caller loaded it in bulk."""
     base, rules = current_app.config["QUOTA_BASE"], current_app.config["RULES"]
     label = sub.filename or "bieu.xlsx"
@@ -148,7 +150,14 @@ def stored_reading(sub: Submission, record=_UNSET):
         return got
     filled = read_workbook(storage.get(sub.sha256))
     filled.source = label
-    return filled, validate(filled, base=base, rules=rules)
+    report = validate(filled, base=base, rules=rules)
+    if keep:
+        fresh = reading.dump(filled, report, base=base, rules=rules)
+        if fresh is not None:
+            db.session().execute(update(Submission).where(Submission.id == sub.id)
+                                 .values(reading=fresh)
+                                 .execution_options(synchronize_session=False))
+    return filled, report
 
 
 def _clean_name(name: str) -> str:

@@ -4,7 +4,8 @@ collecting unit's decisions applied.
 Each child comes from the server's own reading of its stored file, kept with the submission when
 it was uploaded (`workbook_templates.reading`): never from the client's formulas or cached values.
 A record made by other code or settings is not used; that file is read and validated again from
-its stored bytes. The sums are recomputed from the children every time.
+its stored bytes, and the new reading is kept for the next summary. The sums are recomputed from
+the children every time.
 """
 from __future__ import annotations
 
@@ -67,12 +68,13 @@ def build(rnd: Round):
     records = readings([sub.id for _, sub in chosen])
     children = []
     for unit, sub in chosen:
-        filled, report = stored_reading(sub, records.get(sub.id))
+        filled, report = stored_reading(sub, records.get(sub.id), keep=True)
         d = decided.get(unit.id)
         children.append(Child(filled, report, source=sub.filename or unit.name,
                               received_at=local_time(sub.uploaded_at),
                               version=sub.version, decision=d.xep_loai if d else None,
                               unit_code=unit.code))     # the token's unit, whatever the file says
+    db.session().commit()       # readings made again for files whose record was missing or stale
     top = rnd.unit
     parent = Parent(name=top.name, code=top.code, type=top.type,
                     cap_tren=top.parent.name if top.parent else "", year=rnd.year)

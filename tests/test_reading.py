@@ -43,6 +43,8 @@ def test_a_record_from_other_code_or_settings_is_not_used():
     assert reading.load(dict(record, form_version="0.9"), base="tot", rules=None) is None
     assert reading.load(dict(record, raw=record["raw"][:-1]), base="tot", rules=None) is None
     assert reading.load(None, base="tot", rules=None) is None
+    assert reading.load(dict(record, tagged=[[10 ** 6], []]), base="tot", rules=None) is None
+    assert reading.load(dict(record, findings=[{"nonsense": 1}]), base="tot", rules=None) is None
 
 
 def test_the_engine_changes_with_the_rules_source(tmp_path, monkeypatch):

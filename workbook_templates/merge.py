@@ -450,16 +450,20 @@ def _merge_bao_cao_nam(result: MergeResult, year):
 def _lists_bao_cao_nam(result: MergeResult) -> dict:
     from .spec.bao_cao_nam import GT_COLS, GT_ROWS, KP_COLS, KP_ROWS
     kp, gt = [], []
+    kp_rows = [[f"KP_{col.key}_{i}" for col in KP_COLS] for i in range(1, KP_ROWS + 1)]
+    gt_rows = [[f"GT_{col.key}_{i}" for col in GT_COLS] for i in range(1, GT_ROWS + 1)]
+    kp_all = [n for row in kp_rows for n in row]
+    gt_all = [n for row in gt_rows for n in row]
     for ch in sorted(result.included, key=lambda c: (c.name, c.code)):
         raw = ch.filled.raw
-        for i in range(1, KP_ROWS + 1):
-            row = [raw.get(f"KP_{col.key}_{i}") for col in KP_COLS]
-            if any(v not in (None, "") for v in row):
-                kp.append([ch.name, ch.code] + row)
-        for i in range(1, GT_ROWS + 1):
-            row = [raw.get(f"GT_{col.key}_{i}") for col in GT_COLS]
-            if any(v not in (None, "") for v in row):
-                gt.append([ch.name, ch.code] + row)
+        for names, flat, out in ((kp_rows, kp_all, kp), (gt_rows, gt_all, gt)):
+            vals = list(map(raw.get, flat))
+            if vals.count(None) == len(vals):    # most units list nothing here
+                continue
+            for row_names in names:
+                row = [raw.get(n) for n in row_names]
+                if any(v is not None and v != "" for v in row):
+                    out.append([ch.name, ch.code] + row)
     return {SHEET_KP: (["Đơn vị", "Mã đơn vị"] + [c.label for c in KP_COLS], kp),
             SHEET_GT: (["Đơn vị", "Mã đơn vị"] + [c.label for c in GT_COLS], gt)}
 

@@ -91,6 +91,9 @@ def dump(filled: Filled, report: Report, *, base: str, rules: str | None) -> dic
         "format": FORMAT, "engine": engine(), "base": base, "rules": rules,
         "form": filled.form.id, "form_version": filled.version,
         "raw": raw, "values": values,
+        # where the {"tag": text} values are, so that loading touches only those
+        "tagged": [[i for i, v in enumerate(raw) if isinstance(v, dict)],
+                   [i for i, v in enumerate(values) if isinstance(v, dict)]],
         "has_formula": {n: v for n, v in filled.has_formula.items() if v is not None} or None,
         "rule_pack": report.rule_pack, "unit_type": report.unit_type, "year": report.year,
         "findings": [_finding_dict(f) for f in report.findings],
@@ -115,11 +118,21 @@ def load(record, *, base: str, rules: str | None, source: str = "") -> tuple[Fil
         return None
     if record.get("form_version") != form.version:
         return None
+    try:
+        return _load(record, form, source)
+    except (KeyError, IndexError, TypeError, ValueError):    # a damaged record: read the file
+        return None
+
+
+def _load(record: dict, form, source: str) -> tuple[Filled, Report] | None:
     names = tuple(form.cells)
     if len(record["raw"]) != len(names) or len(record["values"]) != len(names):
         return None
-    raw = {n: _dec(v) for n, v in zip(names, record["raw"])}
-    values = {n: _dec(v) for n, v in zip(names, record["values"])}
+    raw = dict(zip(names, record["raw"]))
+    values = dict(zip(names, record["values"]))
+    for d, where in zip((raw, values), record["tagged"]):
+        for i in where:
+            d[names[i]] = _dec(d[names[i]])
     hf = record.get("has_formula") or {}
     filled = Filled(form, record["form_version"], raw,
                     {c.name: hf.get(c.name) for c in form.derived()}, source)

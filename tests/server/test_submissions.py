@@ -191,10 +191,14 @@ def test_summary_merges_the_reading_kept_at_upload_and_rereads_a_stale_one(serve
     # a record of this engine is what the summary adds up ...
     _set_reading(server, d.round_id, plus_1000)
     assert summary_values(server, d)["XL_DV_TONG"] == 150 + 2000
-    # ... one made by other code is not: the files are read again
+    # ... one made by other code is not: the files are read again, and their new readings kept
     _set_reading(server, d.round_id, lambda rec: plus_1000(rec, engine="older-engine"))
     assert summary_values(server, d) == before
-    _set_reading(server, d.round_id, lambda rec: None)
+    renewed = []
+    _set_reading(server, d.round_id, lambda rec: renewed.append(rec) or rec)
+    assert [r["engine"] for r in renewed] == [reading.engine()] * 2
+    assert sorted(r["values"][i] for r in renewed) == [50, 100]
+    _set_reading(server, d.round_id, lambda rec: None)     # stored before readings were kept
     assert summary_values(server, d) == before
 
 
