@@ -25,3 +25,11 @@ def test_validation_latency_bench():
 def test_upload_throughput_bench():
     out = run("bench/bench_upload.py", 50, 4)
     assert out.count("ratio to 1 client") >= 1 and "sqlite" in out
+
+
+def test_server_summary_bench():
+    """The summary from the readings kept at upload holds the same inputs as one made by reading
+    every stored file again (the bench exits 1 when they differ)."""
+    out = run("bench/bench_summary.py", 12)
+    assert "summary from the readings kept at upload" in out and "ratio:" in out
+    assert "the two summaries hold the same inputs: yes" in out
