@@ -13,6 +13,7 @@ import datetime as dt
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from workbook_templates.merge import Child, Parent, merge
 
@@ -27,9 +28,11 @@ def local_time(t: dt.datetime) -> dt.datetime:
 
 
 def latest_by_unit(rnd: Round) -> dict[int, tuple[Submission | None, Submission | None]]:
-    """unit id -> (latest submission, latest valid submission) in `rnd`."""
+    """unit id -> (latest submission, latest valid submission) in `rnd`. Every version of every
+    unit is listed, so the findings (large for a file full of errors) are left unloaded."""
     out: dict[int, list] = {}
     subs = db.session().scalars(select(Submission).where(Submission.round_id == rnd.id)
+                                .options(defer(Submission.findings))
                                 .order_by(Submission.unit_id, Submission.version))
     for sub in subs:
         latest, valid = out.get(sub.unit_id, (None, None))
