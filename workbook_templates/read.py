@@ -235,7 +235,8 @@ def _col_letters(n: int) -> bytes:
 
 
 def _formula_cells_any(xml: bytes) -> set[tuple[int, int]]:
-    """(row, col) of every formula cell. The general scan: each <f> element belongs to the nearest <c> start tag before it."""
+    """(row, col) of every formula cell, the general way: each <f> element belongs to the
+    nearest <c> start tag before it (a plain search, no XML tree)."""
     out = set()
     for m in _FORMULA.finditer(xml):
         pos = m.start()
