@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from functools import lru_cache
 
 from flask import abort, jsonify, render_template, request, send_file, url_for
 from sqlalchemy import select
 
-from workbook_templates.read import read_workbook
 from workbook_templates.sample import fill_template
 from workbook_templates.spec import form_sets, get_form_set
 from workbook_templates.spec.domain import UNIT_TYPE_LABEL
 
-from .. import db, storage
-from ..intake import is_late, open_rounds_for, receive
+from .. import db
+from ..intake import is_late, open_rounds_for, receive, stored_reading
 from ..models import Submission, Unit
 from ..precheck import Rejected
 from . import bp
@@ -111,12 +109,11 @@ def upload(code: str):
                                _anchor=f"v{sub.id}")), 201
 
 
-@lru_cache(maxsize=256)
-def _raw(sha256: str):
-    """Inputs of a stored file by defined name. Keyed by content hash, so the cache is never
-    stale (a stored file never changes)."""
-    filled = read_workbook(storage.get(sha256))
-    return filled.form.id, dict(filled.raw)
+def _raw(sub: Submission):
+    """Inputs of a stored file by defined name, from the reading kept with the submission (the
+    file itself is read only when that record is missing or stale)."""
+    filled, _ = stored_reading(sub)
+    return filled.form.id, filled.raw
 
 
 def _blank(v):
@@ -126,8 +123,8 @@ def _blank(v):
 def changes(older: Submission, newer: Submission) -> list[dict]:
     """Which input cells differ between two versions: cell as Excel names it, labels, old, new."""
     try:
-        form_a, a = _raw(older.sha256)
-        form_b, b = _raw(newer.sha256)
+        form_a, a = _raw(older)
+        form_b, b = _raw(newer)
     except Exception:   # a stored file that no longer reads: show the versions without a diff
         return []
     if form_a != form_b:

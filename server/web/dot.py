@@ -74,7 +74,7 @@ def member_bars(rnd, units: list[dict]) -> list[dict]:
         if sub is None:
             continue
         try:
-            _form, raw = _raw(sub.sha256)
+            _form, raw = _raw(sub)
         except Exception:
             continue
         counts = [(lv, _int(raw.get(f"XL_DV_{lv}"))) for lv in LEVEL_CODES]
