@@ -75,10 +75,10 @@ def _pack(filled, report, mtime) -> tuple:
     instead of three dicts keyed by 538 names (pickling those was a tenth of the time)."""
     names = _names(filled.form)
     raw, values = filled.raw, report.values
-    vals = tuple(values.get(n) for n in names) if values.keys() == raw.keys() else values
+    vals = tuple(map(values.get, names)) if values.keys() == raw.keys() else values
     fields = (report.template, report.version, report.rule_pack, report.findings, report.source,
               report.unit_type, report.year)
-    return (filled.form.id, filled.version, tuple(raw[n] for n in names), filled.has_formula,
+    return (filled.form.id, filled.version, tuple(map(raw.get, names)), filled.has_formula,
             filled.source, fields, vals, mtime)
 
 
