@@ -12,7 +12,6 @@ Target (issue 3): 1,000 units merged in < 3 s on a 2-core machine.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import resource
 import sys
@@ -28,21 +27,13 @@ from bench_merge import YEAR, write_units  # noqa: E402
 
 def setup(app, paths):
     from server import db
-    from server.cli import create_round
+    from server.harness import district
     from server.intake import receive
-    from server.models import Unit
     with app.app_context():
         db.upgrade()
-        s = db.session()
-        top = Unit(code="BL", name="Huyện ủy Bảo Lâm", type="DB_CTCS")
-        s.add(top)
-        s.flush()
-        units = [Unit(code=f"XA{i + 1:05d}", name=f"Đảng bộ xã số {i + 1}", type="DB_CS",
-                      parent_id=top.id) for i in range(len(paths))]
-        s.add_all(units)
-        s.commit()
-        rnd = create_round(top, "bao_cao_nam", YEAR, dt.date(YEAR, 12, 31))
-        s.commit()
+        _, units, rnd = district(("BL", "Huyện ủy Bảo Lâm", "DB_CTCS"),
+                                 [(f"XA{i + 1:05d}", f"Đảng bộ xã số {i + 1}")
+                                  for i in range(len(paths))], YEAR)
         for unit, p in zip(units, paths):
             sub, _ = receive(unit, p.read_bytes(), p.name, "bench")
             assert sub.valid, (p, sub.findings)

@@ -108,25 +108,37 @@ class Live:
                            "SECRET_KEY": "test"})
 
 
-def prepare(live: Live, n_children: int):
-    from server import auth, db
+def district(top: tuple[str, str, str], children: list[tuple[str, str]], year: int):
+    """In an app context on a migrated database: a collecting unit (code, name, type), its
+    đảng bộ cơ sở children (code, name) and an open annual round -> (top, children, round)."""
+    from server import db
     from server.cli import create_round
     from server.models import Unit
+    s = db.session()
+    parent = Unit(code=top[0], name=top[1], type=top[2])
+    s.add(parent)
+    s.flush()
+    kids = [Unit(code=code, name=name, type="DB_CS", parent_id=parent.id)
+            for code, name in children]
+    s.add_all(kids)
+    s.flush()
+    rnd = create_round(parent, "bao_cao_nam", year, dt.date(year, 12, 31))
+    s.commit()
+    return parent, kids, rnd
+
+
+def prepare(live: Live, n_children: int):
+    from server import auth, db
     app = live.app()
     with app.app_context():
         db.upgrade()
-        s = db.session()
-        top = Unit(code="TINH", name="Đảng bộ tỉnh Thử Nghiệm", type="DB_TINH")
-        s.add(top)
-        s.flush()
-        kids = [Unit(code=f"X{i:02d}", name=f"Đảng bộ xã số {i}", type="DB_CS", parent_id=top.id)
-                for i in range(1, n_children + 1)]
-        s.add_all(kids)
-        s.flush()
+        top, kids, rnd = district(("TINH", "Đảng bộ tỉnh Thử Nghiệm", "DB_TINH"),
+                                  [(f"X{i:02d}", f"Đảng bộ xã số {i}")
+                                   for i in range(1, n_children + 1)], YEAR)
         live.collector_token = auth.issue_token(top)
         live.tokens = {u.code: auth.issue_token(u) for u in kids}
-        s.commit()
-        live.round_id = create_round(top, "bao_cao_nam", YEAR, dt.date(YEAR, 12, 31)).id
+        db.session().commit()
+        live.round_id = rnd.id
     app.extensions["kiemdiem.engine"].dispose()
 
 
