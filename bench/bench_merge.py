@@ -180,7 +180,7 @@ def main(argv=None) -> int:
     print(f"  read + validate  {t_read:7.2f} s  ({t_read / args.n * 1000:.2f} ms/unit wall)")
     print(f"  merge            {t_merge:7.2f} s")
     print(f"  write summary    {t_write:7.2f} s")
-    print(f"  TOTAL            {total:7.2f} s   (target < 3 s for 1,000 units: "
+    print(f"  TOTAL            {total:7.2f} s   (target < 3 s per 1,000 units: "
           f"{'met' if total < 3 * args.n / 1000 else 'NOT met'})")
     print(f"  merge + write alone (children already read): {t_merge + t_write:.2f} s — the "
           "server's summary works this way, from each upload's kept reading: "

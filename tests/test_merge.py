@@ -183,15 +183,16 @@ def test_decision_overrides_the_proposal_and_quota_shows_what_is_left():
     v = res.values
     assert (v["XL_TCCSD_XS"], v["XL_TCCSD_TOT"], v["XL_TCCSD_HT"]) == (1, 1, 1)
     assert not res.undecided
-    q = {r["key"]: r for r in res.quota}
+    q = {r.key: r for r in res.quota}
     # 1 XS with 1 TOT: the ceiling floor(20 % × 1) = 0 is exceeded by 1
-    assert q["TCCSD"]["over"] == 1 and q["TCCSD"]["ceiling"] == 0
+    assert q["TCCSD"].over == 1 and q["TCCSD"].ceiling == 0
     report = res.validate()
     quota = [f for f in report.errors if f.rule == "R-QUOTA"]
     assert [f.name for f in quota] == ["XL_TCCSD_XS"]     # the parent's decision is wrong
     wb = load_workbook(io.BytesIO(res.to_xlsx()))
     text = " ".join(str(c) for r in wb[SHEET_QUOTA].iter_rows(values_only=True) for c in r if c)
-    assert "Vượt 1" in text
+    assert ("Vượt hạn mức: 1 đơn vị Hoàn thành xuất sắc, tối đa 0" in text
+            and "chuyển ít nhất 1 đơn vị xuống Hoàn thành tốt" in text)
 
 
 def test_quota_allowance_counts_how_many_more_may_be_xs():
@@ -200,11 +201,10 @@ def test_quota_allowance_counts_how_many_more_may_be_xs():
     for i in range(10):
         kids.append(child_of(sample.fill_template(dang_bo_xa(f"X{i:02}", f"Đảng bộ xã số {i}")),
                              f"x{i}.xlsx", decision="TOT"))
-    q = {r["key"]: r for r in merge(kids, HUYEN).quota}
-    assert (q["DBCS"]["XS"], q["DBCS"]["TOT"], q["DBCS"]["ceiling"], q["DBCS"]["more"]) == \
-        (0, 10, 2, 1)
-    q = {r["key"]: r for r in merge(kids, HUYEN, base="tot_tro_len").quota}
-    assert q["DBCS"]["more"] == 2
+    q = {r.key: r for r in merge(kids, HUYEN).quota}
+    assert (q["DBCS"].xs, q["DBCS"].tot, q["DBCS"].ceiling, q["DBCS"].more) == (0, 10, 2, 1)
+    q = {r.key: r for r in merge(kids, HUYEN, base="tot_tro_len").quota}
+    assert q["DBCS"].more == 2
 
 
 def test_a_unit_that_reports_itself_in_its_own_row_is_not_counted_twice():

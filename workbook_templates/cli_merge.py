@@ -243,12 +243,7 @@ def run(args) -> int:
                                   for c in result.undecided[:20])
              + (" …" if len(result.undecided) > 20 else ""))
     for q in result.quota:
-        if q["over"]:
-            _say(f"Hạn mức xuất sắc — {q['label']}: {q['XS']} XS, vượt {q['over']} so với tối đa "
-                 f"{q['ceiling']}.")
-        else:
-            _say(f"Hạn mức xuất sắc — {q['label']}: {q['XS']} XS / tối đa {q['ceiling']}; còn "
-                 f"được xếp thêm {q['more']} đơn vị XS.")
+        _say(f"Hạn mức xuất sắc — {q.label}: {q.message}")
 
     from .read import read_workbook
     from .validate import validate

@@ -28,21 +28,15 @@ from .findings import Finding
 from .read import Filled
 from .rules.packs import pack_for_year
 from .spec import FormSet, get_form_set
-from .spec.domain import LEVEL_CODES, LEVEL_LABEL, TCCSD_TYPES, UNIT_TYPE_LABEL, UNIT_TYPES
-from .spec.model import COUNT, xs_ceiling, xs_headroom
+from .quota import CUCS_TYPES, TYPE_ROWS, Allowance, allowances
+from .spec.domain import LEVEL_CODES, LEVEL_LABEL, UNIT_TYPE_LABEL, UNIT_TYPES
+from .spec.model import COUNT
 from .validate import Report
 
-# --- the rules of SPEC §5 as data ----------------------------------------------------------------
+# --- the rules of SPEC §5 as data (TYPE_ROWS and CUCS_TYPES are the quota's groups: see quota) ----
 
-#: A child's own rating counts in these rows of the parent (Biểu 2).
-TYPE_ROWS = {"DB_CS": ("TCCSD", "DBCS"), "CB_CS": ("TCCSD", "CBCS"), "DB_BP": ("DBBP",),
-             "CB_TT": ("CBTT",), "DB_CTCS": ("DBCT",)}
 #: Rows the parent's decisions on its children make up (TYPE_ROWS and CUCS).
 DECIDED_ROWS = frozenset({r for rows in TYPE_ROWS.values() for r in rows} | {"CUCS"})
-#: Children whose party committee is a "cấp ủy cơ sở" (its TT_XepLoaiCapUy counts in CUCS).
-#: SPEC §5 says "its TT_XepLoaiCapUy counts in CUCS" for every child; the committee of a đảng bộ
-#: bộ phận or of a district is not a cấp ủy cơ sở, so only TCCSĐ children count there.
-CUCS_TYPES = TCCSD_TYPES
 #: Rows of the parent's own level: its own tập thể lãnh đạo, quản lý and its own cán bộ. They are
 #: not summed from children; the parent fills them in the summary.
 OWN_ROWS = {"DB_TINH": ("CBLD_TINH",), "DB_CTCS": ("TTLD_TREN", "CBLD_CTCS"),
@@ -468,38 +462,12 @@ def _lists_bao_cao_nam(result: MergeResult) -> dict:
             SHEET_GT: (["Đơn vị", "Mã đơn vị"] + [c.label for c in GT_COLS], gt)}
 
 
-def quota_allowance(result: MergeResult, year) -> list[dict]:
-    """Per child type (and TCCSĐ as a whole): the XS count now, the ceiling, and how many more
-    children could be rated XS — each moved from TOT, which also lowers the ceiling when the base
-    is TOT alone."""
-    pack = pack_for_year(year)
-    share = pack.share(False)
-    rows = []
-    groups = [("TCCSD", "Tổ chức cơ sở đảng (đảng bộ cơ sở + chi bộ cơ sở)", TCCSD_TYPES),
-              ("DBCS", "Đảng bộ cơ sở", {"DB_CS"}), ("CBCS", "Chi bộ cơ sở", {"CB_CS"}),
-              ("DBBP", "Đảng bộ bộ phận", {"DB_BP"}), ("CBTT", "Chi bộ trực thuộc", {"CB_TT"}),
-              ("DBCT", "Đảng bộ cấp trên trực tiếp của cơ sở", {"DB_CTCS"})]
-    for key, label, types in groups:
-        kids = [c for c in result.included if c.unit_type in types]
-        if not kids:
-            continue
-        rows.append(_allowance_row(key, label, [c.rating() for c in kids], share, result.base))
-    cucs = [c.rating_cap_uy() for c in result.included if c.unit_type in CUCS_TYPES
-            and c.rating_cap_uy()[0]]
-    if cucs:
-        rows.append(_allowance_row("CUCS", "Cấp ủy cơ sở", cucs, share, result.base))
-    return rows
-
-
-def _allowance_row(key, label, ratings, share, base) -> dict:
-    n = Counter(lv for lv, _ in ratings)
-    xs, tot = n.get("XS", 0), n.get("TOT", 0)
-    ceiling = xs_ceiling(xs, tot, share, base)
-    more = xs_headroom(xs, tot, share, base)
-    return {"key": key, "label": label, "units": len(ratings), "XS": xs, "TOT": tot,
-            "HT": n.get("HT", 0), "KHT": n.get("KHT", 0),
-            "undecided": sum(1 for _, d in ratings if not d), "share": share,
-            "ceiling": ceiling, "over": max(0, xs - ceiling), "more": more if xs <= ceiling else 0}
+def quota_allowance(result: MergeResult, year) -> list[Allowance]:
+    """The XS allowance per group of children (see `quota`): ratings as decided, proposals where
+    not yet decided."""
+    share = pack_for_year(year).share(False)
+    return allowances(((c.unit_type, *c.rating()) for c in result.included), share, result.base,
+                      (c.rating_cap_uy() for c in result.included if c.unit_type in CUCS_TYPES))
 
 
 # --- so_ket_quy_dinh -------------------------------------------------------------------------------

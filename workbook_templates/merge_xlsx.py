@@ -405,17 +405,13 @@ def _quota_sheet(wb, result):
     ws = wb.create_sheet(M.SHEET_QUOTA)
     base = "số Tốt" if result.base == "tot" else "số Tốt trở lên (XS + Tốt)"
     r = _title(ws, "HẠN MỨC XẾP LOẠI «HOÀN THÀNH XUẤT SẮC NHIỆM VỤ» CÒN LẠI THEO LOẠI ĐƠN VỊ",
-               f"Tỷ lệ tối đa {result.quota[0]['share']} % {base}; tính theo quyết định của cấp "
+               f"Tỷ lệ tối đa {result.quota[0].share} % {base}; tính theo quyết định của cấp "
                f"trên, đơn vị {M.UNDECIDED} tính theo mức tự đề nghị")
-    rows = []
-    for q in result.quota:
-        state = (f"Vượt {q['over']} — phải giảm" if q["over"] else
-                 f"Còn được xếp thêm {q['more']} đơn vị XS (chuyển từ Tốt)")
-        rows.append([q["label"], q["units"], q["XS"], q["TOT"], q["HT"], q["KHT"],
-                     q["undecided"], q["ceiling"], state])
+    rows = [[q.label, q.units, q.xs, q.tot, q.ht, q.kht, q.undecided, q.ceiling, q.message]
+            for q in result.quota]
     _table(ws, r, ["Nhóm đơn vị", "Số đơn vị", "XS", "Tốt", "HT", "KHT", "Chưa quyết định",
                    "Số XS tối đa hiện tại", "Hạn mức còn lại"], rows,
-           [44, 10, 8, 8, 8, 8, 12, 14, 44])
+           [44, 10, 8, 8, 8, 8, 12, 14, 60])
 
 
 def write_summary(result) -> bytes:

@@ -7,12 +7,14 @@ from flask import (current_app, flash, jsonify, redirect, render_template, reque
                    url_for)
 from sqlalchemy import select
 
+from workbook_templates.quota import allowances
+from workbook_templates.rules.packs import pack_for_year
+
 from .. import db
 from ..models import Decision, Unit, utcnow
 from . import bp
 from .access import collecting, login_required
 from .dot import round_view
-from .quota import quota
 
 CHOICES = ("XS", "TOT", "HT", "KHT", "MOI", "KHAC")
 
@@ -29,8 +31,20 @@ def _rows(rnd):
     return st
 
 
-def _quota(rnd, ratings):
-    return quota(ratings, rnd.year, current_app.config["QUOTA_BASE"])
+def _quota(rnd, units, wanted=None):
+    """The XS allowance per group (core `workbook_templates.quota`, as the summary shows it) for
+    the children with a valid workbook; `wanted`: ratings the office is choosing, by unit code.
+    The 20 % share: the QD366 exception is a field of the parent's own workbook, which the server
+    does not have (see README)."""
+    wanted = wanted or {}
+    rows = []
+    for u in units:
+        if u["decidable"]:
+            lv = wanted.get(u["code"], u["rating"])
+            rows.append((u["type"], lv if lv in CHOICES else u["rating"],
+                         u["code"] in wanted or u["decision"] is not None))
+    return allowances(rows, pack_for_year(rnd.year).share(False),
+                      current_app.config["QUOTA_BASE"])
 
 
 @bp.get("/dot/<int:round_id>/quyet-dinh")
@@ -38,7 +52,7 @@ def _quota(rnd, ratings):
 def decisions(round_id: int):
     p, rnd = collecting(round_id)
     st = _rows(rnd)
-    rows = _quota(rnd, [(u["type"], u["rating"]) for u in st["units"] if u["decidable"]])
+    rows = _quota(rnd, st["units"])
     return render_template("web/decisions.html", rnd=rnd, st=st, quota=rows, choices=CHOICES)
 
 
@@ -48,13 +62,10 @@ def quota_live(round_id: int):
     """The quota for ratings the office is choosing, before it saves (the page's script)."""
     p, rnd = collecting(round_id)
     wanted = (request.get_json(silent=True) or {}).get("ratings") or {}
+    if not isinstance(wanted, dict):
+        wanted = {}
     st = _rows(rnd)
-    ratings = []
-    for u in st["units"]:
-        if u["decidable"]:
-            lv = wanted.get(u["code"], u["rating"])
-            ratings.append((u["type"], lv if lv in CHOICES else u["rating"]))
-    return jsonify([r.to_dict() for r in _quota(rnd, ratings)])
+    return jsonify([r.to_dict() for r in _quota(rnd, st["units"], wanted)])
 
 
 @bp.post("/dot/<int:round_id>/quyet-dinh")
@@ -96,8 +107,7 @@ def save_decisions(round_id: int):
         parts.append(f"bỏ {removed} quyết định (trở về đề xuất của đơn vị)")
     flash(("Đã lưu: " + ", ".join(parts) + ".") if parts else "Không có thay đổi nào.", "ok")
     st = _rows(rnd)
-    over = [row.label for row in _quota(rnd, [(u["type"], u["rating"]) for u in st["units"]
-                                              if u["decidable"]]) if row.over]
+    over = [row.label for row in _quota(rnd, st["units"]) if row.over]
     if over:
         flash("Lưu ý: xếp loại hiện tại vượt hạn mức «Hoàn thành xuất sắc» ở: "
               + "; ".join(over) + ". Biểu tổng hợp sẽ báo lỗi R-QUOTA cho đến khi sửa.", "warn")
