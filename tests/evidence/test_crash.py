@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import threading
-import time
 
 import requests
 from sqlalchemy import func, select
@@ -17,6 +16,7 @@ def test_sigkill_during_uploads(live_server):
     codes = [f"X{i:02d}" for i in range(1, 21)]
     books = {(c, v): unit_workbook(c, v)[0] for c in codes for v in range(1, 4)}
     acknowledged, lock, stop = [], threading.Lock(), threading.Event()
+    some_kept = threading.Event()           # a sixth of the uploads answered: kill now
 
     def client(code):
         for v in range(1, 4):
@@ -29,11 +29,15 @@ def test_sigkill_during_uploads(live_server):
             if r.status_code == 201:
                 with lock:
                     acknowledged.append((code, r.json()["version"], r.json()["sha256"]))
+                    if len(acknowledged) >= len(books) // 6:
+                        some_kept.set()
 
     threads = [threading.Thread(target=client, args=(c,)) for c in codes]
     for t in threads:
         t.start()
-    time.sleep(0.8)
+    # wait for answers rather than a fixed time: a fast machine finishes every upload in
+    # well under a second, a slow one has answered none by then
+    assert some_kept.wait(timeout=60), "no upload was answered within 60 s"
     live_server.kill()                      # SIGKILL the whole process group, mid-flight
     stop.set()
     for t in threads:
