@@ -99,7 +99,7 @@ def utc(t):
 def round_raw(rnd: Round) -> dict:
     return {"id": rnd.id, "unit": rnd.unit.code, "unit_name": rnd.unit.name,
                                "form": rnd.form, "year": rnd.year, "deadline": rnd.deadline,
-                               "is_open": rnd.is_open}
+                               "is_open": rnd.is_open, "ngoai_le_25": rnd.ngoai_le_25}
 
 
 def round_json(rnd: Round) -> dict:

@@ -9,6 +9,7 @@ import click
 from flask import Flask
 from sqlalchemy import select
 
+from workbook_templates.rules.packs import pack_for_year
 from workbook_templates.spec import form_sets
 
 from . import db
@@ -24,15 +25,20 @@ def _unit(code: str) -> Unit:
     return u
 
 
-def create_round(unit: Unit, form: str, year: int, deadline: dt.date) -> Round:
+def create_round(unit: Unit, form: str, year: int, deadline: dt.date,
+                 ngoai_le_25: bool | None = None) -> Round:
+    """Open (or reopen with a new deadline) the round; ngoai_le_25 None keeps what it was."""
     s = db.session()
     rnd = s.scalar(select(Round).where(Round.unit_id == unit.id, Round.form == form,
                                        Round.year == year))
     if rnd is None:
-        rnd = Round(unit_id=unit.id, form=form, year=year, deadline=deadline, is_open=True)
+        rnd = Round(unit_id=unit.id, form=form, year=year, deadline=deadline, is_open=True,
+                    ngoai_le_25=bool(ngoai_le_25))
         s.add(rnd)
     else:
         rnd.deadline, rnd.is_open = deadline, True
+        if ngoai_le_25 is not None:
+            rnd.ngoai_le_25 = ngoai_le_25
     s.commit()
     return rnd
 
@@ -69,12 +75,20 @@ def register(app: Flask) -> None:
     @click.option("--year", required=True, type=int)
     @click.option("--deadline", required=True, type=click.DateTime(["%Y-%m-%d"]),
                   help="hạn nộp YYYY-MM-DD")
-    def create_round_cmd(code, form, year, deadline):
+    @click.option("--ngoai-le-25/--khong-ngoai-le-25", default=None,
+                  help="cấp có thẩm quyền đã chấp thuận (hoặc không) cho đơn vị thu nhận ngoại lệ "
+                       "25 % xuất sắc theo Quy định 366; mặc định: giữ như cũ (đợt mới: không)")
+    def create_round_cmd(code, form, year, deadline, ngoai_le_25):
         """Mở đợt nhận báo cáo: các đơn vị trực thuộc của --unit là đơn vị phải nộp."""
         unit = _unit(code)
-        rnd = create_round(unit, form, year, deadline.date())
+        rnd = create_round(unit, form, year, deadline.date(), ngoai_le_25)
+        share = pack_for_year(year).share(rnd.ngoai_le_25)
         click.echo(f"Đợt {rnd.id}: {unit.name} nhận «{form}» năm {year}, hạn {rnd.deadline:%d/%m/%Y}, "
-                   f"{len(unit.children)} đơn vị phải nộp.")
+                   f"{len(unit.children)} đơn vị phải nộp; hạn mức xuất sắc {share} %"
+                   + (" (ngoại lệ đã chấp thuận)." if rnd.ngoai_le_25 else "."))
+        if rnd.ngoai_le_25 and share == pack_for_year(year).share(False):
+            click.echo(f"Lưu ý: quy định áp dụng cho năm {year} không có ngoại lệ 25 %; hạn mức "
+                       f"vẫn là {share} %.")
 
     @app.cli.command("close-round")
     @click.argument("round_id", type=int)

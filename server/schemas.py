@@ -66,6 +66,7 @@ class RoundSchema(Schema):
     year = fields.Integer()
     deadline = fields.Date()
     is_open = fields.Boolean()
+    ngoai_le_25 = fields.Boolean(metadata={"description": "đã chấp thuận ngoại lệ 25 % xuất sắc (Quy định 366)"})
 
 
 class StatusSchema(Schema):

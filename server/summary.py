@@ -80,7 +80,8 @@ def build(rnd: Round):
     db.session().commit()       # readings made again for files whose record was missing or stale
     top = rnd.unit
     parent = Parent(name=top.name, code=top.code, type=top.type,
-                    cap_tren=top.parent.name if top.parent else "", year=rnd.year)
+                    cap_tren=top.parent.name if top.parent else "", year=rnd.year,
+                    ngoai_le_25=rnd.ngoai_le_25)
     expected = [{"code": u.code, "name": u.name, "type": u.type, "parent_code": top.code}
                 for u in top.children]
     return merge(children, parent, expected=expected, base=base)

@@ -470,3 +470,36 @@ def test_cli_bad_decision_and_unreadable_file(tmp_path, capsys):
     rc = main(args[:2] + [str(junk)] + args[2:] + ["--cap-tren", "Huyện", "--nguoi-lap", "A"])
     assert rc == 0
     assert "Không đọc được ghi_chu.xlsx" in capsys.readouterr().out
+
+
+def test_the_qd366_exception_raises_the_xs_share_of_the_summary_to_25_percent(tmp_path, capsys):
+    # 2025 (QD366): 2 đảng bộ proposing XS beside 8 at TOT. 20 % of 8 TOT allows 1 XS; where the
+    # competent level approved the exception, 25 % of 8 allows 2.
+    files = []
+    for i in range(10):
+        v = dang_bo_xa(f"X{i:02}", f"Đảng bộ xã số {i}", xep_loai="XS" if i < 2 else "TOT",
+                       TT_Nam=2025)
+        p = tmp_path / f"x{i}.xlsx"
+        p.write_bytes(sample.fill_template(v))
+        files.append(str(p))
+    args = ["merge", *files, "--parent-name", "Huyện ủy Bảo Lâm", "--parent-code", "BL",
+            "--parent-type", "DB_CTCS", "--nguoi-lap", "Trần Thị Bình", "--dien-thoai", "0912345678",
+            "-q"]
+    normal, exception = tmp_path / "th.xlsx", tmp_path / "th25.xlsx"
+
+    # exit 0: the ratings are proposals, still the parent's to settle
+    assert main(args + ["-o", str(normal)]) == 0
+    out = capsys.readouterr().out
+    assert "Vượt hạn mức: 2 đơn vị Hoàn thành xuất sắc, tối đa 1 (20 % × 8" in out
+    report = validate(read_workbook(normal))
+    assert "XL_TCCSD_XS" in [f.name for f in report.errors if f.rule == "R-QUOTA"]
+
+    assert main(args + ["-o", str(exception), "--ngoai-le-25"]) == 0
+    out = capsys.readouterr().out
+    assert "Đã hết hạn mức Hoàn thành xuất sắc (đang có 2, tối đa 2 = 25 % × 8" in out
+    filled = read_workbook(exception)
+    assert filled.raw["TT_NgoaiLe25"] == "Có"
+    assert not [f for f in validate(filled).findings if f.rule == "R-QUOTA"]
+    wb = load_workbook(exception)
+    assert "Tỷ lệ tối đa 25 %" in " ".join(
+        str(c) for r in wb[SHEET_QUOTA].iter_rows(values_only=True) for c in r if c)

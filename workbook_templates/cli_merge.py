@@ -46,6 +46,9 @@ def add_parser(subparsers):
                    help="tổng hợp cả tệp còn lỗi (mặc định: bỏ ra và liệt kê)")
     m.add_argument("--base", choices=("tot", "tot_tro_len"), default="tot",
                    help="cơ sở tính tỷ lệ xuất sắc: chỉ số Tốt (mặc định) hoặc Tốt trở lên")
+    m.add_argument("--ngoai-le-25", action="store_true",
+                   help="cấp có thẩm quyền đã chấp thuận ngoại lệ 25 %% (Quy định 366): ghi «Có» "
+                        "vào ô Ngoại lệ 25 %% của biểu tổng hợp và tính hạn mức xuất sắc theo 25 %%")
     m.add_argument("--jobs", type=int, default=None,
                    help="số tiến trình đọc tệp (mặc định: số nhân CPU)")
     m.add_argument("-q", "--quiet", action="store_true", help="không hiện thanh tiến độ")
@@ -208,7 +211,8 @@ def run(args) -> int:
             sys.stderr.write(f"- {name}: {msg}\n")
         return 2
     parent = Parent(args.parent_name, args.parent_code, args.parent_type, args.cap_tren,
-                    args.year, nguoi_lap=args.nguoi_lap, dien_thoai=args.dien_thoai)
+                    args.year, nguoi_lap=args.nguoi_lap, dien_thoai=args.dien_thoai,
+                    ngoai_le_25=args.ngoai_le_25)
     result = merge(children, parent, expected=expected, include_invalid=args.include_invalid,
                    base=args.base)
     result.unreadable = unreadable

@@ -29,7 +29,7 @@ from .read import Filled
 from .rules.packs import pack_for_year
 from .spec import FormSet, get_form_set
 from .quota import CUCS_TYPES, TYPE_ROWS, Allowance, allowances
-from .spec.domain import LEVEL_CODES, LEVEL_LABEL, UNIT_TYPE_LABEL, UNIT_TYPES
+from .spec.domain import LEVEL_CODES, LEVEL_LABEL, UNIT_TYPE_LABEL, UNIT_TYPES, YES_NO
 from .spec.model import COUNT
 from .validate import Report
 
@@ -53,6 +53,7 @@ OWN_INFO = ("TT_XepLoai", "TT_XepLoaiCapUy", "TT_XepLoaiNguoiDungDau", "TT_Ngoai
 CHILD_TYPES = {"DB_TINH": {"DB_CTCS", "DB_CS", "CB_CS"}, "DB_CTCS": {"DB_CS", "CB_CS"},
                "DB_CS": {"DB_BP", "CB_TT"}, "DB_BP": {"CB_TT"}, "CB_CS": set(), "CB_TT": set()}
 
+YES_LABEL = YES_NO[0].label        # "Có", as the drop-down writes it
 UNDECIDED = "chưa quyết định"
 SHEET_DETAIL = "Chi tiết đơn vị"
 SHEET_STATUS = "Tình hình nộp"
@@ -167,6 +168,10 @@ class Parent:
     dien_thoai: str = ""
     dia_danh: str = ""
     ngay_lap: dt.date | None = None
+    #: QD366's 25 % exception approved for this parent: its summary says TT_NgoaiLe25 = Có and
+    #: the XS allowance for its children uses the pack's exception share. False: the parent
+    #: fills TT_NgoaiLe25 itself and the allowance uses the normal share.
+    ngoai_le_25: bool = False
 
 
 @dataclass
@@ -363,6 +368,8 @@ def _info_values(result: MergeResult, year) -> dict:
         v["TT_DienThoai"] = p.dien_thoai
     if p.dia_danh:
         v["TT_DiaDanh"] = p.dia_danh
+    if p.ngoai_le_25:
+        v["TT_NgoaiLe25"] = YES_LABEL
     if year is not None:
         v["TT_Nam"] = year
     return {k: val for k, val in v.items() if k in result.form.cells}
@@ -465,7 +472,7 @@ def _lists_bao_cao_nam(result: MergeResult) -> dict:
 def quota_allowance(result: MergeResult, year) -> list[Allowance]:
     """The XS allowance per group of children (see `quota`): ratings as decided, proposals where
     not yet decided."""
-    share = pack_for_year(year).share(False)
+    share = pack_for_year(year).share(bool(result.parent and result.parent.ngoai_le_25))
     return allowances(((c.unit_type, *c.rating()) for c in result.included), share, result.base,
                       (c.rating_cap_uy() for c in result.included if c.unit_type in CUCS_TYPES))
 

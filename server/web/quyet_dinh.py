@@ -34,8 +34,8 @@ def _rows(rnd):
 def _quota(rnd, units, wanted=None):
     """The XS allowance per group (core `workbook_templates.quota`, as the summary shows it) for
     the children with a valid workbook; `wanted`: ratings the office is choosing, by unit code.
-    The 20 % share: the QD366 exception is a field of the parent's own workbook, which the server
-    does not have (see README)."""
+    The share is the rule pack's, or its QD366 exception share when the round says the exception
+    was approved (`create-round --ngoai-le-25`)."""
     wanted = wanted or {}
     rows = []
     for u in units:
@@ -43,7 +43,7 @@ def _quota(rnd, units, wanted=None):
             lv = wanted.get(u["code"], u["rating"])
             rows.append((u["type"], lv if lv in CHOICES else u["rating"],
                          u["code"] in wanted or u["decision"] is not None))
-    return allowances(rows, pack_for_year(rnd.year).share(False),
+    return allowances(rows, pack_for_year(rnd.year).share(rnd.ngoai_le_25),
                       current_app.config["QUOTA_BASE"])
 
 
@@ -53,7 +53,10 @@ def decisions(round_id: int):
     p, rnd = collecting(round_id)
     st = _rows(rnd)
     rows = _quota(rnd, st["units"])
-    return render_template("web/decisions.html", rnd=rnd, st=st, quota=rows, choices=CHOICES)
+    pack = pack_for_year(rnd.year)
+    share = pack.share(rnd.ngoai_le_25)
+    return render_template("web/decisions.html", rnd=rnd, st=st, quota=rows, choices=CHOICES,
+                           share=share, exception=share != pack.share(False))
 
 
 @bp.post("/dot/<int:round_id>/han-muc")

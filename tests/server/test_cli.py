@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import io
+import re
 
 import requests
 from openpyxl import Workbook, load_workbook
 
+from workbook_templates.read import read_workbook
+from workbook_templates.validate import validate
 from workbooks import workbook
 
 
@@ -100,3 +103,62 @@ def test_create_user_and_basic_auth(server):
 def test_init_db_twice_is_harmless(server):
     r = server.flask("init-db")
     assert r.returncode == 0 and "sẵn sàng" in r.stdout
+
+
+def test_a_round_with_the_qd366_exception_allows_xs_up_to_25_percent(server, tmp_path):
+    """`create-round --ngoai-le-25`: the competent level approved QD366's exception for the
+    collecting unit. Its decisions page and its summary count the XS quota at 25 %."""
+    src = tmp_path / "don_vi.xlsx"
+    xa = [(f"NL25_XA{i}", f"Đảng bộ xã Ngoại lệ {i}") for i in range(5)]
+    src.write_bytes(units_file([("NL25_HUYEN", "Huyện ủy Ngoại lệ", "DB_CTCS", None)]
+                               + [(c, n, "DB_CS", "NL25_HUYEN") for c, n in xa]))
+    assert server.flask("import-units", str(src)).returncode == 0
+    opened = server.flask("create-round", "--unit", "NL25_HUYEN", "--year", "2025",
+                          "--deadline", "2099-01-31", "--ngoai-le-25")
+    assert opened.returncode == 0, opened.stderr
+    assert "hạn mức xuất sắc 25 % (ngoại lệ đã chấp thuận)" in opened.stdout
+    # one đảng bộ proposes XS beside four at TOT: 20 % of 4 allows none, 25 % of 4 allows one
+    for i, (code, name) in enumerate(xa):
+        token = server.flask("issue-token", code).stdout.strip()
+        up = requests.post(server.api("/submissions"), headers={"Authorization": f"Bearer {token}"},
+                           files={"file": ("x.xlsx", workbook(code, name, 2025,
+                                                              xep_loai="XS" if i == 0 else "TOT"))},
+                           timeout=60)
+        assert up.status_code == 201 and up.json()["valid"], up.text
+    huyen = {"Authorization": "Bearer " + server.flask("issue-token", "NL25_HUYEN").stdout.strip()}
+    round_id = int(opened.stdout.split(":")[0].split()[-1])
+
+    def summary():
+        r = requests.get(server.api(f"/rounds/{round_id}/summary.xlsx"), headers=huyen, timeout=60)
+        assert r.status_code == 200, r.text
+        filled = read_workbook(r.content)
+        return filled, [f.name for f in validate(filled).errors if f.rule == "R-QUOTA"]
+
+    status = requests.get(server.api(f"/rounds/{round_id}/status"), headers=huyen, timeout=30)
+    assert status.json()["round"]["ngoai_le_25"] is True
+    filled, over = summary()
+    assert filled.raw["TT_NgoaiLe25"] == "Có" and over == []
+
+    # the office's decisions page shows the same quota
+    assert server.flask("create-user", "nl25", "--password", "mat-khau-25",
+                        "--unit", "NL25_HUYEN").returncode == 0
+    s = requests.Session()
+    page = s.get(server.url + "/dang-nhap")
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
+    s.post(server.url + "/dang-nhap", data={"username": "nl25", "password": "mat-khau-25",
+                                           "csrf_token": token})
+    html = s.get(server.url + f"/dot/{round_id}/quyet-dinh").text
+    assert "tối đa 25 %, ngoại lệ theo Quy định 366 đã được chấp thuận" in html
+    assert "Đã hết hạn mức Hoàn thành xuất sắc (đang có 1, tối đa 1 = 25 % × 4" in html
+
+    # reopening without the option keeps it; --khong-ngoai-le-25 withdraws it
+    again = server.flask("create-round", "--unit", "NL25_HUYEN", "--year", "2025",
+                         "--deadline", "2099-02-28")
+    assert "25 % (ngoại lệ đã chấp thuận)" in again.stdout
+    off = server.flask("create-round", "--unit", "NL25_HUYEN", "--year", "2025",
+                       "--deadline", "2099-02-28", "--khong-ngoai-le-25")
+    assert "hạn mức xuất sắc 20 %." in off.stdout
+    filled, over = summary()
+    assert filled.raw["TT_NgoaiLe25"] is None and over == ["XL_TCCSD_XS"]
+    html = s.get(server.url + f"/dot/{round_id}/quyet-dinh").text
+    assert "Vượt hạn mức: 1 đơn vị Hoàn thành xuất sắc, tối đa 0 (20 % × 4" in html
