@@ -2,7 +2,8 @@
 (`Authorization: Basic …`, or the browser session). Tokens and passwords are stored hashed.
 
 A `Principal` says which unit the caller speaks for and whether it is an administrator; every
-endpoint asks it one question (`may_collect`, `may_see_submission`) instead of inspecting roles.
+endpoint asks it one question (`may_collect`, `may_see_unit`, `may_see_submission`) instead
+of inspecting roles; the web pages ask the same questions.
 """
 from __future__ import annotations
 
@@ -48,9 +49,21 @@ class Principal:
         """The round's collecting unit or an admin: status, summary, decisions."""
         return self.is_admin or (self.unit is not None and self.unit.id == rnd.unit_id)
 
+    def may_see_unit(self, unit: Unit) -> bool:
+        """A unit's files and pages: the unit itself, any level above it, an administrator.
+        The same rule for the API and the web pages."""
+        if self.is_admin:
+            return True
+        if self.unit is None:
+            return False
+        while unit is not None:
+            if unit.id == self.unit.id:
+                return True
+            unit = unit.parent
+        return False
+
     def may_see_submission(self, sub: Submission) -> bool:
-        return self.may_collect(sub.round) or (self.unit is not None
-                                               and self.unit.id == sub.unit_id)
+        return self.may_collect(sub.round) or self.may_see_unit(sub.unit)
 
 
 def current_principal() -> Principal | None:

@@ -40,17 +40,9 @@ def principal() -> Principal:
     return p
 
 
-def is_ancestor(upper: Unit, unit: Unit | None) -> bool:
-    while unit is not None:
-        if unit.id == upper.id:
-            return True
-        unit = unit.parent
-    return False
-
-
 def may_see_unit(p: Principal, unit: Unit) -> bool:
-    """A unit's page: the unit itself, any level above it, an administrator."""
-    return p.is_admin or (p.unit is not None and is_ancestor(p.unit, unit))
+    """A unit's page: the unit itself, any level above it, an administrator (as in the API)."""
+    return p.may_see_unit(unit)
 
 
 def may_upload_for(p: Principal, unit: Unit) -> bool:

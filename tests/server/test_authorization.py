@@ -1,8 +1,9 @@
 """Who may call what: every endpoint against every kind of caller (a matrix).
 
 Callers: nobody, a made-up token, a revoked token, the child itself, its sibling, the collecting
-unit, another district and its child, an administrator and the collecting office's account (HTTP
-Basic), and a wrong password."""
+unit, the province above it, another district and its child, an administrator and the collecting
+office's account (HTTP Basic), and a wrong password. A level above reads a unit's files (as on the
+web pages); only the round's collecting unit sees the round and decides."""
 from __future__ import annotations
 
 import pytest
@@ -23,6 +24,7 @@ MATRIX = {
     "sibling":       (403, 403, 403, 403, 403, 403, 403, 200),
     "collector":     (409, 200, 200, 200, 200, 200, 200, 200),
     "office_user":   (409, 200, 200, 200, 200, 200, 200, 200),
+    "province":      (409, 200, 200, 200, 403, 403, 403, 200),
     "other_district": (409, 403, 403, 403, 403, 403, 403, 200),
     "other_child":   (403, 403, 403, 403, 403, 403, 403, 200),
     "admin":         (403, 200, 200, 200, 200, 200, 200, 200),
@@ -49,6 +51,11 @@ def world(server):
         revoked = old
         fresh = issue_token(unit)     # the child's working token after the revocation
         top = s.scalar(select(Unit).where(Unit.code == d.code))
+        province = Unit(code=f"T_{d.code}", name=f"Tỉnh ủy trên {d.code}", type="DB_TINH")
+        s.add(province)
+        s.flush()
+        top.parent_id = province.id
+        province_token = issue_token(province)
         for name, is_admin, u in ((f"admin{d.code}", True, None), (f"vp{d.code}", False, top)):
             user = User(username=name, is_admin=is_admin, unit=u)
             set_password(user, "mật khẩu đúng")
@@ -60,7 +67,7 @@ def world(server):
         "revoked_token": (bearer(revoked), None),
         "wrong_password": ({}, (f"admin{d.code}", "sai")),
         "child": (bearer(fresh), None), "sibling": (d.auth(d.child(1)[0]), None),
-        "collector": (d.auth(d.code), None),
+        "collector": (d.auth(d.code), None), "province": (bearer(province_token), None),
         "office_user": ({}, (f"vp{d.code}", "mật khẩu đúng".encode())),
         "other_district": (other.auth(other.code), None),
         "other_child": (other.auth(other.child(0)[0]), None),
