@@ -483,8 +483,8 @@ def test_the_qd366_exception_raises_the_xs_share_of_the_summary_to_25_percent(tm
         p.write_bytes(sample.fill_template(v))
         files.append(str(p))
     args = ["merge", *files, "--parent-name", "Huyện ủy Bảo Lâm", "--parent-code", "BL",
-            "--parent-type", "DB_CTCS", "--nguoi-lap", "Trần Thị Bình", "--dien-thoai", "0912345678",
-            "-q"]
+            "--parent-type", "DB_CTCS", "--nguoi-lap", "Trần Thị Bình",
+            "--dien-thoai", "0912345678", "-q"]
     normal, exception = tmp_path / "th.xlsx", tmp_path / "th25.xlsx"
 
     # exit 0: the ratings are proposals, still the parent's to settle
@@ -496,7 +496,8 @@ def test_the_qd366_exception_raises_the_xs_share_of_the_summary_to_25_percent(tm
 
     assert main(args + ["-o", str(exception), "--ngoai-le-25"]) == 0
     out = capsys.readouterr().out
-    assert "Đã hết hạn mức Hoàn thành xuất sắc (đang có 2, tối đa 2 = 25 % × 8" in out
+    assert ("Không còn được xếp thêm đơn vị Hoàn thành xuất sắc (đang có 2, tối đa 2 = 25 % × 8"
+            in out)
     filled = read_workbook(exception)
     assert filled.raw["TT_NgoaiLe25"] == "Có"
     assert not [f for f in validate(filled).findings if f.rule == "R-QUOTA"]

@@ -70,8 +70,8 @@ class Allowance:
         if self.more:
             return (f"Còn được xếp thêm {self.more} đơn vị Hoàn thành xuất sắc (đang có "
                     f"{self.xs}, tối đa {self.ceiling} = {self.basis}).")
-        return (f"Đã hết hạn mức Hoàn thành xuất sắc (đang có {self.xs}, tối đa {self.ceiling} = "
-                f"{self.basis}).")
+        return (f"Không còn được xếp thêm đơn vị Hoàn thành xuất sắc (đang có {self.xs}, tối "
+                f"đa {self.ceiling} = {self.basis}).")
 
     def to_dict(self) -> dict:
         return {**asdict(self), "message": self.message}

@@ -149,7 +149,8 @@ def test_a_round_with_the_qd366_exception_allows_xs_up_to_25_percent(server, tmp
                                            "csrf_token": token})
     html = s.get(server.url + f"/dot/{round_id}/quyet-dinh").text
     assert "tối đa 25 %, ngoại lệ theo Quy định 366 đã được chấp thuận" in html
-    assert "Đã hết hạn mức Hoàn thành xuất sắc (đang có 1, tối đa 1 = 25 % × 4" in html
+    assert ("Không còn được xếp thêm đơn vị Hoàn thành xuất sắc (đang có 1, tối đa 1 = 25 % × 4"
+            in html)
 
     # reopening without the option keeps it; --khong-ngoai-le-25 withdraws it
     again = server.flask("create-round", "--unit", "NL25_HUYEN", "--year", "2025",
