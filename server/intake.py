@@ -105,14 +105,15 @@ def _norm(code) -> str:
 
 
 def _same_unit(report: Report, unit: Unit) -> None:
-    """A token speaks for one unit: a workbook naming another unit is refused."""
+    """A caller (token or account) speaks for one unit: a workbook naming another unit is
+    refused."""
     code = _norm(report.values.get("TT_MaDonVi"))
     if code and code != _norm(unit.code):
         cell = get_form_set(report.template).cells["TT_MaDonVi"]
         raise Rejected("other_unit", f"Biểu ghi mã đơn vị «{report.values.get('TT_MaDonVi')}» "
-                       f"({cell.ref}) nhưng mã tải lên này là của {unit.name} (mã {unit.code}). "
-                       "Mỗi đơn vị chỉ gửi biểu của chính mình: sửa mã đơn vị trong biểu, hoặc để "
-                       "đơn vị đó tự gửi bằng mã tải lên của họ.", 403)
+                       f"({cell.ref}) nhưng người gửi là {unit.name} (mã {unit.code}). Mỗi đơn "
+                       "vị chỉ gửi biểu của chính mình: sửa mã đơn vị trong biểu, hoặc để đơn vị "
+                       "đó tự gửi bằng tài khoản hay mã tải lên của họ.", 403)
 
 
 def _year_over_year(report: Report, unit: Unit, rnd: Round) -> list:
