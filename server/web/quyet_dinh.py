@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import (current_app, flash, jsonify, redirect, render_template, request,
                    url_for)
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from workbook_templates.quota import allowances
 from workbook_templates.rules.packs import pack_for_year
@@ -15,6 +16,7 @@ from ..models import Decision, Unit, utcnow
 from . import bp
 from .access import collecting, login_required
 from .dot import round_view
+from .filters import level as level_label, vn_time
 
 CHOICES = ("XS", "TOT", "HT", "KHT", "MOI", "KHAC")
 
@@ -56,7 +58,7 @@ def decisions(round_id: int):
     pack = pack_for_year(rnd.year)
     share = pack.share(rnd.ngoai_le_25)
     return render_template("web/decisions.html", rnd=rnd, st=st, quota=rows, choices=CHOICES,
-                           share=share, exception=share != pack.share(False))
+                           share=share, exception=share != pack.share(False), stamp=stamp)
 
 
 @bp.post("/dot/<int:round_id>/han-muc")
@@ -71,6 +73,19 @@ def quota_live(round_id: int):
     return jsonify([r.to_dict() for r in _quota(rnd, st["units"], wanted)])
 
 
+def stamp(d: Decision | None) -> str:
+    """What the page showed for a child's decision; a save compares it with what is stored now,
+    so one office worker's save never silently overwrites another's made meanwhile."""
+    return "" if d is None else f"{d.id}.{d.decided_at:%Y%m%d%H%M%S%f}"
+
+
+def _conflict_txt(u, d: Decision | None) -> str:
+    if d is None:
+        return f"{u['name']}: đã được trả về mức đơn vị tự đề xuất"
+    level = level_label(d.xep_loai)
+    return f"{u['name']}: {d.decided_by.split(':', 1)[-1]} đã ghi «{level}» lúc {vn_time(d.decided_at)}"
+
+
 @bp.post("/dot/<int:round_id>/quyet-dinh")
 @login_required
 def save_decisions(round_id: int):
@@ -79,30 +94,49 @@ def save_decisions(round_id: int):
     s = db.session()
     units = {u.code: u for u in rnd.unit.children}
     changed = removed = 0
+    conflicts = []
     for u in st["units"]:
         if not u["decidable"]:
             continue
         unit: Unit = units[u["code"]]
         d: Decision | None = u["decision"]
-        if request.form.get(f"chot_{u['code']}"):
-            lv = request.form.get(f"xl_{u['code']}", "")
-            if lv not in CHOICES:
-                continue
-            note = request.form.get(f"gc_{u['code']}", "").strip()[:500]
+        code = u["code"]
+        ticked = bool(request.form.get(f"chot_{code}"))
+        lv = request.form.get(f"xl_{code}", "")
+        note = request.form.get(f"gc_{code}", "").strip()[:500]
+        if ticked and lv not in CHOICES:
+            continue
+        same = (d is not None and d.xep_loai == lv and d.note == note) if ticked else \
+            (d is None or not request.form.get(f"hang_{code}"))
+        if same:
+            continue
+        shown = request.form.get(f"moc_{code}")
+        if shown is not None and shown != stamp(d):
+            conflicts.append(_conflict_txt(u, d))    # changed by someone else since shown
+            continue
+        if ticked:
             if d is None:
                 d = Decision(round_id=rnd.id, unit_id=unit.id)
                 s.add(d)
-            elif d.xep_loai == lv and d.note == note:
-                continue
             d.xep_loai, d.note = lv, note
             d.decided_by, d.decided_at = p.label, utcnow()
             changed += 1
-        elif d is not None and request.form.get(f"hang_{u['code']}"):
+        else:
             # unticked on the page: back to the unit's own proposal. Only rows the page showed
             # (hang_*) are touched, so a form sent with some rows never clears the others.
             s.delete(d)
             removed += 1
-    s.commit()
+    try:
+        s.commit()
+    except IntegrityError:      # another save created the same decision at the same moment
+        s.rollback()
+        flash("Không lưu được: một người khác vừa lưu quyết định cho cùng đơn vị. Trang đã tải "
+              "lại với quyết định mới nhất; xem lại rồi lưu lại.", "warn")
+        return redirect(url_for("web.decisions", round_id=rnd.id))
+    if conflicts:
+        flash(f"Không ghi {len(conflicts)} đơn vị vì quyết định đã được sửa trong lúc bạn đang "
+              "chọn — " + "; ".join(conflicts) + ". Trang đã tải lại với quyết định mới nhất; "
+              "xem lại rồi lưu nếu vẫn muốn đổi.", "warn")
     parts = []
     if changed:
         parts.append(f"đã ghi {changed} quyết định")
