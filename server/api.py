@@ -13,6 +13,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from workbook_templates.findings import Finding, fmt_int
+from workbook_templates.quota import CUCS_TYPES
 
 from . import db, storage
 from .auth import Principal, current_principal
@@ -191,7 +192,8 @@ def status(rnd: Round) -> dict:
             "warnings": last.n_warnings if last else None,
             "valid_version": valid.version if valid else None,
             "proposed": (valid or last).xep_loai if last else None,
-            "decided": d.xep_loai if d else None})
+            "decided": d.xep_loai if d else None,
+            "decided_cap_uy": d.xep_loai_cap_uy if d else None})
     return {"round": round_raw(rnd), "expected": len(units),
             "submitted": sum(u["submitted"] for u in units),
             "valid": sum(1 for u in units if u["valid_version"] is not None),
@@ -238,7 +240,11 @@ def put_decision(round_id: int, code: str):
     errs = DecisionInSchema().validate(payload or {})
     if payload is None or errs:
         return error("bad_decision", "Gửi JSON {\"xep_loai\": \"XS\" | \"TOT\" | \"HT\" | \"KHT\"} "
-                     "(MOI, KHAC khi không xếp loại).", 400)
+                     "(MOI, KHAC khi không xếp loại), và nếu cần {\"xep_loai_cap_uy\": \"TOT\"} cho "
+                     "cấp ủy của đảng bộ cơ sở, chi bộ cơ sở.", 400)
+    if payload.get("xep_loai_cap_uy") and unit.type not in CUCS_TYPES:
+        return error("bad_decision", f"{unit.name} không phải tổ chức cơ sở đảng nên cấp ủy của "
+                     "đơn vị không tính vào dòng «Cấp ủy cơ sở»; bỏ xep_loai_cap_uy.", 400)
     data = DecisionInSchema().load(payload)
     s = db.session()
     d = s.scalar(select(Decision).where(Decision.round_id == rnd.id,
@@ -247,10 +253,13 @@ def put_decision(round_id: int, code: str):
         d = Decision(round_id=rnd.id, unit_id=unit.id)
         s.add(d)
     d.xep_loai, d.note = data["xep_loai"], data["note"]
+    d.xep_loai_cap_uy = data["xep_loai_cap_uy"]
     d.decided_by, d.decided_at = p.label, utcnow()
     s.commit()
     return jsonify(DecisionSchema().dump({"unit": unit.code, "round": rnd.id,
-                                          "xep_loai": d.xep_loai, "decided_by": d.decided_by,
+                                          "xep_loai": d.xep_loai,
+                                          "xep_loai_cap_uy": d.xep_loai_cap_uy,
+                                          "decided_by": d.decided_by,
                                           "decided_at": utc(d.decided_at), "note": d.note}))
 
 

@@ -119,6 +119,9 @@ class Decision(Base):
     round_id: Mapped[int] = mapped_column(ForeignKey("round.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
     xep_loai: Mapped[str] = mapped_column(String(8))
+    # the rating decided for its party committee (TCCSĐ children only: row CUCS of the summary);
+    # None: the committee counts by its own proposal (TT_XepLoaiCapUy)
+    xep_loai_cap_uy: Mapped[str | None] = mapped_column(String(8), nullable=True)
     decided_by: Mapped[str] = mapped_column(String(120), default="")
     decided_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     note: Mapped[str] = mapped_column(Text, default="")

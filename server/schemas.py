@@ -56,6 +56,8 @@ class StatusUnitSchema(Schema):
                                    metadata={"description": "phiên bản hợp lệ mới nhất (được tổng hợp)"})
     proposed = fields.String(allow_none=True, metadata={"description": "xếp loại đơn vị đề nghị"})
     decided = fields.String(allow_none=True, metadata={"description": "xếp loại cấp trên quyết định"})
+    decided_cap_uy = fields.String(allow_none=True, metadata={
+        "description": "xếp loại cấp trên quyết định cho cấp ủy của đơn vị (tổ chức cơ sở đảng)"})
 
 
 class RoundSchema(Schema):
@@ -83,6 +85,10 @@ class DecisionInSchema(Schema):
     xep_loai = fields.String(required=True, validate=validate.OneOf(
         ["XS", "TOT", "HT", "KHT", "MOI", "KHAC"]),
         metadata={"description": "XS | TOT | HT | KHT (MOI, KHAC: không xếp loại)"})
+    xep_loai_cap_uy = fields.String(
+        load_default=None, allow_none=True, validate=validate.OneOf(["XS", "TOT", "HT", "KHT"]),
+        metadata={"description": "xếp loại cấp ủy của tổ chức cơ sở đảng (đảng bộ cơ sở, chi bộ "
+                                 "cơ sở): XS | TOT | HT | KHT; bỏ trống: theo đề xuất của đơn vị"})
     note = fields.String(load_default="")
 
 
@@ -90,6 +96,7 @@ class DecisionSchema(Schema):
     unit = fields.String()
     round = fields.Integer()
     xep_loai = fields.String()
+    xep_loai_cap_uy = fields.String(allow_none=True)
     decided_by = fields.String()
     decided_at = fields.DateTime()
     note = fields.String()

@@ -76,6 +76,7 @@ def build(rnd: Round):
         children.append(Child(filled, report, source=sub.filename or unit.name,
                               received_at=local_time(sub.uploaded_at),
                               version=sub.version, decision=d.xep_loai if d else None,
+                              decision_cap_uy=d.xep_loai_cap_uy if d else None,
                               unit_code=unit.code))     # the token's unit, whatever the file says
     db.session().commit()       # readings made again for files whose record was missing or stale
     top = rnd.unit

@@ -8,11 +8,14 @@ from flask import (current_app, flash, jsonify, redirect, render_template, reque
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from workbook_templates.quota import allowances
+from workbook_templates.quota import CUCS_TYPES, allowances
 from workbook_templates.rules.packs import pack_for_year
+from workbook_templates.spec.domain import LEVEL_CODES
 
 from .. import db
+from ..intake import stored_reading
 from ..models import Decision, Unit, utcnow
+from ..summary import latest_by_unit, readings
 from . import bp
 from .access import collecting, login_required
 from .dot import round_view
@@ -30,23 +33,47 @@ def _rows(rnd):
         d = decided.get(units[u["code"]].id)
         u["decision"] = d
         u["decidable"] = u["valid_version"] is not None
+        u["has_cap_uy"] = u["decidable"] and u["type"] in CUCS_TYPES
+    _committees(rnd, units, [u for u in st["units"] if u["has_cap_uy"]])
     return st
 
 
-def _quota(rnd, units, wanted=None):
+def _committees(rnd, units, rows):
+    """The committee's proposed rating (TT_XepLoaiCapUy of the latest valid workbook, from the
+    reading the server kept) and the one that counts, for each TCCSĐ child."""
+    valid = {uid: v for uid, (_, v) in latest_by_unit(rnd).items() if v is not None}
+    subs = {u["code"]: valid.get(units[u["code"]].id) for u in rows}
+    records = readings([sub.id for sub in subs.values() if sub is not None])
+    for u in rows:
+        sub = subs[u["code"]]
+        proposed = None
+        if sub is not None:
+            proposed = stored_reading(sub, records.get(sub.id))[1].values.get("TT_XepLoaiCapUy")
+        d = u["decision"]
+        u["cap_uy_proposed"] = proposed if proposed in LEVEL_CODES else None
+        u["cap_uy_decided"] = d.xep_loai_cap_uy if d is not None else None
+        u["cap_uy_rating"] = u["cap_uy_decided"] or u["cap_uy_proposed"]
+
+
+def _quota(rnd, units, wanted=None, wanted_cap_uy=None):
     """The XS allowance per group (core `workbook_templates.quota`, as the summary shows it) for
-    the children with a valid workbook; `wanted`: ratings the office is choosing, by unit code.
-    The share is the rule pack's, or its QD366 exception share when the round says the exception
-    was approved (`create-round --ngoai-le-25`)."""
-    wanted = wanted or {}
-    rows = []
+    the children with a valid workbook, and for their committees (row CUCS); `wanted`,
+    `wanted_cap_uy`: ratings the office is choosing, by unit code. The share is the rule pack's,
+    or its QD366 exception share when the round says the exception was approved
+    (`create-round --ngoai-le-25`)."""
+    wanted, wanted_cap_uy = wanted or {}, wanted_cap_uy or {}
+    rows, committees = [], []
     for u in units:
         if u["decidable"]:
             lv = wanted.get(u["code"], u["rating"])
             rows.append((u["type"], lv if lv in CHOICES else u["rating"],
                          u["code"] in wanted or u["decision"] is not None))
+        if u.get("has_cap_uy"):
+            lv = wanted_cap_uy.get(u["code"], u["cap_uy_rating"])
+            committees.append((lv if lv in LEVEL_CODES else u["cap_uy_rating"],
+                               u["code"] in wanted_cap_uy or u["cap_uy_decided"] is not None))
     return allowances(rows, pack_for_year(rnd.year).share(rnd.ngoai_le_25),
-                      current_app.config["QUOTA_BASE"])
+                      current_app.config["QUOTA_BASE"], committees)
 
 
 @bp.get("/dot/<int:round_id>/quyet-dinh")
@@ -58,7 +85,8 @@ def decisions(round_id: int):
     pack = pack_for_year(rnd.year)
     share = pack.share(rnd.ngoai_le_25)
     return render_template("web/decisions.html", rnd=rnd, st=st, quota=rows, choices=CHOICES,
-                           share=share, exception=share != pack.share(False), stamp=stamp)
+                           share=share, exception=share != pack.share(False), stamp=stamp,
+                           levels=LEVEL_CODES)
 
 
 @bp.post("/dot/<int:round_id>/han-muc")
@@ -66,11 +94,12 @@ def decisions(round_id: int):
 def quota_live(round_id: int):
     """The quota for ratings the office is choosing, before it saves (the page's script)."""
     p, rnd = collecting(round_id)
-    wanted = (request.get_json(silent=True) or {}).get("ratings") or {}
-    if not isinstance(wanted, dict):
-        wanted = {}
+    body = request.get_json(silent=True)
+    body = body if isinstance(body, dict) else {}
+    wanted, wanted_cap_uy = (b if isinstance(b, dict) else {}
+                             for b in (body.get("ratings"), body.get("cap_uy")))
     st = _rows(rnd)
-    return jsonify([r.to_dict() for r in _quota(rnd, st["units"], wanted)])
+    return jsonify([r.to_dict() for r in _quota(rnd, st["units"], wanted, wanted_cap_uy)])
 
 
 def stamp(d: Decision | None) -> str:
@@ -104,10 +133,12 @@ def save_decisions(round_id: int):
         ticked = bool(request.form.get(f"chot_{code}"))
         lv = request.form.get(f"xl_{code}", "")
         note = request.form.get(f"gc_{code}", "").strip()[:500]
+        cu = request.form.get(f"cu_{code}") if u["has_cap_uy"] else None
+        cu = cu if cu in LEVEL_CODES else None      # the committee counts by its proposal
         if ticked and lv not in CHOICES:
             continue
-        same = (d is not None and d.xep_loai == lv and d.note == note) if ticked else \
-            (d is None or not request.form.get(f"hang_{code}"))
+        same = (d is not None and (d.xep_loai, d.note, d.xep_loai_cap_uy) == (lv, note, cu)) \
+            if ticked else (d is None or not request.form.get(f"hang_{code}"))
         if same:
             continue
         shown = request.form.get(f"moc_{code}")
@@ -118,7 +149,7 @@ def save_decisions(round_id: int):
             if d is None:
                 d = Decision(round_id=rnd.id, unit_id=unit.id)
                 s.add(d)
-            d.xep_loai, d.note = lv, note
+            d.xep_loai, d.note, d.xep_loai_cap_uy = lv, note, cu
             d.decided_by, d.decided_at = p.label, utcnow()
             changed += 1
         else:

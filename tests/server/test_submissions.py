@@ -150,6 +150,17 @@ def test_summary_adds_up_the_latest_valid_versions_with_decisions(server):
     st = requests.get(server.api(f"/rounds/{d.round_id}/status"), headers=d.auth(d.code),
                       timeout=30).json()
     assert {u["code"]: u["decided"] for u in st["units"]}[a] == "XS"
+    # their committees proposed TOT (row Cấp ủy cơ sở); the district decides HT for a's
+    assert (v["XL_CUCS_TONG"], v["XL_CUCS_TOT"], v["XL_CUCS_HT"]) == (2, 2, 0)
+    r = requests.put(server.api(f"/rounds/{d.round_id}/decisions/{a}"), headers=d.auth(d.code),
+                     json={"xep_loai": "XS", "xep_loai_cap_uy": "HT"}, timeout=30)
+    assert r.status_code == 200 and r.json()["xep_loai_cap_uy"] == "HT", r.text
+    v = summary_values(server, d)
+    assert (v["XL_CUCS_TONG"], v["XL_CUCS_TOT"], v["XL_CUCS_HT"]) == (2, 1, 1)
+    assert (v["XL_TCCSD_TOT"], v["XL_TCCSD_XS"]) == (1, 1)
+    st = requests.get(server.api(f"/rounds/{d.round_id}/status"), headers=d.auth(d.code),
+                      timeout=30).json()
+    assert {u["code"]: u["decided_cap_uy"] for u in st["units"]}[a] == "HT"
 
 
 def _set_reading(server, round_id, change):
@@ -207,6 +218,15 @@ def test_a_decision_must_be_a_level_for_a_child_of_the_round(server):
     url = server.api(f"/rounds/{d.round_id}/decisions/{d.child(0)[0]}")
     r = requests.put(url, headers=d.auth(d.code), json={"xep_loai": "Giỏi"}, timeout=30)
     assert r.status_code == 400 and "XS" in r.json()["message"]
+    r = requests.put(url, headers=d.auth(d.code), json={"xep_loai": "TOT", "xep_loai_cap_uy": "Khá"},
+                     timeout=30)
+    assert r.status_code == 400 and "xep_loai_cap_uy" in r.json()["message"]
+    # a chi bộ trực thuộc's committee is not a cấp ủy cơ sở: nothing to decide there
+    tt = server.district(1, types=["CB_TT"])
+    r = requests.put(server.api(f"/rounds/{tt.round_id}/decisions/{tt.child(0)[0]}"),
+                     headers=tt.auth(tt.code), json={"xep_loai": "TOT", "xep_loai_cap_uy": "TOT"},
+                     timeout=30)
+    assert r.status_code == 400 and "Cấp ủy cơ sở" in r.json()["message"]
     r = requests.put(server.api(f"/rounds/{d.round_id}/decisions/{other.child(0)[0]}"),
                      headers=d.auth(d.code), json={"xep_loai": "XS"}, timeout=30)
     assert r.status_code == 404 and r.json()["error"] == "not_a_child"

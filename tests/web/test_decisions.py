@@ -11,19 +11,24 @@ from test_security import csrf, login, round_id
 CODE, NAME = "LOCTHANG", "Đảng bộ thị trấn Lộc Thắng"
 
 
-def _form(page: str, level: str | None) -> dict:
-    """What the browser sends for the row of CODE: a level ticked «Quyết định», or unticked."""
+def _form(page: str, level: str | None, cap_uy: str = "") -> dict:
+    """What the browser sends for the row of CODE: a level (and its committee's) ticked
+    «Quyết định», or unticked."""
     moc = re.search(rf'name="moc_{CODE}" value="([^"]*)"', page).group(1)
     data = {"csrf_token": csrf(page), f"hang_{CODE}": "1", f"moc_{CODE}": moc}
     if level:
-        data.update({f"chot_{CODE}": "1", f"xl_{CODE}": level})
+        data.update({f"chot_{CODE}": "1", f"xl_{CODE}": level, f"cu_{CODE}": cap_uy})
     return data
 
 
-def _decided(server, office_account, rid):
+def _status(server, office_account, rid):
     st = requests.get(f"{server.url}/api/v1/rounds/{rid}/status", auth=office_account[:2],
                       timeout=30).json()
-    return next(u["decided"] for u in st["units"] if u["code"] == CODE)
+    return next(u for u in st["units"] if u["code"] == CODE)
+
+
+def _decided(server, office_account, rid):
+    return _status(server, office_account, rid)["decided"]
 
 
 def test_a_save_never_overwrites_a_decision_made_meanwhile(live_server, accounts):
@@ -55,3 +60,38 @@ def test_a_save_never_overwrites_a_decision_made_meanwhile(live_server, accounts
     finally:                    # leave the demo round as the other web tests expect it
         a.post(url, data=_form(a.get(url).text, None))
     assert _decided(live_server, accounts["office"], rid) is None
+
+
+def test_the_office_decides_the_committee_of_a_tccsd_with_its_rating(live_server, accounts):
+    office = login(live_server, accounts["office"])
+    rid = round_id(live_server, office)
+    url = f"{live_server.url}/dot/{rid}/quyet-dinh"
+    page = office.get(url).text
+    # every demo child is a đảng bộ / chi bộ cơ sở: its committee's proposal is shown beside it
+    assert f'name="cu_{CODE}"' in page and "Đề xuất: Hoàn thành tốt nhiệm vụ" in page
+
+    def cucs(cap_uy):
+        r = office.post(f"{live_server.url}/dot/{rid}/han-muc", json={"cap_uy": cap_uy},
+                        headers={"X-CSRF-Token": csrf(page)})
+        assert r.status_code == 200, r.text
+        return next(q for q in r.json() if q["key"] == "CUCS")
+
+    # the live quota counts the committee as the office is about to set it
+    before = cucs({})
+    assert cucs({CODE: "XS"})["xs"] == before["xs"] + 1
+    try:
+        r = office.post(url, data=_form(page, "TOT", "HT"))
+        assert "đã ghi 1 quyết định" in r.text
+        st = _status(live_server, accounts["office"], rid)
+        assert (st["decided"], st["decided_cap_uy"]) == ("TOT", "HT")
+        # the summary counts the decided committee in row 5, Cấp ủy cơ sở
+        from workbook_templates.read import read_workbook
+        from workbook_templates.validate import validate
+        xlsx = requests.get(f"{live_server.url}/api/v1/rounds/{rid}/summary.xlsx",
+                            auth=accounts["office"][:2], timeout=60)
+        assert xlsx.status_code == 200
+        v = validate(read_workbook(xlsx.content)).values
+        assert v["XL_CUCS_HT"] == before["ht"] + 1
+    finally:
+        office.post(url, data=_form(office.get(url).text, None))
+    assert _status(live_server, accounts["office"], rid)["decided_cap_uy"] is None

@@ -76,13 +76,15 @@
   var form = document.getElementById("decisions");
   if (form) {
     var box = document.getElementById("quota-body");
-    var ratings = function () {
-      var out = {};
+    var ratings = function () {   // the unit's and its committee's, as they would be saved
+      var out = {ratings: {}, cap_uy: {}};
       form.querySelectorAll("tr[data-code]").forEach(function (tr) {
         var code = tr.dataset.code;
         var tick = tr.querySelector("input[type=checkbox]");
-        var sel = tr.querySelector("select");
-        out[code] = tick && tick.checked ? sel.value : tr.dataset.proposal;
+        var on = tick && tick.checked;
+        out.ratings[code] = on ? tr.querySelector("select[name^='xl_']").value : tr.dataset.proposal;
+        var cu = tr.querySelector("select[name^='cu_']");
+        if (cu) { out.cap_uy[code] = on ? cu.value : (tr.dataset.proposalCu || ""); }
       });
       return out;
     };
@@ -92,7 +94,7 @@
       fetch(form.dataset.quotaUrl, {
         method: "POST", credentials: "same-origin",
         headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf},
-        body: JSON.stringify({ratings: ratings()})
+        body: JSON.stringify(ratings())
       }).then(function (r) { return r.json(); }).then(function (rows) {
         if (mine !== asked) { return; }
         rows.forEach(function (row) {
@@ -117,8 +119,9 @@
     };
     form.querySelectorAll("tr[data-code]").forEach(function (tr) {
       var tick = tr.querySelector("input[type=checkbox]");
-      var sel = tr.querySelector("select");
-      sel.addEventListener("change", function () { tick.checked = true; refresh(); });
+      tr.querySelectorAll("select").forEach(function (sel) {
+        sel.addEventListener("change", function () { tick.checked = true; refresh(); });
+      });
       tick.addEventListener("change", refresh);
     });
     var all = document.getElementById("tick-all");
