@@ -193,6 +193,11 @@ def test_decision_overrides_the_proposal_and_quota_shows_what_is_left():
     text = " ".join(str(c) for r in wb[SHEET_QUOTA].iter_rows(values_only=True) for c in r if c)
     assert ("Vượt hạn mức: 1 đơn vị Hoàn thành xuất sắc, tối đa 0" in text
             and "chuyển ít nhất 1 đơn vị xuống Hoàn thành tốt" in text)
+    # wrapped headers and messages get the rows' height (no reader re-measures them on opening)
+    ws = wb[SHEET_QUOTA]
+    head = next(r for r in range(1, 10) if ws.cell(r, 1).value == "Nhóm đơn vị")
+    assert ws.row_dimensions[head].height >= 30           # «Số XS tối đa hiện tại»: two lines
+    assert ws.row_dimensions[head + 1].height >= 30       # the message: two lines
 
 
 def test_quota_allowance_counts_how_many_more_may_be_xs():
