@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${PYTHON:-python3}"
-"$PY" -m pip install -q --disable-pip-version-check -e .
+"$PY" -m pip install -q --disable-pip-version-check -e ".[server]"
 
 mkdir -p var
 echo "== Tạo mẫu biểu từ đặc tả"
