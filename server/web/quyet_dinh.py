@@ -48,11 +48,13 @@ def _committees(rnd, units, rows):
         sub = subs[u["code"]]
         proposed = None
         if sub is not None:
-            proposed = stored_reading(sub, records.get(sub.id))[1].values.get("TT_XepLoaiCapUy")
+            proposed = stored_reading(sub, records.get(sub.id), keep=True)[1] \
+                .values.get("TT_XepLoaiCapUy")
         d = u["decision"]
         u["cap_uy_proposed"] = proposed if proposed in LEVEL_CODES else None
         u["cap_uy_decided"] = d.xep_loai_cap_uy if d is not None else None
         u["cap_uy_rating"] = u["cap_uy_decided"] or u["cap_uy_proposed"]
+    db.session().commit()   # readings made again (after an upgrade) are kept, as the summary does
 
 
 def _quota(rnd, units, wanted=None, wanted_cap_uy=None):
