@@ -95,3 +95,23 @@ def test_the_office_decides_the_committee_of_a_tccsd_with_its_rating(live_server
     finally:
         office.post(url, data=_form(office.get(url).text, None))
     assert _status(live_server, accounts["office"], rid)["decided_cap_uy"] is None
+
+
+def test_saving_the_page_leaves_a_decision_made_without_the_committee_as_it_was(live_server,
+                                                                                  accounts):
+    office = login(live_server, accounts["office"])
+    rid = round_id(live_server, office)
+    url = f"{live_server.url}/dot/{rid}/quyet-dinh"
+    r = requests.put(f"{live_server.url}/api/v1/rounds/{rid}/decisions/{CODE}",
+                     json={"xep_loai": "TOT"}, auth=accounts["office"][:2], timeout=30)
+    assert r.status_code == 200 and r.json()["xep_loai_cap_uy"] is None
+    try:
+        page = office.get(url).text
+        proposal = re.search(rf'name="cu_{CODE}"[^>]*>.*?<option value="(\w+)" selected', page,
+                             re.S).group(1)
+        # the row as the page shows it (the committee's select on its proposal), saved untouched
+        r = office.post(url, data=_form(page, "TOT", proposal))
+        assert "Không có thay đổi nào." in r.text
+        assert _status(live_server, accounts["office"], rid)["decided_cap_uy"] is None
+    finally:
+        office.post(url, data=_form(office.get(url).text, None))
