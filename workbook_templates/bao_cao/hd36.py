@@ -29,7 +29,7 @@ def new_document() -> Document:
     sec.orientation = WD_ORIENT.PORTRAIT
     sec.page_width, sec.page_height = Mm(210), Mm(297)
     sec.top_margin, sec.bottom_margin = Mm(20), Mm(20)
-    sec.left_margin, sec.right_margin = Mm(30), Mm(15)
+    sec.left_margin, sec.right_margin = Mm(30), Mm(17)
     sec.header_distance, sec.footer_distance = Mm(10), Mm(10)
     st = doc.styles["Normal"]
     st.font.name = FONT

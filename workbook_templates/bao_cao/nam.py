@@ -270,7 +270,7 @@ class Annual:
                 x = self.g(f"XL_{k}_{lv}")
                 line += [n(x), fmt_pct(x, dg)[:-2] if dg else "–"]
             body.append(line)
-        hd36.table(doc, headers, body, [9, 29, 14, 12, 13] + [12, 10] * 4, size=10)
+        hd36.table(doc, headers, body, [9, 25, 13, 12, 13] + [13, 10] * 4, size=10)
         hd36.para(doc, "Ghi chú: HTXSNV — hoàn thành xuất sắc nhiệm vụ; HTTNV — hoàn thành tốt "
                        "nhiệm vụ; HTNV — hoàn thành nhiệm vụ; KHTNV — không hoàn thành nhiệm vụ; "
                        "tỷ lệ (%) tính trên số được đánh giá, xếp loại.", italic=True, size=11,
@@ -290,34 +290,43 @@ class Annual:
 
     # Biểu 4 ------------------------------------------------------------------------------------
     def khac_phuc(self, doc):
-        total = self.g("KP_Tong")
+        """Counted from the list itself: the validator's KP_So* cells compare the result's label
+        with the parsed code and come out 0 (noted in the report of issue 19)."""
+        items, i = [], 1
+        while self.has(f"KP_NoiDung_{i}"):
+            if self.v.get(f"KP_NoiDung_{i}"):
+                items.append(i)
+            i += 1
+        total = len(items)
         if not total:
             hd36.para(doc, "Biểu 4 không ghi hạn chế, khuyết điểm nào được chỉ ra từ các năm "
                            "trước.")
             hd36.placeholder(doc, "Kết quả khắc phục của các đơn vị trực thuộc (nếu có)")
             return
-        parts = []
-        for ch in KP_RESULTS:
-            name = f"KP_So{ch.code.capitalize()}"
-            if self.has(name):
-                parts.append(f"{_lower_first(ch.label)} {share(self.g(name), total)}")
-        hd36.para(doc, f"Tổng số {n(total)} hạn chế, khuyết điểm được chỉ ra; trong đó "
-                  + "; ".join(parts) + ".")
-        rows, i = [], 1
-        while self.has(f"KP_NoiDung_{i}"):
-            text = self.v.get(f"KP_NoiDung_{i}")
-            if text:
-                han = self.v.get(f"KP_ThoiHan_{i}")
-                han = han.strftime("%d/%m/%Y") if hasattr(han, "strftime") else (han or "")
-                kq = self.v.get(f"KP_KetQua_{i}")
-                kq = next((c.label for c in KP_RESULTS if c.code == kq), kq or "")
-                rows.append([str(len(rows) + 1), str(text), str(self.v.get(f"KP_NamChiRa_{i}")
-                                                                 or ""),
-                             str(self.v.get(f"KP_GiaiPhap_{i}") or ""), han, kq])
-            i += 1
-        if rows:
-            hd36.table(doc, ["STT", "Hạn chế, khuyết điểm", "Năm chỉ ra", "Giải pháp khắc phục",
-                             "Thời hạn", "Kết quả"], rows, [10, 52, 15, 45, 20, 23],
-                       left_cols=(1, 3))
+        label_of = {c.code: c.label for c in KP_RESULTS}
+        code_of = {c.label.casefold(): c.code for c in KP_RESULTS}
+
+        def result(i):
+            r = self.v.get(f"KP_KetQua_{i}")
+            return r if r in label_of else code_of.get(str(r or "").strip().casefold())
+
+        parts = [f"{_lower_first(ch.label)} "
+                 f"{share(sum(result(i) == ch.code for i in items), total)}" for ch in KP_RESULTS]
+        none = sum(result(i) is None for i in items)
+        s = (f"Tổng số {n(total)} hạn chế, khuyết điểm được chỉ ra; trong đó " + "; ".join(parts))
+        if none:
+            s += f"; chưa ghi kết quả {n(none)}"
+        hd36.para(doc, s + ".")
+        rows = []
+        for i in items:
+            han = self.v.get(f"KP_ThoiHan_{i}")
+            han = han.strftime("%d/%m/%Y") if hasattr(han, "strftime") else (han or "")
+            kq = label_of.get(result(i), "")
+            rows.append([str(len(rows) + 1), str(self.v.get(f"KP_NoiDung_{i}")),
+                         str(self.v.get(f"KP_NamChiRa_{i}") or ""),
+                         str(self.v.get(f"KP_GiaiPhap_{i}") or ""), han, kq])
+        hd36.table(doc, ["STT", "Hạn chế, khuyết điểm", "Năm chỉ ra", "Giải pháp khắc phục",
+                         "Thời hạn", "Kết quả"], rows, [10, 52, 15, 45, 20, 23],
+                   left_cols=(1, 3))
         hd36.placeholder(doc, "Nhận xét về kết quả khắc phục", "những hạn chế chưa khắc phục "
                          "được, lý do, hướng xử lý")

@@ -202,11 +202,10 @@ class Review:
             pack = pack_for_year(year)
             ceiling = xs_ceiling(xs, tot, pack.quota_share, self.ctx.base)
             if xs > ceiling:
-                over.append(f"năm {yname} {n(xs)} so với {n(tot)} hoàn thành tốt nhiệm vụ là "
-                            f"{share(xs, tot)}, tối đa {n(ceiling)}")
+                over.append(f"năm {yname}: {share(xs, tot)}, tối đa {n(ceiling)}")
         if over:
-            hd36.para(doc, "Số hoàn thành xuất sắc nhiệm vụ vượt tỷ lệ cho phép "
-                           f"{pack_for_year(None).quota_share}\u00a0% số hoàn thành tốt nhiệm vụ: "
+            hd36.para(doc, "Số hoàn thành xuất sắc nhiệm vụ so với số hoàn thành tốt nhiệm vụ "
+                           f"vượt tỷ lệ cho phép {pack_for_year(None).quota_share}\u00a0%: "
                       + "; ".join(over) + ".")
         wrong = []
         for k, yname in years:
