@@ -90,7 +90,8 @@ def texts(data: bytes) -> tuple[list[str], list[list[list[str]]]]:
     for t in doc.tables:
         rows = [[c.text for c in r.cells] for r in t.rows]
         tables.append(rows)
-        paras += [c for r in rows for c in r]
+        if "Được đánh giá" not in rows[0]:  # levels tables: count and % in one cell, see below
+            paras += [c for r in rows for c in r]
     return paras, tables
 
 
@@ -99,20 +100,22 @@ def _num(s: str) -> int:
 
 
 def table_problems(tables) -> tuple[int, list[str]]:
-    """Levels tables (Biểu 2, 3): each % cell recomputed from its count and «Được đánh giá»."""
+    """Levels tables (Biểu 2, 3): each level's cell holds the count and, below it, its share of
+    «Được đánh giá»; recomputed here."""
     checked, bad = 0, []
     for rows in tables:
         head = rows[0]
-        if "Được đánh giá" not in head or "%" not in head:
+        if "Được đánh giá" not in head:
             continue
         dg = head.index("Được đánh giá")
         for r in rows[1:]:
             for j, h in enumerate(head):
-                if h == "%" and r[dg] not in ("0", "–"):
-                    want = fmt_pct(_num(r[j - 1]), _num(r[dg]))[:-2]
+                if h.endswith("(tỷ lệ %)") and r[dg] != "0":
+                    count, shown = r[j].split("\n")
+                    want = fmt_pct(_num(count), _num(r[dg]))[:-2]
                     checked += 1
-                    if r[j] != want:
-                        bad.append(f"{r[1]} / {head[j - 1]}: {r[j]} ≠ {want}")
+                    if shown != want:
+                        bad.append(f"{r[1]} / {h}: {shown} ≠ {want}")
     return checked, bad
 
 

@@ -220,8 +220,10 @@ def table(doc, headers: list[str], rows: list[list], widths_mm: list[float], *,
         for j, value in enumerate(row):
             c = cells[j]
             c.width = Mm(widths_mm[j])
-            _cell_para(c, "" if value is None else str(value), bold=i in bold_rows, size=size,
-                       align="left" if j in left_cols else "center", first=True)
+            lines = value if isinstance(value, tuple) else ("" if value is None else str(value),)
+            for k, line in enumerate(lines):  # a tuple: one paragraph a line (count, then %)
+                _cell_para(c, line, bold=i in bold_rows, size=size, italic=k > 0,
+                           align="left" if j in left_cols else "center", first=k == 0)
     _keep_rows(t)
     doc.add_paragraph().paragraph_format.space_after = Pt(0)
     return t

@@ -258,8 +258,7 @@ class Annual:
     def levels_table(self, doc, sheet, rows, cols):
         nr_keys = [c for c, _ in self._not_rated_cols(cols)]
         headers = ["STT", "Nội dung", "Tổng số", "Không đánh giá", "Được đánh giá"]
-        for lv in LEVEL_CODES:
-            headers += [LEVEL_SHORT[lv], "%"]
+        headers += [f"{LEVEL_SHORT[lv]} (tỷ lệ %)" for lv in LEVEL_CODES]
         body = []
         for row in rows:
             k = row.key
@@ -268,9 +267,9 @@ class Annual:
             line = [row.stt, row.label, n(self.g(f"XL_{k}_TONG")), n(nr), n(dg)]
             for lv in LEVEL_CODES:
                 x = self.g(f"XL_{k}_{lv}")
-                line += [n(x), fmt_pct(x, dg)[:-2] if dg else "–"]
+                line.append((n(x), fmt_pct(x, dg)[:-2] if dg else "–"))
             body.append(line)
-        hd36.table(doc, headers, body, [9, 25, 13, 12, 13] + [13, 10] * 4, size=10)
+        hd36.table(doc, headers, body, [9, 30, 16, 14, 16] + [19.5] * 4, size=10)
         hd36.para(doc, "Ghi chú: HTXSNV — hoàn thành xuất sắc nhiệm vụ; HTTNV — hoàn thành tốt "
                        "nhiệm vụ; HTNV — hoàn thành nhiệm vụ; KHTNV — không hoàn thành nhiệm vụ; "
                        "tỷ lệ (%) tính trên số được đánh giá, xếp loại.", italic=True, size=11,
