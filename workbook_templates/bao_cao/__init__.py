@@ -105,8 +105,8 @@ def blank_message(filled: Filled, label: str) -> str:
             "cáo.")
 
 
-def errors_message(report: Report, label: str) -> str:
-    k = len(report.errors)
+def errors_message(n_errors: int, label: str) -> str:
+    k = n_errors
     return (f"Tệp {label} còn {k} lỗi nên chưa lập báo cáo (số liệu sai sẽ đi vào văn bản). "
             "Hãy sửa các lỗi dưới đây rồi lập lại; nếu cần bản nháp ngay, chọn lập báo cáo kể cả "
             "khi còn lỗi — các lỗi sẽ được liệt kê ở đầu văn bản.")
@@ -144,7 +144,8 @@ def build_from(filled: Filled, report: Report, *, previous: tuple[Filled, Report
     if is_blank(filled):
         raise ReportRefused(blank_message(filled, label), "blank", report=report)
     if report.errors and not include_errors:
-        raise ReportRefused(errors_message(report, label), "errors", report.errors, report)
+        raise ReportRefused(errors_message(len(report.errors), label), "errors",
+                            report.errors, report)
     v = report.values
     notes: list[str] = []
     pack = PACKS.get(report.rule_pack) or pack_for_year(report.year)
