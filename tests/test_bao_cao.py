@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
 import shutil
 import statistics
@@ -295,8 +296,13 @@ def test_report_renders_to_pdf_at_body_size(tmp_path, libreoffice, artifacts):
                                                      form="so_ket_quy_dinh"),
                                 include_errors=True).data)
     for doc in (src, sk):
-        pdf = libreoffice.convert(doc, "pdf", out)
-        assert pdf.exists(), f"LibreOffice (Writer) did not convert {doc.name}"
+        (out / f"{doc.stem}.pdf").unlink(missing_ok=True)
+        try:
+            pdf = libreoffice.convert(doc, "pdf", out)
+        except AssertionError:
+            if os.environ.get("CI"):
+                raise
+            pytest.skip("LibreOffice Writer is not installed (scripts/setup.sh installs it)")
         for old in out.glob(f"{doc.stem}-*.png"):
             old.unlink()
         subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(out / doc.stem)],
@@ -314,3 +320,47 @@ def test_report_renders_to_pdf_at_body_size(tmp_path, libreoffice, artifacts):
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                               check=True).stdout
         assert "ĐẢNG CỘNG SẢN VIỆT NAM" in text and "Nơi nhận:" in text
+
+
+def so_ket_unit(code: str, name: str, chua_phu_hop: bool = False) -> bytes:
+    """Seed 004's review with its own errors corrected (totals, document numbers, ticks)."""
+    v = sample.bao_lam_so_ket()
+    v.update({"TT_DonVi": name, "TT_MaDonVi": code, "TT_LoaiDonVi": UNIT_TYPE_LABEL["DB_CS"],
+              "TT_CapTren": "Đảng bộ tỉnh Lâm Đồng"})
+    for k in [k for k in v if k.startswith("SK1_")]:
+        del v[k]
+    v["SK4_KD_CBLD_TRACHNHIEM_PH"] = "x"
+    for g in ("DG_TCD", "DG_TTLD"):
+        v.pop(f"SK4_{g}_CHUTHE_DN")
+        if chua_phu_hop:
+            v[f"SK4_{g}_CHUTHE_CPH"] = "x"
+            v[f"SK4_{g}_CHUTHE_DN"] = "Không nên quy định"
+        else:
+            v[f"SK4_{g}_CHUTHE_PH"] = "x"
+    for t in ("TCCSD", "CUCS", "TTLD", "CANHAN"):
+        for k in range(1, 6):
+            v[f"SK5_{t}_TONG_Y{k}"] = sum(v[f"SK5_{t}_{lv}_Y{k}"]
+                                          for lv in ("XS", "TOT", "HT", "KHT"))
+    return sample.fill_template(v, form="so_ket_quy_dinh")
+
+
+def test_review_summary_reports_the_units_opinions(tmp_path):
+    from workbook_templates.merge import Parent, merge, read_child
+    paths = []
+    for i, cph in enumerate((False, True, False)):
+        p = tmp_path / f"u{i}.xlsx"
+        p.write_bytes(so_ket_unit(f"U{i}", f"Đảng bộ xã Thử {i}", cph))
+        paths.append(p)
+    children = [read_child(p) for p in paths]
+    assert all(c.report.valid for c in children)
+    summary = merge(children, Parent("Đảng bộ tỉnh Lâm Đồng", "LD", "DB_TINH", "Trung ương",
+                                     nguoi_lap="Trần Thị Bình")).to_xlsx()
+    built = build_report(summary, include_errors=True)
+    body = "\n".join(texts(built.data)[0])
+    assert "Ý kiến của 3 đơn vị trực thuộc" in body
+    assert "11/11 (100\u00a0%) tiêu chí được tất cả các đơn vị đánh giá phù hợp" in body
+    assert "25/27 (92,59\u00a0%) nội dung được tất cả các đơn vị đánh giá phù hợp" in body
+    assert "1/3 (33,33\u00a0%) đơn vị đánh giá chưa phù hợp (Đảng bộ xã Thử 1)" in body
+    assert "«Đảng bộ xã Thử 1: Không nên quy định»" in body
+    assert "Năm 2022, trong 9.048 cá nhân được xếp loại" in body  # Biểu 5 summed: 3 × 3.016
+    assert_shares_agree(built.data, at_least=20)

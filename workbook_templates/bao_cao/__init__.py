@@ -73,6 +73,8 @@ class Context:
     prev_values: dict | None = None
     prev_year: int | str | None = None
     notes: list[str] = field(default_factory=list)
+    #: a summary's «Tổng hợp ý kiến» rows (so_ket_quy_dinh): the children's ticks and proposals
+    opinions: list[dict] | None = None
 
 
 @dataclass
@@ -128,19 +130,26 @@ def build_report(source, *, previous=None, include_errors: bool = False, base: s
     Raises ReadError (unreadable) or ReportRefused (blank, errors, previous does not fit)."""
     label = label or (str(source) if isinstance(source, (str, bytes.__class__)) and
                       not isinstance(source, bytes) else "biểu")
-    filled = _read(source, "")
+    if isinstance(source, (str, bytes)) or hasattr(source, "__fspath__"):
+        data = source if isinstance(source, bytes) else open(source, "rb").read()
+    else:
+        data = source.read()
+    filled = _read(data, "")
     report = validate(filled, base=base, rules=rules, today=today)
+    opinions = summary_opinions(data) if filled.form.id == "so_ket_quy_dinh" else None
     prev = None
     if previous is not None:
         pf = _read(previous, "Tệp năm trước")
         prev = (pf, validate(pf, base=base, today=today))
     return build_from(filled, report, previous=prev, include_errors=include_errors, base=base,
-                      label=label)
+                      label=label, opinions=opinions)
 
 
 def build_from(filled: Filled, report: Report, *, previous: tuple[Filled, Report] | None = None,
-               include_errors: bool = False, base: str = "tot", label: str = "biểu") -> Built:
-    """The report from an already validated workbook (the server keeps each upload's reading)."""
+               include_errors: bool = False, base: str = "tot", label: str = "biểu",
+               opinions: list[dict] | None = None) -> Built:
+    """The report from an already validated workbook (the server keeps each upload's reading).
+    opinions: the rows of a summary's «Tổng hợp ý kiến» sheet (see `summary_opinions`)."""
     if is_blank(filled):
         raise ReportRefused(blank_message(filled, label), "blank", report=report)
     if report.errors and not include_errors:
@@ -152,7 +161,8 @@ def build_from(filled: Filled, report: Report, *, previous: tuple[Filled, Report
     share_pct = pack.share(v.get("TT_NgoaiLe25") == "CO")
     unit = str(v.get("TT_DonVi") or "").strip() or "[Tên đơn vị]"
     ctx = Context(filled.form, v, report, unit, report.year, share_pct, base,
-                  REGULATION_TEXT.get(pack.id, pack.title if hasattr(pack, "title") else ""))
+                  REGULATION_TEXT.get(pack.id, pack.title if hasattr(pack, "title") else ""),
+                  opinions=opinions)
     if previous is not None:
         pfilled, preport = previous
         if pfilled.form.id != filled.form.id:
@@ -204,6 +214,41 @@ def build_from(filled: Filled, report: Report, *, previous: tuple[Filled, Report
     buf = io.BytesIO()
     doc.save(buf)
     return Built(buf.getvalue(), report, notes, suggested_name(v, filled.form.id))
+
+
+OPINION_SHEET = "Tổng hợp ý kiến"  # written by the merge (merge_xlsx._opinions_sheet)
+
+
+def summary_opinions(data: bytes) -> list[dict] | None:
+    """The children's opinions a summary carries on «Tổng hợp ý kiến»: per checklist row the
+    number of units marking each column and the proposals. None for a unit's own workbook.
+    The file has already passed the reader's safety checks; calamine reads values only."""
+    from python_calamine import CalamineWorkbook
+    try:
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        if OPINION_SHEET not in wb.sheet_names:
+            return None
+        rows = wb.get_sheet_by_name(OPINION_SHEET).to_python()
+    except Exception:  # a damaged extra sheet only loses the summary of opinions
+        return None
+    head = next((i for i, r in enumerate(rows) if r and str(r[0]).strip() == "STT"), None)
+    if head is None:
+        return None
+    out = []
+    for r in rows[head + 1:]:
+        if len(r) < 9 or r[1] in (None, ""):
+            continue
+
+        def num(x):
+            try:
+                return int(x)
+            except (TypeError, ValueError):
+                return 0
+        out.append({"sheet": str(r[1]).strip(), "group": str(r[2] or "").strip(),
+                    "label": str(r[3] or "").strip(), "PH": num(r[4]), "CPH": num(r[5]),
+                    "blank": num(r[6]), "CPH_units": str(r[7] or "").strip(),
+                    "proposals": [x for x in str(r[8] or "").split("\n") if x.strip()]})
+    return out
 
 
 def suggested_name(v: dict, form_id: str) -> str:

@@ -219,6 +219,8 @@ class Review:
 
     # Biểu số 2–4 -------------------------------------------------------------------------------
     def opinions(self, doc):
+        if self.ctx.opinions:
+            return self.children_opinions(doc)
         first = True
         for sheet, (what, noun) in CHECK_WHAT.items():
             try:
@@ -262,3 +264,33 @@ class Review:
             if proposals:
                 hd36.para(doc, "Đề nghị sửa đổi, bổ sung: " + "; ".join(proposals) + ".")
 
+
+    def children_opinions(self, doc):
+        """A summary: the units' ticks and proposals as the merge counted them, per biểu."""
+        rows = self.ctx.opinions
+        units = max((r["PH"] + r["CPH"] + r["blank"] for r in rows), default=0)
+        hd36.para(doc, f"Ý kiến của {n(units)} đơn vị trực thuộc về Quy định, Hướng dẫn (tổng hợp "
+                       "từ Biểu số 2, 3 và 4 của các đơn vị):", keep_next=True)
+        for sheet, (what, noun) in CHECK_WHAT.items():
+            mine = [r for r in rows if r["sheet"] == sheet]
+            if not mine:
+                continue
+            all_ok = sum(1 for r in mine if r["PH"] == units)
+            s = (f"- {what} ({sheet}): {share(all_ok, len(mine))} {noun} được tất cả các đơn vị "
+                 "đánh giá phù hợp")
+            not_ok = [r for r in mine if r["CPH"]]
+            if not_ok:
+                s += "; " + "; ".join(
+                    f"{r['group']} — {r['label']}: {share(r['CPH'], units)} đơn vị đánh giá chưa "
+                    f"phù hợp" + (f" ({r['CPH_units']})" if r["CPH_units"] else "")
+                    for r in not_ok)
+            blank = sum(r["blank"] for r in mine)
+            if blank:
+                s += f"; {n(blank)} lượt chưa đánh dấu"
+            hd36.para(doc, s + ".")
+            props = [f"{r['group']} — {r['label']}: " + "; ".join(f"«{x.strip()}»"
+                                                                    for x in r["proposals"])
+                     for r in mine if r["proposals"]]
+            if props:
+                hd36.para(doc, "Đề nghị sửa đổi, bổ sung: " + " ".join(
+                    p + "." for p in props), indent=True)
