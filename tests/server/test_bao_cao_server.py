@@ -93,3 +93,41 @@ def test_refusals_are_json_in_vietnamese(server):
                      timeout=60)
     assert r.status_code == 403
     assert server.alive()
+
+
+def test_the_pages_link_the_reports_and_the_links_work_in_a_browser_session(server):
+    import re
+
+    from server import db
+    from server.auth import set_password
+    from server.models import Unit, User
+    from sqlalchemy import select
+    d = server.district(2, year=2024)
+    (c1, n1, _), (c2, n2, _) = d.child(0), d.child(1)
+    good = post(server, d, c1, workbook(c1, n1))
+    bad = post(server, d, c2, broken(c2, n2))
+    with server.app.app_context():
+        s = db.session()
+        user = User(username=f"bc{d.code}", unit=s.scalar(select(Unit).where(Unit.code == d.code)))
+        set_password(user, "matkhau")
+        s.add(user)
+        s.commit()
+    browser = requests.Session()
+    page = browser.get(f"{server.url}/dang-nhap", timeout=30)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    r = browser.post(f"{server.url}/dang-nhap", data={"username": f"bc{d.code}",
+                     "password": "matkhau", "csrf_token": token}, timeout=30)
+    assert r.status_code == 200
+    dash = browser.get(f"{server.url}/dot/{d.round_id}", timeout=30)
+    link = re.search(r'href="([^"]+bao-cao\.docx)">Dự thảo báo cáo \(\.docx\)', dash.text)
+    assert link, "the round dashboard links the summary's report"
+    r = browser.get(server.url + link.group(1), timeout=120)
+    assert r.status_code == 200 and r.headers["Content-Type"].startswith(DOCX)
+    assert d.name.upper() in text_of(r.content)
+    # the unit page: a link beside the valid version only
+    unit_page = browser.get(f"{server.url}/don-vi/{c1}", timeout=30).text
+    assert f"/submissions/{good['id']}/bao-cao.docx" in unit_page
+    other = browser.get(f"{server.url}/don-vi/{c2}", timeout=30).text
+    assert f"/submissions/{bad['id']}/bao-cao.docx" not in other
+    r = browser.get(server.api(f"/submissions/{good['id']}/bao-cao.docx"), timeout=60)
+    assert r.status_code == 200 and n1.upper() in text_of(r.content)

@@ -238,6 +238,10 @@ class Annual:
              f"theo tỷ lệ cho phép {share_pct}{NBSP}% thì tối đa {n(ceiling)}")
         if xs > ceiling:
             s += f", vượt {n(xs - ceiling)}"
+            summed = any(f.rule == "R-QUOTA" and f.name == f"XL_{k}_XS" and not f.is_error
+                         for f in self.ctx.report.findings)
+            if summed:  # the validator's own judgement: a row summed from below is indicative
+                s += " (số cộng từ các đơn vị trực thuộc, để tham khảo)"
         return s + "."
 
     def prev_sentence(self, k) -> str:
