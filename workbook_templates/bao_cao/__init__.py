@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 from dataclasses import dataclass, field
 
 from ..findings import Finding
@@ -128,8 +129,7 @@ def build_report(source, *, previous=None, include_errors: bool = False, base: s
                  label: str = "") -> Built:
     """source/previous: a path, bytes or file object of an .xlsx workbook of the same form set.
     Raises ReadError (unreadable) or ReportRefused (blank, errors, previous does not fit)."""
-    label = label or (str(source) if isinstance(source, (str, bytes.__class__)) and
-                      not isinstance(source, bytes) else "biểu")
+    label = label or (str(source) if isinstance(source, (str, os.PathLike)) else "biểu")
     if isinstance(source, (str, bytes)) or hasattr(source, "__fspath__"):
         data = source if isinstance(source, bytes) else open(source, "rb").read()
     else:

@@ -87,16 +87,17 @@ class Annual:
         hd36.heading(doc, "1. Công tác lãnh đạo, chỉ đạo", 2)
         hd36.placeholder(doc, "Việc quán triệt, ban hành kế hoạch, hướng dẫn; thành lập tổ công "
                          "tác; thời gian tổ chức kiểm điểm", "ghi số, ngày của văn bản")
-        hd36.heading(doc, "2. Kết quả kiểm điểm tự phê bình và phê bình (Biểu 1)", 2)
+        hd36.heading(doc, "2. Kết quả kiểm điểm tự phê bình và phê bình (Biểu\u00a01)", 2)
         self.kiem_diem(doc)
         hd36.heading(doc, "3. Kết quả đánh giá, xếp loại chất lượng tổ chức đảng và tập thể "
-                          "(Biểu 2)", 2)
+                          "(Biểu\u00a02)", 2)
         self.levels_section(doc, "Biểu 2", "tổ chức")
         hd36.heading(doc, "4. Kết quả đánh giá, xếp loại chất lượng đảng viên và cán bộ "
-                          "(Biểu 3)", 2)
+                          "(Biểu\u00a03)", 2)
         self.levels_section(doc, "Biểu 3", "đồng chí")
         self.own_rating(doc)
-        hd36.heading(doc, "5. Kết quả khắc phục hạn chế, khuyết điểm đã được chỉ ra (Biểu 4)", 2)
+        hd36.heading(doc, "5. Kết quả khắc phục hạn chế, khuyết điểm đã được chỉ ra "
+                          "(Biểu\u00a04)", 2)
         self.khac_phuc(doc)
         hd36.heading(doc, "III. ĐÁNH GIÁ CHUNG")
         hd36.heading(doc, "1. Ưu điểm", 2)
