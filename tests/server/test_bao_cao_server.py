@@ -93,6 +93,9 @@ def test_refusals_are_json_in_vietnamese(server):
                      timeout=60)
     assert r.status_code == 403
     assert server.alive()
+    paths = requests.get(server.api("/openapi.json"), timeout=10).json()["paths"]
+    assert {"/api/v1/rounds/{round_id}/bao-cao.docx",
+            "/api/v1/submissions/{sub_id}/bao-cao.docx"} <= set(paths)
 
 
 def test_the_pages_link_the_reports_and_the_links_work_in_a_browser_session(server):
