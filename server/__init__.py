@@ -47,6 +47,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api_bp)
     from .web import bp as web_bp      # the pages (issue 6)
     app.register_blueprint(web_bp)
+    from .bao_cao import bp as bao_cao_bp  # the written report .docx (issue 19)
+    app.register_blueprint(bao_cao_bp)
 
     @app.errorhandler(HTTPException)
     def _api_http_error(e):

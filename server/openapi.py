@@ -78,4 +78,23 @@ def spec() -> dict:
         "requestBody": {"content": {"application/json": {"schema": "DecisionIn"}}},
         "responses": {"200": {"description": "", "content": {"application/json": {
             "schema": "Decision"}}}, "400": _err("xếp loại không hợp lệ"), **common}}})
+    _bao_cao_paths(s, sec, common, sub_id, round_id)
     return s.to_dict()
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _bao_cao_paths(s, sec, common, sub_id, round_id):
+    """The written report (server/bao_cao.py, issue 19)."""
+    docx = {"description": "dự thảo báo cáo (.docx)",
+            "content": {DOCX: {"schema": {"type": "string", "format": "binary"}}}}
+    s.path("/api/v1/rounds/{round_id}/bao-cao.docx", operations={"get": {
+        "summary": "Dự thảo báo cáo của biểu tổng hợp đợt (so sánh với năm trước nếu có); lỗi "
+                   "của biểu tổng hợp được liệt kê ở đầu văn bản", "security": sec,
+        "parameters": round_id,
+        "responses": {"200": docx, "409": _err("chưa có biểu nào được tổng hợp"), **common}}})
+    s.path("/api/v1/submissions/{sub_id}/bao-cao.docx", operations={"get": {
+        "summary": "Dự thảo báo cáo của một biểu hợp lệ (so sánh với biểu hợp lệ năm trước)",
+        "security": sec, "parameters": sub_id,
+        "responses": {"200": docx, "409": _err("biểu còn lỗi"), **common}}})

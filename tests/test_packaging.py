@@ -20,7 +20,8 @@ def test_the_office_wheel_needs_no_server_packages(tmp_path):
     requires = [line.split(":", 1)[1].strip() for line in meta.decode().splitlines()
                 if line.startswith("Requires-Dist:")]
     always = sorted(r.split(";")[0].strip() for r in requires if "extra ==" not in r)
-    assert always == ["openpyxl==3.1.5", "python-calamine>=0.3", "xlwings==0.37.8"]
+    assert always == ["openpyxl==3.1.5", "python-calamine>=0.3", "python-docx>=1.1",
+                      "xlwings==0.37.8"]
     server = [r for r in requires if 'extra == "server"' in r]
     assert any(r.startswith("flask") for r in server) and any(r.startswith("sqlalchemy")
                                                               for r in server)

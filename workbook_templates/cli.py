@@ -114,6 +114,9 @@ def parser() -> argparse.ArgumentParser:
         cli_merge = None
     if cli_merge is not None:
         cli_merge.add_parser(sub)
+
+    from .bao_cao import cli as cli_bao_cao  # the written report (.docx)
+    cli_bao_cao.add_parser(sub)
     return p
 
 
