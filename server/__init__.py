@@ -47,6 +47,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api_bp)
     from .web import bp as web_bp      # the pages (issue 6)
     app.register_blueprint(web_bp)
+    from .xlwings_remote import bp as xlwings_bp   # the add-in without Python (issue 20)
+    app.register_blueprint(xlwings_bp)
 
     @app.errorhandler(HTTPException)
     def _api_http_error(e):
