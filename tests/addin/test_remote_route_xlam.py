@@ -133,3 +133,27 @@ def test_every_action_the_server_answers_with_has_a_handler(vba, monkeypatch):
     # our handlers never write a value
     assert ".Value" not in vba["KiemDiemActions"]
     assert "If cell.Comment Is Nothing Then cell.AddComment" in vba["KiemDiemActions"]
+
+
+def test_libreoffice_reads_the_vba_project_module_by_module(libreoffice, tmp_path):
+    """A second, independent reader of the container and of MS-OVBA: LibreOffice imports each
+    module into Basic (class modules as classes) when it opens the file as a macro workbook."""
+    src = tmp_path / "kiemdiem_may_chu.xlsm"
+    with zipfile.ZipFile(XLAM) as zi, zipfile.ZipFile(src, "w", zipfile.ZIP_DEFLATED) as zo:
+        for name in zi.namelist():
+            data = zi.read(name)
+            if name == "[Content_Types].xml":     # LibreOffice does not open add-ins as such
+                data = data.replace(b"ms-excel.addin.macroEnabled", b"ms-excel.sheet.macroEnabled")
+            zo.writestr(name, data)
+    ods = libreoffice.convert(src, "ods", tmp_path / "lo")
+    with zipfile.ZipFile(ods) as z:
+        basic = {n.rsplit("/", 1)[1][:-4]: z.read(n).decode("utf-8")
+                 for n in z.namelist() if n.startswith("Basic/VBAProject/") and
+                 not n.endswith("script-lb.xml")}
+    assert set(basic) == {"ThisWorkbook", "Sheet1", "Remote", "WebHelpers", "WebClient",
+                          "WebRequest", "WebResponse", "IWebAuthenticator", "Dictionary",
+                          "KiemDiem", "KiemDiemActions", "XlwingsCompat"}
+    for cls in ("WebClient", "WebRequest", "WebResponse", "IWebAuthenticator", "Dictionary"):
+        assert 'script:moduleType="class"' in basic[cls], cls
+    assert "RunRemotePython server &amp; path" in basic["KiemDiem"]
+    assert "Sub setRangeColors(wb As Workbook, action As Dictionary)" in basic["KiemDiemActions"]
