@@ -66,6 +66,10 @@ def _licence_key() -> str:
 
 
 _engine_lock = threading.Lock()
+# xlwings' remote engine keeps every book in one process-wide list and sends app-level actions
+# (the alert) to the book opened last: one check at a time per process, each book closed after
+# its actions are taken, so two units' answers never mix and memory does not grow.
+_check_lock = threading.RLock()
 
 
 def _remote_engine():
@@ -398,8 +402,12 @@ def _check(unit, data):
     names = [s["name"] for s in book_json["sheets"]]
     book = xlwings.Book(json=book_json)
     rounds: list = []
-    findings = addin.kiem_tra(book, alert=False, base=current_app.config["QUOTA_BASE"],
-                              rules=current_app.config["RULES"], vet=_vet(unit, rounds))
+    try:
+        findings = addin.kiem_tra(book, alert=False, base=current_app.config["QUOTA_BASE"],
+                                  rules=current_app.config["RULES"], vet=_vet(unit, rounds))
+    except BaseException:
+        book.close()
+        raise
     g.xlwings_round = rounds[0] if rounds else None
     return book, findings, names
 
@@ -408,15 +416,24 @@ def _alert(book, text: str, errors: bool) -> None:
     book.app.alert(text, title=TITLE, buttons="ok", mode="critical" if errors else "info")
 
 
+def _answer(book, names) -> Response:
+    """The book's actions (guarded), and the book closed."""
+    try:
+        return _actions(guard(book.json()["actions"], names))
+    finally:
+        book.close()
+
+
 @bp.post("/kiem-tra")
 def kiem_tra():
     """Check the open workbook: marks, notes, the «Kết quả kiểm tra» sheet, the alert."""
     import addin
     p, data, _raw = _prepare()
-    book, findings, names = _check(p.unit, data)
-    errors, _ = M.counts(findings)
-    _alert(book, addin.summary_text(findings), bool(errors))
-    return _actions(guard(book.json()["actions"], names))
+    with _check_lock:
+        book, findings, names = _check(p.unit, data)
+        errors, _ = M.counts(findings)
+        _alert(book, addin.summary_text(findings), bool(errors))
+        return _answer(book, names)
 
 
 @bp.post("/gui-bieu")
@@ -429,19 +446,24 @@ def gui_bieu():
     from .intake import receive
 
     p, data, raw = _prepare()
-    book, findings, names = _check(p.unit, data)
-    errors, _ = M.counts(findings)
-    if errors:
-        _alert(book, f"{addin.summary_text(findings)}\n\nBiểu còn lỗi nên chưa gửi. Sửa các ô "
-               "tô đỏ rồi bấm «Gửi biểu» lần nữa.", True)
-        return _actions(guard(book.json()["actions"], names))
-    xlsx, filename = rebuild(g.xlwings_filled, data["book"]["name"])
-    sub, _report = receive(p.unit, xlsx, filename, f"{p.label} (add-in không Python)",
-                           request.remote_addr or "")
-    keep_payload(sub.id, raw)
-    sent = _explain(201, submission_json(sub), request.host_url.rstrip("/"), "")
-    _alert(book, sent.message, not sent.ok)
-    return _actions(guard(book.json()["actions"], names))
+    with _check_lock:
+        book, findings, names = _check(p.unit, data)
+        try:
+            errors, _ = M.counts(findings)
+            if errors:
+                _alert(book, f"{addin.summary_text(findings)}\n\nBiểu còn lỗi nên chưa gửi. Sửa "
+                       "các ô tô đỏ rồi bấm «Gửi biểu» lần nữa.", True)
+                return _answer(book, names)
+            xlsx, filename = rebuild(g.xlwings_filled, data["book"]["name"])
+            sub, _report = receive(p.unit, xlsx, filename, f"{p.label} (add-in không Python)",
+                                   request.remote_addr or "")
+            keep_payload(sub.id, raw)
+            sent = _explain(201, submission_json(sub), request.host_url.rstrip("/"), "")
+            _alert(book, sent.message, not sent.ok)
+            return _answer(book, names)
+        finally:
+            if book.impl.api is not None:      # refused on the way: close it all the same
+                book.close()
 
 
 def rebuild(filled, name: str) -> tuple[bytes, str]:

@@ -297,6 +297,22 @@ def test_running_again_redoes_its_own_notes_only(live, recalculated):
     assert_no_form_writes(acts, names)
 
 
+def test_two_units_checking_at_once_each_get_their_own_answer(live, recalculated):
+    """The engine keeps books process-wide and sends the alert to the last one opened: two
+    units pressing the button at the same moment must still each get their own result."""
+    from concurrent.futures import ThreadPoolExecutor
+    jobs = [("BAOLAM", vba_payload(recalculated["bao_lam"]), "Có 3 lỗi"),
+            ("LBX", vba_payload(recalculated["clean"]), "Biểu hợp lệ")] * 3
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda j: live.post(CHECK, j[1], live.tokens[j[0]]), jobs))
+    for (code, _payload, start), r in zip(jobs, answers, strict=True):
+        assert r.status_code == 200, r.text
+        acts = r.json()["actions"]
+        [alert] = alerts(acts)
+        assert alert[0].startswith(start), (code, alert[0])
+        assert len(report_grid(acts)) >= M.HEADER_ROW
+
+
 def test_another_units_workbook_is_refused_with_403(live, recalculated):
     tokens = live.tokens
     r = live.post(CHECK, vba_payload(recalculated["bao_lam"]), tokens["XA1"])
