@@ -250,14 +250,34 @@ class Payload(Schema):
             raise ValidationError("tên sheet trùng nhau", "sheets")
 
 
-def _first_error(errors, path="") -> str:
-    if isinstance(errors, dict):
-        k = next(iter(errors))
-        return _first_error(errors[k], f"{path}.{k}" if path else str(k))
-    if isinstance(errors, list) and errors:
-        return _first_error(errors[0], path) if not isinstance(errors[0], str) \
-            else f"{path}: {errors[0]}"
-    return f"{path}: {errors}"
+def _first_error(errors, raw) -> str:
+    """The first schema error, said for a user: which sheet (by its name) or which part, and
+    what is wrong (our validators speak Vietnamese; marshmallow's own English words are not
+    shown)."""
+    path = []
+    node = errors
+    while isinstance(node, dict) and node:
+        key = next(iter(node))
+        path.append(key)
+        node = node[key]
+    msg = node[0] if isinstance(node, list) and node and isinstance(node[0], str) else ""
+    if not msg or msg.isascii():
+        msg = "thiếu hoặc sai dạng"
+    where = "dữ liệu"
+    if path[:1] == ["sheets"] and len(path) > 1 and isinstance(path[1], int):
+        try:
+            where = f"sheet «{str(raw['sheets'][path[1]]['name'])[:31]}»"
+        except (KeyError, IndexError, TypeError):
+            where = f"sheet thứ {path[1] + 1}"
+    elif path[:1] == ["sheets"]:
+        where = "danh sách sheet"
+    elif path[:1] == ["book"]:
+        where = "thông tin sổ tính"
+    elif path[:1] == ["names"]:
+        where = "các tên đã đặt (Name)"
+    elif path[:1] in (["client"], ["version"]):
+        where = "thông tin add-in"
+    return f"{where}: {msg}"
 
 
 def load_payload(raw) -> dict:
@@ -277,8 +297,8 @@ def load_payload(raw) -> dict:
         return Payload().load(raw)
     except ValidationError as e:
         raise Refused("Dữ liệu sổ tính gửi lên không hợp lệ nên máy chủ chưa kiểm tra "
-                      f"({_first_error(e.messages)}). Hãy lưu sổ tính, mở lại rồi bấm lại; nếu vẫn"
-                      " lỗi, báo cho văn phòng cấp trên.", 400) from e
+                      f"({_first_error(e.messages, raw)}). Hãy lưu sổ tính, mở lại rồi bấm "
+                      "lại; nếu vẫn lỗi, báo cho văn phòng cấp trên.", 400) from e
 
 
 def engine_book(data: dict) -> dict:

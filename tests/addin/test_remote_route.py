@@ -363,13 +363,21 @@ def test_another_xlwings_version_names_both(live, recalculated):
 
 def test_bad_payloads_get_a_vietnamese_400(live):
     tokens = live.tokens
-    for body in (b"not json", b"[1, 2]",
-                 json.dumps({"client": "VBA", "version": xlwings.__version__,
-                             "book": {"name": "a.xlsx"},
-                             "sheets": [{"name": "S", "values": [[{"=1+1": 2}]]}]}).encode()):
+
+    def payload(sheet_values):
+        return json.dumps({"client": "VBA", "version": xlwings.__version__,
+                           "book": {"name": "a.xlsx"},
+                           "sheets": [{"name": "Biểu 1", "values": sheet_values}]}).encode()
+    for body in (b"not json", b"[1, 2]", json.dumps({"client": "VBA"}).encode()):
         r = live.post(CHECK, data=body, token=tokens["XA4"])
         assert r.status_code == 400, body
         assert "không" in r.text
+    # an object where a cell value should be: refused, nothing of it evaluated
+    r = live.post(CHECK, data=payload([[{"=1+1": 2}]]), token=tokens["XA4"])
+    assert r.status_code == 400
+    assert "sheet «Biểu 1»: chỉ nhận giá trị ô" in r.text
+    r = live.post(CHECK, data=payload([[1]] * 6000), token=tokens["XA4"])
+    assert r.status_code == 400 and "sheet «Biểu 1»: tối đa 5.000 dòng" in r.text
 
 
 def test_no_token_is_401_an_admin_account_or_the_collecting_unit_cannot_use_it(live, recalculated):
