@@ -125,10 +125,27 @@ class Live:
             return rounds, tokens
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def remote_database(request, tmp_path_factory):
+    """A fresh database per backend (PostgreSQL skipped only when unreachable outside CI)."""
+    from server.harness import DatabaseUnavailable, scratch_database
+    data_dir = tmp_path_factory.mktemp(f"remote-{request.param}")
+    cm = scratch_database(request.param, data_dir)
+    try:
+        url = cm.__enter__()
+    except DatabaseUnavailable as e:
+        if os.environ.get("CI"):
+            pytest.fail(f"{e} (PostgreSQL is required in CI)")
+        pytest.skip(str(e))
+    try:
+        yield url, data_dir
+    finally:
+        cm.__exit__(None, None, None)
+
+
 @pytest.fixture(scope="module")
-def live(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("remote-data")
-    url_db = f"sqlite:///{data_dir / 'kiemdiem.sqlite3'}"
+def live(remote_database):
+    url_db, data_dir = remote_database
     env = dict(os.environ, KIEMDIEM_DATABASE_URL=url_db, KIEMDIEM_DATA_DIR=str(data_dir),
                KIEMDIEM_XLWINGS_REMOTE="1", KIEMDIEM_XLWINGS_RATE=f"[{RATE}, 60]",
                XLWINGS_LICENSE_KEY="noncommercial", PYTHONPATH=str(ROOT), FLASK_DEBUG="0")
