@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -121,8 +122,27 @@ class Live:
             deadline = dt.date.today() + dt.timedelta(days=9)
             rounds = {y: create_round(top, "bao_cao_nam", y, deadline).id for y in (2019, 2024)}
             tokens = {u.code: issue_token(u) for u in [top] + kids}
+            from server.auth import set_password
+            from server.models import User
+            clerk = User(username="vanphong_hx", unit_id=top.id, is_admin=False)
+            set_password(clerk, "mat-khau-thu-2026")
+            s.add(clerk)
             s.commit()
             return rounds, tokens
+
+    def dashboard(self, round_id: int) -> str:
+        """The round's dashboard page as the collecting office's clerk sees it after logging in."""
+        web = requests.Session()
+        page = web.get(self.url + "/dang-nhap", timeout=30).text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        form = {"username": "vanphong_hx", "password": "mat-khau-thu-2026"}
+        if token:
+            form["csrf_token"] = token.group(1)
+        r = web.post(self.url + "/dang-nhap", data=form, timeout=30)
+        assert r.status_code == 200 and "Sai tên đăng nhập" not in r.text
+        r = web.get(f"{self.url}/dot/{round_id}", timeout=30)
+        assert r.status_code == 200
+        return r.text
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -429,6 +449,9 @@ def test_send_stores_the_rebuilt_workbook_and_it_shows_on_the_round(live, recalc
                       headers={"Authorization": f"Bearer {tokens['HX']}"}, timeout=30).json()
     [unit] = [u for u in st["units"] if u["code"] == "LBX"]
     assert unit["submitted"] and unit["valid"] and unit["version"] == 1
+    page = live.dashboard(live.rounds[2024])
+    row = re.search(r'<tr data-code="LBX">(.*?)</tr>', page, re.S).group(1)
+    assert "Hợp lệ" in row and re.search(r'class="num">1\b', row)
     # the stored file: byte for byte what the server serves, and it reads as the unit's figures
     sub = unit["submission_id"]
     got = requests.get(f"{live.url}/api/v1/submissions/{sub}/file",
