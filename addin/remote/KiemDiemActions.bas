@@ -5,17 +5,18 @@ Option Explicit
 ' None of them writes a cell value: fills, notes, widths, wrap, bold, hidden columns.
 
 Sub setRangeColors(wb As Workbook, action As Dictionary)
-    Dim rows As Collection, row As Collection
+    ' args(1): rows of "#rrggbb" (paint), "keep" (leave as is) or null (no fill)
+    Dim matrix As Collection, colours As Collection
     Dim i As Long, j As Long, first As Range
     Set first = GetRange(wb, action).Cells(1, 1)
-    Set rows = action("args")(1)
-    For i = 1 To rows.Count
-        Set row = rows(i)
-        For j = 1 To row.Count
-            If IsNull(row(j)) Then
+    Set matrix = action("args")(1)
+    For i = 1 To matrix.Count
+        Set colours = matrix(i)
+        For j = 1 To colours.Count
+            If IsNull(colours(j)) Then
                 first.Offset(i - 1, j - 1).Interior.ColorIndex = xlNone
-            ElseIf row(j) <> "keep" Then
-                first.Offset(i - 1, j - 1).Interior.Color = HexToRgb(row(j))
+            ElseIf colours(j) <> "keep" Then
+                first.Offset(i - 1, j - 1).Interior.Color = HexToRgb(colours(j))
             End If
         Next j
     Next i
