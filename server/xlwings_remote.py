@@ -137,7 +137,10 @@ def _too_large_message() -> str:
 
 
 def _max_bytes() -> int:
-    return int(current_app.config.get("XLWINGS_MAX_BYTES") or DEFAULT_MAX_BYTES)
+    """This route's own ceiling, never above the server's MAX_CONTENT_LENGTH."""
+    own = int(current_app.config.get("XLWINGS_MAX_BYTES") or DEFAULT_MAX_BYTES)
+    app = current_app.config.get("MAX_CONTENT_LENGTH")
+    return min(own, int(app)) if app else own
 
 
 # --- a small limiter of calls per token ---------------------------------------------------------
