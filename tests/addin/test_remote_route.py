@@ -496,3 +496,28 @@ def test_the_route_is_off_unless_configured(tmp_path, monkeypatch):
     app2 = create_app({"DATA_DIR": str(tmp_path), "XLWINGS_REMOTE": 1})
     r = app2.test_client().post(CHECK, json={})
     assert r.status_code == 403 and "XLWINGS_LICENSE_KEY" in r.get_data(as_text=True)
+
+
+def test_text_that_looks_like_a_formula_is_stored_as_text(live, recalculated):
+    """Nothing in the payload is evaluated: a name typed as "=HYPERLINK(…)" reaches the stored
+    workbook as that text, not as a formula."""
+    from openpyxl import load_workbook
+    cell = get_form_set("bao_cao_nam").cells["TT_NguoiLap"]
+    payload = vba_payload(recalculated["clean"], "loc_bao.xlsx")
+    [sheet] = [s for s in payload["sheets"] if s["name"] == cell.sheet]
+    typed = '=HYPERLINK("http://example.invalid","Nguyễn Văn An")'
+    sheet["values"][cell.row - 1][cell.col - 1] = typed
+    r = live.post(SEND, payload, live.tokens["LBX"])
+    assert r.status_code == 200, r.text
+    [alert] = alerts(r.json()["actions"])
+    assert alert[0].startswith("Máy chủ đã nhận biểu"), alert[0]
+    version = int(re.search(r"phiên bản số (\d+)", alert[0]).group(1))
+    st = requests.get(f"{live.url}/api/v1/rounds/{live.rounds[2024]}/status",
+                      headers={"Authorization": f"Bearer {live.tokens['HX']}"}, timeout=30).json()
+    [unit] = [u for u in st["units"] if u["code"] == "LBX"]
+    assert unit["version"] == version
+    got = requests.get(f"{live.url}/api/v1/submissions/{unit['submission_id']}/file",
+                       headers={"Authorization": f"Bearer {live.tokens['LBX']}"}, timeout=30)
+    ws = load_workbook(io.BytesIO(got.content))[cell.sheet]
+    stored = ws.cell(cell.row, cell.col)
+    assert stored.value == typed and stored.data_type == "s"
