@@ -489,6 +489,20 @@ def gui_bieu():
                 book.close()
 
 
+XLAM = Path(__file__).resolve().parents[1] / "addin" / "remote" / "kiemdiem_may_chu.xlam"
+
+
+@bp.get("/add-in")
+def add_in():
+    """The add-in file for this route, for the clerk to download (it holds no secret: the
+    server address and token are typed on the PC). Only when the route is on."""
+    from flask import send_file
+    if not _enabled():
+        raise Refused("Máy chủ này chưa bật kiểm tra biểu qua add-in không cần Python.", 404)
+    return send_file(XLAM, mimetype="application/vnd.ms-excel.addin.macroEnabled.12",
+                     as_attachment=True, download_name=XLAM.name)
+
+
 def rebuild(filled, name: str) -> tuple[bytes, str]:
     """The workbook the server stores for a payload: its template with the unit's input values
     (as the check read them) written by defined name; nothing else of the payload is used."""

@@ -485,6 +485,13 @@ def test_send_with_errors_marks_and_does_not_store(live, recalculated):
     assert not any(u["submitted"] for u in st["units"])
 
 
+def test_the_clerk_downloads_the_add_in_from_the_server(live):
+    r = requests.get(live.url + "/api/v1/xlwings/add-in", timeout=30)
+    assert r.status_code == 200
+    assert r.content == (ROOT / "addin" / "remote" / "kiemdiem_may_chu.xlam").read_bytes()
+    assert "kiemdiem_may_chu.xlam" in r.headers["Content-Disposition"]
+
+
 # --- off unless configured ----------------------------------------------------------------------
 
 def test_the_route_is_off_unless_configured(tmp_path, monkeypatch):
@@ -492,6 +499,7 @@ def test_the_route_is_off_unless_configured(tmp_path, monkeypatch):
     app = create_app({"DATA_DIR": str(tmp_path), "TESTING": True})
     r = app.test_client().post(CHECK, json={})
     assert r.status_code == 404 and "chưa bật" in r.get_data(as_text=True)
+    assert app.test_client().get("/api/v1/xlwings/add-in").status_code == 404
     monkeypatch.delenv("XLWINGS_LICENSE_KEY", raising=False)
     app2 = create_app({"DATA_DIR": str(tmp_path), "XLWINGS_REMOTE": 1})
     r = app2.test_client().post(CHECK, json={})

@@ -67,7 +67,8 @@ def test_ribbon_kiem_diem_with_check_send_and_settings_buttons(vba):
 def test_the_buttons_call_the_endpoints_the_server_and_docs_name(vba):
     from server import create_app
     app = create_app({"DATA_DIR": str(ROOT / "test-output" / "xlam-app")})
-    routes = {r.rule for r in app.url_map.iter_rules() if "xlwings" in r.rule}
+    routes = {r.rule for r in app.url_map.iter_rules() if "xlwings" in r.rule
+              and "POST" in r.methods}
     docs = (ROOT / "docs" / "addin.md").read_text(encoding="utf-8")
     code = vba["KiemDiem"]
     consts = dict(re.findall(r'Public Const (PATH_\w+) As String = "([^"]+)"', code))
