@@ -78,4 +78,6 @@ def spec() -> dict:
         "requestBody": {"content": {"application/json": {"schema": "DecisionIn"}}},
         "responses": {"200": {"description": "", "content": {"application/json": {
             "schema": "Decision"}}}, "400": _err("xếp loại không hợp lệ"), **common}}})
+    from .xlwings_remote import document     # the add-in without Python (issue 20)
+    document(s)
     return s.to_dict()

@@ -523,3 +523,33 @@ def keep_payload(submission_id: int, raw: bytes) -> Path:
     os.chmod(tmp, 0o444)
     os.replace(tmp, path)
     return path
+
+
+def document(s) -> None:
+    """This route in the server's OpenAPI document (called from server/openapi.py)."""
+    s.components.schema("XlwingsPayload", schema=Payload)
+    text = {"text/plain": {"schema": {"type": "string"}}}
+    refused = {str(code): {"description": why, "content": text} for code, why in (
+        (400, "dữ liệu hỏng"), (401, "thiếu hoặc sai mã truy cập"),
+        (403, "biểu của đơn vị khác; không phải mã của đơn vị; chưa có giấy phép xlwings"),
+        (404, "chức năng chưa bật"), (409, "lệch phiên bản xlwings (nêu cả hai)"),
+        (413, "quá lớn"), (429, "bấm quá nhiều; xem Retry-After"))}
+    actions = {"200": {"description": "các hành động xlwings cho Excel thực hiện",
+                       "content": {"application/json": {"schema": {
+                           "type": "object", "properties": {"actions": {
+                               "type": "array", "items": {"type": "object"}}}}}}}}
+    body = {"content": {"application/json": {"schema": "XlwingsPayload"}}}
+    for path, summary in (
+            ("/api/v1/xlwings/kiem-tra", "Add-in không cần Python: kiểm tra sổ tính đang mở "
+             "(JSON của trình khách VBA của xlwings); trả lời các hành động đánh dấu"),
+            ("/api/v1/xlwings/gui-bieu", "Add-in không cần Python: kiểm tra, và khi không còn "
+             "lỗi thì gửi biểu (máy chủ ghi số liệu vào mẫu rồi lưu)")):
+        s.path(path, operations={"post": {"summary": summary, "security": [{"token": []}],
+                                          "requestBody": body,
+                                          "responses": {**actions, **refused}}})
+    s.path("/api/v1/xlwings/add-in", operations={"get": {
+        "summary": "Tải tệp add-in kiemdiem_may_chu.xlam", "responses": {
+            "200": {"description": "tệp .xlam", "content": {
+                "application/vnd.ms-excel.addin.macroEnabled.12": {"schema": {
+                    "type": "string", "format": "binary"}}}},
+            "404": {"description": "chức năng chưa bật", "content": text}}}})
