@@ -413,8 +413,45 @@ def _vet(unit, open_round_of):
         except Rejected:
             rnd = None                # the send tells; a check is still worth making
         open_round_of.append(rnd)
-        return _year_over_year(report, unit, rnd) if rnd is not None else []
+        extra = overwritten(filled, report)
+        if rnd is not None:
+            extra += _year_over_year(report, unit, rnd)
+        return extra
     return vet
+
+
+def _same(shown, want) -> bool:
+    if shown is None or want is None:
+        return shown is None and want is None
+    if isinstance(shown, (int, float)) and isinstance(want, (int, float)) \
+            and not isinstance(shown, bool):
+        return abs(shown - want) <= 1e-9 * max(1.0, abs(want))
+    return shown == want
+
+
+def overwritten(filled, report) -> list:
+    """R-FORMULA for the values-only client: a formula cell whose shown value is not what the
+    server computes from the inputs has been typed over (or the book was not recalculated).
+
+    The VBA client sends values, never formulas, so the core cannot see an overwritten formula;
+    Excel's own results equal the server's exactly for an untouched template, so a difference
+    is the sign. Left alone, the sent workbook would be rebuilt with the template's formula and
+    differ from the paper the unit prints and signs."""
+    from workbook_templates.validate import validate
+    bad = [c.name for c in filled.form.derived()
+           if not _same(filled.raw.get(c.name), report.values.get(c.name))]
+    if not bad:
+        return []
+    kept = dict(filled.has_formula)
+    filled.has_formula.update((name, False) for name in bad)
+    try:
+        again = validate(filled, base=current_app.config["QUOTA_BASE"],
+                         rules=current_app.config["RULES"])
+    finally:
+        filled.has_formula.clear()
+        filled.has_formula.update(kept)
+    have = {(f.rule, f.name) for f in report.findings}
+    return [f for f in again.findings if f.rule == "R-FORMULA" and (f.rule, f.name) not in have]
 
 
 def _check(unit, data):

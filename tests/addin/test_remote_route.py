@@ -334,6 +334,33 @@ def test_running_again_redoes_its_own_notes_only(live, recalculated):
     assert_no_form_writes(acts, names)
 
 
+def test_a_formula_typed_over_is_caught_though_only_values_arrive(live, recalculated):
+    """Biểu 1 D12 («chưa kiểm điểm», a formula: phải − đã = 2) typed over with 5: the VBA
+    client sends only the value, the server sees it is not what the inputs give, marks it as the
+    upload route would (R-FORMULA, an error) — and does not send the workbook."""
+    cell = get_form_set("bao_cao_nam").cells["KD_CHUA_DV"]
+    payload = vba_payload(recalculated["clean"], "loc_bao.xlsx")
+    [sheet] = [s for s in payload["sheets"] if s["name"] == cell.sheet]
+    assert sheet["values"][cell.row - 1][cell.col - 1] == 2       # Excel's (LibreOffice's) result
+    sheet["values"][cell.row - 1][cell.col - 1] = 5
+    r = live.post(CHECK, payload, live.tokens["LBX"])
+    assert r.status_code == 200, r.text
+    acts = r.json()["actions"]
+    assert coloured(acts, _names(payload)) == {(cell.sheet, cell.a1): M.ERROR_FILL.lower()}
+    note = notes(acts, _names(payload))[(cell.sheet, cell.a1)]
+    assert "«5»" in note and "giá trị đúng là 2" in note
+    before = requests.get(f"{live.url}/api/v1/rounds/{live.rounds[2024]}/status",
+                          headers={"Authorization": f"Bearer {live.tokens['HX']}"},
+                          timeout=30).json()
+    r = live.post(SEND, payload, live.tokens["LBX"])
+    [alert] = alerts(r.json()["actions"])
+    assert "chưa gửi" in alert[0]
+    after = requests.get(f"{live.url}/api/v1/rounds/{live.rounds[2024]}/status",
+                         headers={"Authorization": f"Bearer {live.tokens['HX']}"},
+                         timeout=30).json()
+    assert after == before
+
+
 def test_two_units_checking_at_once_each_get_their_own_answer(live, recalculated):
     """The engine keeps books process-wide and sends the alert to the last one opened: two
     units pressing the button at the same moment must still each get their own result."""
