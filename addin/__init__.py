@@ -32,19 +32,28 @@ def _settings() -> tuple[str, str | None]:
     return (base if base in BASES else "tot"), (rules if rules in PACKS else None)
 
 
-def kiem_tra(book, *, alert: bool = True, today: dt.date | None = None) -> list[Finding]:
+def kiem_tra(book, *, alert: bool = True, today: dt.date | None = None,
+             base: str | None = None, rules: str | None = None, vet=None) -> list[Finding]:
     """Check `book` with the core validator, mark the findings in place, return them.
 
     A workbook that is not one of our templates (or of an old version) gives one error finding
     whose message says so; nothing is marked then, but the report sheet and the alert explain it.
+
+    base, rules: the quota base and rule pack; None = this PC's settings file. The server's
+    remote route passes its own, so a check there is the check an upload gets. vet(filled,
+    report): the server's extra say before anything is marked — it may raise to refuse the book
+    (another unit's workbook) or return more findings (year over year).
     """
     snap = B.read(book)
     form = None
     try:
         filled = read_grids(snap.grids, snap.formulas, source=f"Sổ tính «{book.name}»")
         form = filled.form
-        base, rules = _settings()
+        if base is None:
+            base, rules = _settings()
         report = validate(filled, base=base, rules=rules, today=today)
+        if vet is not None:
+            report.findings.extend(vet(filled, report))
         findings = report.findings
         subtitle = (f"Mẫu «{form.title}» phiên bản {report.version}; quy định áp dụng: "
                     f"{report.rule_pack}; kiểm tra lúc {dt.datetime.now():%H:%M %d/%m/%Y}.")

@@ -49,6 +49,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(web_bp)
     from .bao_cao import bp as bao_cao_bp  # the written report .docx (issue 19)
     app.register_blueprint(bao_cao_bp)
+    from .xlwings_remote import bp as xlwings_bp   # the add-in without Python (issue 20)
+    app.register_blueprint(xlwings_bp)
 
     @app.errorhandler(HTTPException)
     def _api_http_error(e):

@@ -79,6 +79,8 @@ def spec() -> dict:
         "responses": {"200": {"description": "", "content": {"application/json": {
             "schema": "Decision"}}}, "400": _err("xếp loại không hợp lệ"), **common}}})
     _bao_cao_paths(s, sec, common, sub_id, round_id)
+    from .xlwings_remote import document     # the add-in without Python (issue 20)
+    document(s)
     return s.to_dict()
 
 
