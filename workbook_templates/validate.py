@@ -14,6 +14,7 @@ from pathlib import Path
 from .findings import ERROR, WARNING, Finding, sort_key
 from .read import Filled, read_workbook
 from .rules import checks
+from .rules.catalogue import RULES
 from .rules.packs import PACKS, RulePack, pack_for_year
 from .rules import parse as P
 from .spec.domain import UNIT_TYPE_LABEL
@@ -68,11 +69,13 @@ class Ctx:
 
     # reporting ---------------------------------------------------------------------------------
     def add(self, rule, name, message, hint="", severity=None):
+        """Report a finding of catalogue rule `rule` on cell `name`; a sub-rule (R-QUOTA-SUMMED)
+        is reported under its parent's id with its own severity and reference."""
         if not self.pack.enabled(rule):
             return
         c = self.form.cells.get(name)
         self.findings.append(Finding(
-            rule=rule, severity=severity or self.pack.severity(rule),
+            rule=RULES[rule].reported_as, severity=severity or self.pack.severity(rule),
             sheet=c.sheet if c else "", cell=c.a1 if c else "", name=name if c else "",
             message=message, hint=hint, regulation=self.pack.regulation(rule),
             row_label=c.row_label if c else "", col_label=c.col_label if c else ""))

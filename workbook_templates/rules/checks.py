@@ -223,7 +223,6 @@ def check_quota(ctx):
             continue
         group = c.row_key
         decided = ctx.form.id == "bao_cao_nam" and _quota_is_decided(ctx.unit_type, group)
-        sev = ctx.pack.severity("R-QUOTA" if decided else "R-QUOTA-SUMMED")
         base_txt = "số hoàn thành tốt" if ctx.base == "tot" else "số hoàn thành tốt trở lên"
         where = _where(ctx, c)
         msg = (f"{where}: {fmt_int(xs)} xếp loại «Hoàn thành xuất sắc nhiệm vụ» vượt mức tối đa "
@@ -233,7 +232,7 @@ def check_quota(ctx):
                 "hoàn thành tốt." if decided else
                 "Số này cộng từ cấp dưới nên chỉ để tham khảo; đề nghị giải trình ở sheet "
                 "«Giải trình».")
-        ctx.add("R-QUOTA", c.expr.xs, msg, hint, severity=sev)
+        ctx.add("R-QUOTA" if decided else "R-QUOTA-SUMMED", c.expr.xs, msg, hint)
 
 
 def _members_or_orgs(ctx):
@@ -344,11 +343,10 @@ def check_kp(ctx):
                         "Mỗi hạn chế, khuyết điểm cần đủ nội dung, giải pháp, thời hạn và kết quả.")
         due, res = ctx.val.get(names["ThoiHan"]), ctx.val.get(names["KetQua"])
         if isinstance(due, dt.date) and due < ref_day and res and res != "DA":
-            ctx.add("R-KP", names["KetQua"],
+            ctx.add("R-KP-HAN", names["KetQua"],
                     f"Dòng {i} của Biểu 4: thời hạn {due:%d/%m/%Y} đã qua (ngày lập biểu "
                     f"{ref_day:%d/%m/%Y}) nhưng kết quả là «{ctx.choice_label(names['KetQua'])}».",
-                    "Ghi rõ lý do chậm khắc phục ở cột Ghi chú hoặc sheet «Giải trình».",
-                    severity=ctx.pack.severity("R-KP-HAN"))
+                    "Ghi rõ lý do chậm khắc phục ở cột Ghi chú hoặc sheet «Giải trình».")
 
 
 DOCNO = re.compile(r"^(\d+)-([A-ZĐ]+)/([A-ZĐ0-9]+(?:[-.][A-ZĐ0-9]+)*)$")
