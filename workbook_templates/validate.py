@@ -18,8 +18,8 @@ from .rules.catalogue import RULES
 from .rules.packs import PACKS, RulePack, pack_for_year
 from .rules import parse as P
 from .spec.domain import UNIT_TYPE_LABEL
-from .spec.model import (CHOICE, COUNT, DATE, DERIVED, DOCDATE, DOCNO, PHONE, TEXT, XMARK, YEAR,
-                         EvalContext)
+from .spec.model import (CHOICE, COUNT, DATE, DERIVED, DOCDATE, DOCNO, PHONE, SCORE, TEXT, XMARK,
+                         YEAR, EvalContext)
 
 BASES = ("tot", "tot_tro_len")
 
@@ -161,6 +161,11 @@ def _parse_inputs(ctx: Ctx):
             if problem:
                 ctx.add("R-XMARK", c.name, f"Dòng «{c.row_label}», cột «{c.col_label}»: "
                         f"{problem}.", "Chỉ đánh dấu chữ x hoặc để trống.")
+        elif kind == SCORE:
+            v, problem = P.parse_score(raw)
+            if problem:
+                ctx.add("R-DIEM", c.name, f"{c.row_label}: {problem}.",
+                        "Ghi điểm bằng số từ 0 đến 100 (thang 100 điểm), ví dụ 92 hoặc 89,5.")
         elif kind in (TEXT, DOCNO, PHONE):
             v, _ = P.parse_text(raw)
         elif kind == DOCDATE:

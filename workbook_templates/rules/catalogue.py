@@ -117,6 +117,9 @@ for _r in (
     Rule("R-XS-KP", "Xuất sắc: đã khắc phục mọi hạn chế đã chỉ ra", ERROR,
          "Tập thể tự xếp loại xuất sắc thì mọi hạn chế, khuyết điểm các năm trước ở Biểu 4 có "
          "kết quả «Đã khắc phục»."),
+    Rule("R-LYDO", "Lý do không xếp loại đúng quy định của năm", ERROR,
+         "Chỉ dùng các lý do không đánh giá, xếp loại mà quy định của năm đánh giá cho phép "
+         "(năm 2018, theo Hướng dẫn 16, đình chỉ sinh hoạt đảng không phải lý do)."),
     Rule("R-KP", "Khắc phục hạn chế, khuyết điểm (Biểu 4)", ERROR,
          "Mỗi dòng Biểu 4 có nội dung, giải pháp, thời hạn và kết quả."),
     Rule("R-KP-HAN", "Quá hạn khắc phục", WARNING,

@@ -126,7 +126,10 @@ HD16 = RulePack(
     "Quy định 132-QĐ/TW ngày 08/3/2018; Hướng dẫn 16-HD/BTCTW ngày 24/9/2018",
     prereq_tot_percent=80,
     not_rated_reasons=("MOI", "MIEN", "KHAC"),
-    overrides=_merge(_QD366_ONLY, {k: Override(reference=o.reference.replace(
+    overrides=_merge(_QD366_ONLY, _refs(
+        R_LYDO="Hướng dẫn 16-HD/BTCTW: đảng viên bị đình chỉ sinh hoạt đảng vẫn được đánh giá, "
+               "xếp loại (lý do không xếp loại chỉ có miễn công tác và sinh hoạt đảng, mới kết "
+               "nạp chưa đủ 6 tháng và lý do khác)"), {k: Override(reference=o.reference.replace(
         "Hướng dẫn 21-HD/BTCTW", "Hướng dẫn 16-HD/BTCTW")) for k, o in HD21_REFS.items()}),
 )
 
