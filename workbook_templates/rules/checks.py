@@ -796,3 +796,29 @@ def year_over_year(current, previous) -> list:
                            "Kiểm tra lại số liệu hoặc giải trình nguyên nhân thay đổi.",
                            pack.regulation("R-YOY"), cell.row_label, cell.col_label))
     return out
+
+
+def exception_not_granted(report, round_name: str, round_year) -> list:
+    """R-NGOAILE25 (server side): a unit never grants itself the 25 % exception. A workbook that
+    says «Có» in a round the collecting office opened without the exception is an error naming
+    both facts. Takes a Report; returns findings to add to it."""
+    from ..findings import Finding
+    from ..spec import get_form_set
+    from .packs import PACKS
+    pack = PACKS[report.rule_pack]
+    v = report.values
+    if (report.template != "bao_cao_nam" or v.get("TT_NgoaiLe25") != "CO"
+            or not pack.enabled("R-NGOAILE25")):
+        return []
+    cell = get_form_set(report.template).cells["TT_NgoaiLe25"]
+    so = v.get("TT_QD25_So")
+    by = f" theo quyết định số {so}" if so else ""
+    return [Finding(
+        "R-NGOAILE25", pack.severity("R-NGOAILE25"), cell.sheet, cell.a1, cell.name,
+        f"Biểu ghi «Có» áp dụng tỷ lệ xuất sắc 25 %{by} ({cell.ref}), nhưng đợt nhận báo cáo năm "
+        f"{round_year} của {round_name} được mở không có ngoại lệ 25 % (tỷ lệ "
+        f"{pack.quota_share} %).",
+        "Nếu cấp có thẩm quyền đã quyết định cho áp dụng 25 %, đề nghị văn phòng cấp trên ghi "
+        "ngoại lệ cho đợt nhận báo cáo rồi gửi lại; nếu không, chọn «Không» và giữ số xuất sắc "
+        f"trong tỷ lệ {pack.quota_share} %.",
+        pack.regulation("R-NGOAILE25"), cell.row_label, cell.col_label)]
