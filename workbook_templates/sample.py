@@ -66,6 +66,10 @@ _SCORE = {"XS": 93, "TOT": 82, "HT": 62, "KHT": 40}
 _TASKS = {"XS": (20, 20, 7, 0), "TOT": (20, 20, 2, 0), "HT": (20, 20, 0, 2), "KHT": (20, 17, 0, 5)}
 
 
+QD366_FIELDS = ("TT_Diem", "TT_DiemCapUy", "TT_DiemNguoiDungDau", "TT_NV_Giao", "TT_NV_HoanThanh",
+                "TT_NV_VuotMuc", "TT_NV_ChamTienDo")
+
+
 def qd366_fields(values: dict) -> dict:
     """The QĐ 366 fields a plausible unit of rating year 2025 on adds to its ratings: a score for
     each rating given and the year's task counts, consistent with its proposal. Fields already
