@@ -186,11 +186,45 @@ def test_template_highlights_qd366_rules_live():
     def formulas(sheet, a1):
         return [r.formula[0] for cf in wb[sheet].conditional_formatting
                 for r in cf.rules if a1 in str(cf.sqref)]
-    info = BCN.cells["TT_Diem"]
+    info = BCN.cells["TT_XepLoai"]
     assert any("TT_Diem<90" in f for f in formulas(info.sheet, info.a1))
+    assert any("XL_CBTT_KYLUAT" in f and "Đảng bộ cơ sở" in f
+               for f in formulas(info.sheet, info.a1))
     assert any("XL_CUV_KYLUAT" in f for f in formulas("Thông tin", BCN.cells["TT_XepLoai"].a1))
     dv = BCN.cells["XL_DV_TOT"]
     assert any("XL_DV_LD_TOT" in f and f.startswith("AND(COUNT(XL_DV_LD_TOT")
                for f in formulas(dv.sheet, dv.a1))
     nv = BCN.cells["TT_NV_HoanThanh"]
     assert any("TT_NV_HoanThanh>TT_NV_Giao" in f for f in formulas(nv.sheet, nv.a1))
+
+
+def test_live_highlights_compute_like_the_validator_in_libreoffice(tmp_path, libreoffice):
+    """Each QĐ 366 highlight condition, written into a spare cell of a filled workbook and
+    recalculated by LibreOffice, is TRUE exactly where the validator reports the rule."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from workbook_templates.rules.checks import live_formulas
+    cases = {
+        "ok": dang_uy_xa(),
+        "bad": dang_uy_xa(TT_Diem=85, XL_CBTT_KYLUAT=1, XL_CBTT_KHT=1, XL_CBTT_HT=0,
+                          KP_KetQua_1="Đang khắc phục", TT_NV_HoanThanh=21,
+                          TT_XepLoaiCapUy=TOT, TT_DiemCapUy=80, XL_CUV_KYLUAT=1,
+                          XL_CUV_KHT=1, XL_CUV_TOT=7),
+    }
+    conds = live_formulas(BCN)
+    for name, values in cases.items():
+        wb = load_workbook(io.BytesIO(fill_template(values)))
+        ws = wb.create_sheet("_kiemtra")
+        for i, (_rule, _cell, cond) in enumerate(conds, start=1):
+            ws.cell(i, 1, "=" + cond)
+        src = tmp_path / f"{name}.xlsx"
+        wb.save(src)
+        out = libreoffice.convert(src, "xlsx:Calc MS Excel 2007 XML", tmp_path / name)
+        got = [c.value for c in load_workbook(out, data_only=True)["_kiemtra"]["A"]]
+        report = check(values)
+        assert any(got) is (name == "bad")
+        for (rule, cell, _), v in zip(conds, got, strict=True):
+            expected = any(f.rule == rule and f.name == cell for f in report.findings)
+            assert v is expected, (name, rule, cell, v, [f.text() for f in report.findings])

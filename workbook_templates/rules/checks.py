@@ -508,22 +508,32 @@ def live_formulas(form) -> list[tuple[str, str, str]]:
     for level_name, score_name in _SCORE_OF.items():
         over = ",".join(f'AND({level_name}="{L[lv]}",{score_name}<{low})'
                         for lv, low in bands.items())
-        out.append(("R-DIEM", score_name,
+        out.append(("R-DIEM", level_name,       # the finding is on the rating, so is the mark
                     f'AND({y},{level_name}<>"",ISNUMBER({score_name}),OR({over}))'))
         out.append(("R-DIEM", score_name,
                     f'AND({y},ISNUMBER({score_name}),OR({score_name}<0,{score_name}>100))'))
     if "XL_CUV_KYLUAT" in cells:
+        from types import SimpleNamespace
+
+        from ..spec.domain import UNIT_TYPES
+        orgs = []
+        for t in UNIT_TYPES:       # the directly subordinate organisations of each unit type
+            rows = _direct_org_rows(SimpleNamespace(unit_type=t.code, form=form))
+            if rows:
+                total = "+".join(f"N(XL_{g}_KYLUAT)" for g in rows)
+                orgs.append(f'AND(TT_LoaiDonVi="{t.label}",{total}>0)')
         out.append(("R-XS-KYLUAT", "TT_XepLoai",
-                    f'AND({y},TT_XepLoai="{L["XS"]}",N(XL_CUV_KYLUAT)>0)'))
+                    f'AND({y},TT_XepLoai="{L["XS"]}",OR(N(XL_CUV_KYLUAT)>0,{",".join(orgs)}))'))
         out.append(("R-CUV-KYLUAT", "TT_XepLoaiCapUy",
                     f'AND({y},TT_XepLoaiCapUy<>"",TT_XepLoaiCapUy<>"{L["KHT"]}",'
                     f"N(XL_CUV_KYLUAT)>0)"))
     if "KP_KetQua" in cells or any(n.startswith("KP_KetQua_") for n in cells):
         from ..spec.domain import KP_RESULTS
         done = KP_RESULTS[0].label
+        open_ = f'KP_NoiDung,"<>",KP_KetQua,"<>{done}"'   # not remedied, pointed out earlier
         out.append(("R-XS-KP", "TT_XepLoai",
-                    f'AND({y},TT_XepLoai="{L["XS"]}",COUNTIFS(KP_NoiDung,"<>",KP_KetQua,'
-                    f'"<>{done}")>0)'))
+                    f'AND({y},TT_XepLoai="{L["XS"]}",COUNTIFS({open_},KP_NamChiRa,"<"&TT_Nam)'
+                    f'+COUNTIFS({open_},KP_NamChiRa,"")>0)'))
     return out
 
 
