@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from collections.abc import Iterable
 
 from ..findings import fmt_int, fmt_pct
 from ..spec.domain import LEVEL_LABEL, RANK, TCCSD_TYPES
-from ..spec.model import percent, xs_ceiling
+from ..spec.model import percent
 from .parse import parse_date
 
 LEVELS = ("XS", "TOT", "HT", "KHT")
