@@ -161,6 +161,9 @@ def test_qd366_rules_do_not_apply_to_earlier_years():
     assert not {f.rule for f in r.findings} & {"R-XS-KYLUAT", "R-DIEM", "R-NHIEMVU", "R-XS-KP",
                                                 "R-NGOAILE25", "R-CUV-KYLUAT"}
     assert check(v, rules="QD124").rule_pack == "QD124"
+    # the head against the committee is QĐ 366's
+    head = dang_uy_xa(2021, TT_XepLoaiCapUy=TOT, TT_XepLoai=XS)
+    assert not at(check(head), "R-HEAD") and at(check(dict(head, TT_Nam=2026)), "R-HEAD")
     assert not at(check(v, rules="QD124"), "R-XS-KYLUAT")
 
 

@@ -90,7 +90,8 @@ for _r in (
          "Đơn vị tự xếp loại xuất sắc: không có đảng viên/tổ chức trực thuộc «Không hoàn thành "
          "nhiệm vụ» và ít nhất 80 % hoàn thành tốt trở lên."),
     Rule("R-HEAD", "Người đứng đầu không cao hơn tập thể", ERROR,
-         "Mức xếp loại người đứng đầu không cao hơn mức của đơn vị và của cấp ủy."),
+         "Mức xếp loại người đứng đầu không cao hơn mức của đơn vị; từ năm 2025 (Quy định "
+         "366) cũng không cao hơn mức của cấp ủy."),
     Rule("R-KYLUAT", "Đảng viên bị kỷ luật xếp loại KHT", ERROR,
          "Số bị thi hành kỷ luật trong năm không vượt số «Không hoàn thành nhiệm vụ»."),
     Rule("R-XS-KYLUAT", "Xuất sắc: không có tổ chức trực thuộc, thành viên cấp ủy bị kỷ luật",

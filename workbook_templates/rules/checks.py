@@ -289,7 +289,10 @@ def check_head(ctx):
     head = ctx.val.get("TT_XepLoaiNguoiDungDau")
     if not head:
         return
-    for name, whose in (("TT_XepLoai", "đơn vị"), ("TT_XepLoaiCapUy", "cấp ủy")):
+    against = [("TT_XepLoai", "đơn vị")]
+    if ctx.pack.head_vs_committee:
+        against.append(("TT_XepLoaiCapUy", "cấp ủy"))
+    for name, whose in against:
         other = ctx.val.get(name)
         if other and RANK[head] < RANK[other]:
             ctx.add("R-HEAD", "TT_XepLoaiNguoiDungDau",

@@ -39,6 +39,8 @@ class RulePack:
     # R-NHIEMVU: XS needs ≥ this % of tasks above requirement; HT allows ≤ this % behind schedule
     nv_xs_above_percent: int = 30
     nv_ht_late_percent: int = 20
+    # R-HEAD also compares the head with the committee (QĐ 366)
+    head_vs_committee: bool = False
     # not-rated reasons of members this pack knows (HD 16 has no «đình chỉ»)
     not_rated_reasons: tuple = ("MOI", "MIEN", "DINHCHI", "KHAC")
     overrides: dict = field(default_factory=dict)
@@ -154,6 +156,7 @@ QD366 = RulePack(
     "QD366", 2025, None,
     "Quy định 366-QĐ/TW ngày 30/8/2025; Hướng dẫn 43-HD/BTCTW ngày 31/10/2025",
     quota_share_exception=25,
+    head_vs_committee=True,
     overrides=_merge(
         {"R-HEAD": Override(severity=WARNING), "R-KYLUAT": Override(severity=WARNING),
          "R-PREREQ": OFF, "R-KD-XL": Override(severity=ERROR)},
