@@ -231,3 +231,20 @@ def test_live_highlights_compute_like_the_validator_in_libreoffice(tmp_path, lib
         for (rule, cell, _), v in zip(conds, got, strict=True):
             expected = any(f.rule == rule and f.name == cell for f in report.findings)
             assert v is expected, (name, rule, cell, v, [f.text() for f in report.findings])
+
+
+def test_directly_subordinate_organisations_per_unit_type():
+    """R-XS-KYLUAT looks at the Biểu 2 rows of the organisations directly under the unit: a chi
+    bộ has none (only its chi ủy counts), a province looks at the TCCSĐ it rates itself."""
+    from types import SimpleNamespace
+
+    from workbook_templates.rules.checks import _direct_org_rows
+
+    def rows(t):
+        return set(_direct_org_rows(SimpleNamespace(unit_type=t, form=BCN)))
+    assert rows("DB_CS") == {"CBTT", "DBBP"} and rows("DB_BP") == {"CBTT"}
+    assert rows("DB_CTCS") == {"TCCSD"} and rows("CB_CS") == set() == rows("CB_TT")
+    tinh = rows("DB_TINH")
+    assert "DBCT" in tinh
+    if "XL_TCCSD_TT_KYLUAT" in BCN.cells:      # the province's own xã rows (SPEC §7.1)
+        assert "TCCSD_TT" in tinh and "TCCSD" not in tinh

@@ -552,9 +552,11 @@ def _direct_org_rows(ctx) -> tuple[str, ...]:
     organisation rows of R-PREREQ, and for a collecting unit the TCCSĐ it rates itself."""
     groups, _ = _members_or_orgs(ctx)
     rows = [g for g in groups if g != "DV"]
-    if ctx.unit_type in ("DB_TINH", "DB_CTCS") and "XL_TCCSD_TT_KYLUAT" in ctx.form.cells:
+    if ctx.unit_type == "DB_TINH" and "XL_TCCSD_TT_KYLUAT" in ctx.form.cells:
+        # from 2025 a province rates its xã, phường, đặc khu itself (SPEC §7.1); its TCCSD row
+        # also holds those rated by a DB_CTCS below, which are not directly subordinate
         rows = [g for g in rows if g != "TCCSD"] + ["TCCSD_TT"]
-    return tuple(g for g in rows if f"XL_{g}_KYLUAT" in ctx.form.cells)
+    return tuple(g for g in dict.fromkeys(rows) if f"XL_{g}_KYLUAT" in ctx.form.cells)
 
 
 def _row_label(ctx, group) -> str:
