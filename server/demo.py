@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
-from workbook_templates.sample import fill_template, unit_info
+from workbook_templates.sample import fill_template, qd366_fields, unit_info
 
 from . import db
 from .auth import issue_token, set_password
@@ -86,6 +86,7 @@ def unit_values(code: str, name: str, type_: str, year: int, rng: random.Random)
         v.update({"KD_PHAI_TT": n + 1, "KD_DA_TT": n + 1, "XL_CBTT_TONG": n,
                   "XL_CBTT_XS": cb_xs, "XL_CBTT_TOT": cb_tot, "XL_CBTT_HT": 1,
                   "XL_CBTT_KHT": 0})
+    v.update(qd366_fields(v))         # QĐ 366 (2025 on): scores and tasks fitting the ratings
     return v
 
 

@@ -155,7 +155,7 @@ def make_live(db_url: str, data_dir: Path, n_children: int = 50, workers: int = 
 @lru_cache(maxsize=None)
 def unit_workbook(code: str, version: int) -> tuple[bytes, dict]:
     """A valid Đảng bộ cơ sở workbook whose member count encodes the version."""
-    from workbook_templates.sample import fill_template, unit_info
+    from workbook_templates.sample import fill_template, qd366_fields, unit_info
     members = 100 + int(code[1:]) * 3 + version
     xs, ht = members // 10, 2
     tot = members - xs - ht
@@ -166,4 +166,5 @@ def unit_workbook(code: str, version: int) -> tuple[bytes, dict]:
     v.update({"XL_DV_TONG": members, "XL_DV_XS": xs, "XL_DV_TOT": tot, "XL_DV_HT": ht,
               "XL_DV_KHT": 0, "KD_PHAI_TT": 5, "KD_DA_TT": 5, "KD_PHAI_DV": members,
               "KD_DA_DV": members, "XL_CBTT_TONG": 5, "XL_CBTT_TOT": 5})
+    v.update(qd366_fields(v))
     return fill_template(v), v

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from workbook_templates import reading
 from workbook_templates.read import ReadError, read_workbook
-from workbook_templates.rules.checks import year_over_year
+from workbook_templates.rules.checks import exception_not_granted, year_over_year
 from workbook_templates.spec import get_form_set
 from workbook_templates.validate import Report, validate
 
@@ -57,6 +57,8 @@ def receive(unit: Unit, data: bytes, filename: str, uploaded_by: str,
     rnd = _round_for(report, rounds, unit)
     _same_unit(report, unit)
     report.findings.extend(_year_over_year(report, unit, rnd))
+    if not rnd.ngoai_le_25:     # R-NGOAILE25: the exception is the round's, never the unit's
+        report.findings.extend(exception_not_granted(report, rnd.unit.name, rnd.year))
 
     digest = storage.put(data)
     s = db.session()

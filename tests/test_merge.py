@@ -43,6 +43,7 @@ def dang_bo_xa(code, name, dv=(2, 10, 3, 0), mien=2, chi_bo=(1, 5, 0, 0), xep_lo
         v.update({"XL_CBTT_TONG": a + b + c + d, "XL_CBTT_XS": a, "XL_CBTT_TOT": b,
                   "XL_CBTT_HT": c, "XL_CBTT_KHT": d})
     v.update(extra)
+    v.update(sample.qd366_fields(v))   # from 2025: scores and tasks fitting the ratings
     return v
 
 

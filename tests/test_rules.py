@@ -152,12 +152,14 @@ def test_head_and_kyluat_severity_by_pack():
     assert at(r, "R-HEAD")[0].severity == "warning"
 
 
-def test_xs_kyluat_under_qd366():
+def test_xs_kyluat_under_qd366_is_not_about_ordinary_members():
+    """QĐ 366 Điều 11 blocks XS for a disciplined subordinate organisation or committee member,
+    not for an ordinary member (tests/test_rules_qd366.py has the cases that fire)."""
     v = dang_bo_co_so(2025, TT_XepLoai="XS", TT_XepLoaiNguoiDungDau="XS",
                       KP_ThoiHan_1=dt.datetime(2025, 6, 30))
-    f = at(check(v), "R-XS-KYLUAT")
-    assert f and f[0].name == "TT_XepLoai" and "1 đảng viên bị kỷ luật" in f[0].message
-    assert not at(check(dict(v, XL_DV_KYLUAT=0)), "R-XS-KYLUAT")
+    assert not at(check(v), "R-XS-KYLUAT")
+    f = at(check(dict(v, XL_CBTT_KYLUAT=1, XL_CBTT_KHT=1, XL_CBTT_HT=0)), "R-XS-KYLUAT")
+    assert f and f[0].name == "TT_XepLoai" and "1 chi bộ trực thuộc bị kỷ luật" in f[0].message
 
 
 def test_explained_warning():

@@ -61,7 +61,10 @@ def test_names_follow_the_spec_scheme():
               "KD_GOIY_DV", "XL_DBCT_TONG", "XL_TCCSD_XS", "XL_CBCS_KHT", "XL_TTLD_CS_MOI",
               "XL_DV_DINHCHI", "XL_DV_KYLUAT", "XL_CBLD_TINH_XS", "XL_DV_DG"):
         assert n in names
-    assert "KD_MOITL_DV" not in names and "XL_CUCS_KYLUAT" not in names
+    assert "KD_MOITL_DV" not in names
+    # QĐ 366: organisations disciplined (Biểu 2) and the unit's own committee (Biểu 3 CUV)
+    assert {"XL_CUCS_KYLUAT", "XL_CBTT_KYLUAT", "XL_CUV_KYLUAT", "XL_DV_LD_XS", "TT_Diem",
+            "TT_QD25_So", "TT_NV_Giao"} <= names
     sk = set(form_sets()["so_ket_quy_dinh"].cells)
     assert {"SK1_QD_SO_Y1", "SK1_CD_NGAY_Y5", "SK2_DV_DD_PH", "SK3_TTLD_KHT_CPH",
             "SK4_DG_TTLD_CHUTHE_DN", "SK5_CANHAN_TONG_Y5"} <= sk

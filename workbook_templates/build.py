@@ -20,11 +20,12 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from .read import META_ROWS
-from .rules.checks import quota_rows, relations
+from .rules.checks import live_formulas, quota_rows, relations
 from .rules.packs import share_formula
 from .spec import META_SHEET, FormSet, form_sets
 from .spec.domain import KP_RESULTS, LEVELS, UNIT_TYPES, YES_NO
-from .spec.model import (CHOICE, COUNT, DATE, DERIVED, DOCDATE, DOCNO, PHONE, TEXT, XMARK, YEAR)
+from .spec.model import (CHOICE, COUNT, DATE, DERIVED, DOCDATE, DOCNO, PHONE, SCORE, TEXT, XMARK,
+                         YEAR)
 
 FONT = "Times New Roman"
 THIN = Side(style="thin", color="000000")
@@ -230,6 +231,9 @@ def _style_value_cell(ws, cell, data_font=None):
         x.alignment = Alignment(horizontal="center", vertical="center")
     elif cell.kind == XMARK:
         x.alignment = Alignment(horizontal="center", vertical="center")
+    elif cell.kind == SCORE:
+        x.number_format = "General"
+        x.alignment = Alignment(horizontal="right", vertical="center")
     elif cell.kind == YEAR:
         x.number_format = "0"
         x.alignment = Alignment(horizontal="center", vertical="center")
@@ -256,6 +260,9 @@ def _validations(ws, cells):
         DATE: dict(type="date", operator="between", formula1="36526", formula2="73050",
                    error="Nhập ngày dạng ngày/tháng/năm, ví dụ 15/12/2025.",
                    errorTitle="Ngày không hợp lệ"),
+        SCORE: dict(type="decimal", operator="between", formula1="0", formula2="100",
+                    error="Điểm là số từ 0 đến 100 (thang 100 điểm), ví dụ 92 hoặc 89,5.",
+                    errorTitle="Điểm không hợp lệ"),
         XMARK: dict(type="list", formula1='"x"', error="Chỉ đánh dấu chữ x hoặc để trống.",
                     errorTitle="Chỉ đánh dấu x"),
     }
@@ -281,11 +288,17 @@ def _live_checks(wb, form: FormSet):
         if t is None or any(p not in form.cells for p in rel.parts):
             continue
         parts = "+".join(rel.parts)
-        anyfilled = "COUNT(" + ",".join((rel.target,) + rel.parts) + ")>0"
+        # a break-down row (R-PART, "eq") is checked only once some part is filled
+        shown = rel.parts if (rel.rule, rel.kind) == ("R-PART", "eq") else (rel.target,) + rel.parts
+        anyfilled = "COUNT(" + ",".join(shown) + ")>0"
         op = {"eq": "<>", "le": ">", "ge": "<"}[rel.kind]
         rule = FormulaRule(formula=[f"AND({anyfilled},{rel.target}{op}{parts})"],
                            fill=BAD_FILL, font=BAD_FONT)
         wb[t.sheet].conditional_formatting.add(t.a1, rule)
+    for _rule, name, cond in live_formulas(form):
+        c = form.cells[name]
+        wb[c.sheet].conditional_formatting.add(
+            c.a1, FormulaRule(formula=[cond], fill=BAD_FILL, font=BAD_FONT))
     for c in quota_rows(form):
         xs = form.cells[c.expr.xs]
         rule = FormulaRule(formula=[f"AND(N({xs.name})>0,{xs.name}>{c.name})"],

@@ -98,7 +98,7 @@ def parser() -> argparse.ArgumentParser:
     v.add_argument("--format", choices=("text", "json"), default="text")
     v.add_argument("--base", choices=("tot", "tot_tro_len"), default="tot",
                    help="cơ sở tính tỷ lệ xuất sắc: chỉ số Tốt (mặc định) hoặc Tốt trở lên")
-    v.add_argument("--rules", choices=("HD21", "QD124", "QD366"), default=None,
+    v.add_argument("--rules", choices=("HD16", "HD21", "QD124", "QD366"), default=None,
                    help="bộ quy tắc (mặc định: theo năm đánh giá)")
     v.set_defaults(func=cmd_validate)
 

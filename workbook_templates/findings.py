@@ -31,6 +31,12 @@ class Finding:
         return f"{self.sheet}!{self.cell}" if self.cell else self.sheet
 
     @property
+    def title(self) -> str:
+        """The rule's Vietnamese title from the catalogue (the id stays in `rule`)."""
+        from .rules.catalogue import title
+        return title(self.rule)
+
+    @property
     def is_error(self) -> bool:
         return self.severity == ERROR
 

@@ -42,11 +42,17 @@ DECIDED_ROWS = frozenset({r for rows in TYPE_ROWS.values() for r in rows} | {"CU
 OWN_ROWS = {"DB_TINH": ("CBLD_TINH",), "DB_CTCS": ("TTLD_TREN", "CBLD_CTCS"),
             "DB_CS": ("TTLD_CS", "CBLD_CS"), "CB_CS": ("TTLD_CS", "CBLD_CS"), "DB_BP": (),
             "CB_TT": ()}
+#: QĐ 366: the unit's own committee members (Biểu 3 CUV) are its own, never its children's sum
+OWN_ROWS = {t: rows + ("CUV",) for t, rows in OWN_ROWS.items()}
 #: Decisions may also say a child is not rated: founded < 6 months (MOI) or another reason (KHAC).
 NOT_RATED = {"MOI": "Mới thành lập chưa đủ 6 tháng", "KHAC": "Không xếp loại (lý do khác)"}
 #: Thông tin fields the parent fills itself (its own rating, its committee, its head).
 OWN_INFO = ("TT_XepLoai", "TT_XepLoaiCapUy", "TT_XepLoaiNguoiDungDau", "TT_NgoaiLe25",
-            "TT_NguoiLap", "TT_DienThoai", "TT_CapTren")
+            "TT_NguoiLap", "TT_DienThoai", "TT_CapTren",
+            # QĐ 366: its decision on the 25 % exception, its scores and its tasks
+            "TT_QD25_So", "TT_QD25_Ngay", "TT_QD25_CoQuan", "TT_Diem", "TT_DiemCapUy",
+            "TT_DiemNguoiDungDau", "TT_NV_Giao", "TT_NV_HoanThanh", "TT_NV_VuotMuc",
+            "TT_NV_ChamTienDo")
 
 #: Which unit types normally report to which (SPEC §1). A child outside this is still merged, and
 #: the summary says so: a chi bộ trực thuộc merged straight into a huyện is usually a mistake.

@@ -61,6 +61,43 @@ def unit_info(name="Đảng bộ xã Lộc Bảo", code="LB", parent="Huyện �
     return d
 
 
+# QĐ 366 (rating year 2025 on): a score and task counts that fit each level (R-DIEM, R-NHIEMVU)
+_SCORE = {"XS": 93, "TOT": 82, "HT": 62, "KHT": 40}
+_TASKS = {"XS": (20, 20, 7, 0), "TOT": (20, 20, 2, 0), "HT": (20, 20, 0, 2), "KHT": (20, 17, 0, 5)}
+
+
+QD366_FIELDS = ("TT_Diem", "TT_DiemCapUy", "TT_DiemNguoiDungDau", "TT_NV_Giao", "TT_NV_HoanThanh",
+                "TT_NV_VuotMuc", "TT_NV_ChamTienDo")
+
+
+def qd366_fields(values: dict) -> dict:
+    """The QĐ 366 fields a plausible unit of rating year 2025 on adds to its ratings: a score for
+    each rating given and the year's task counts, consistent with its proposal. Fields already
+    in `values` are kept; before 2025 nothing is added."""
+    from .spec.domain import LEVELS
+    from .spec.model import choice_lookup
+    year = values.get("TT_Nam")
+    if not isinstance(year, int) or year < 2025:
+        return {}
+    codes = choice_lookup(LEVELS)
+
+    def code(name):
+        v = values.get(name)
+        return codes.get(str(v).strip().casefold()) if v else None
+
+    out = {}
+    for level_name, score_name in (("TT_XepLoai", "TT_Diem"), ("TT_XepLoaiCapUy", "TT_DiemCapUy"),
+                                   ("TT_XepLoaiNguoiDungDau", "TT_DiemNguoiDungDau")):
+        c = code(level_name)
+        if c and score_name not in values:
+            out[score_name] = _SCORE[c]
+    c = code("TT_XepLoai")
+    if c and "TT_NV_Giao" not in values:
+        out.update(zip(("TT_NV_Giao", "TT_NV_HoanThanh", "TT_NV_VuotMuc", "TT_NV_ChamTienDo"),
+                       _TASKS[c], strict=True))
+    return out
+
+
 FIXTURE = HERE / "data" / "bao_lam_2018_2022.json"
 
 

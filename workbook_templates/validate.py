@@ -14,11 +14,12 @@ from pathlib import Path
 from .findings import ERROR, WARNING, Finding, sort_key
 from .read import Filled, read_workbook
 from .rules import checks
+from .rules.catalogue import RULES
 from .rules.packs import PACKS, RulePack, pack_for_year
 from .rules import parse as P
 from .spec.domain import UNIT_TYPE_LABEL
-from .spec.model import (CHOICE, COUNT, DATE, DERIVED, DOCDATE, DOCNO, PHONE, TEXT, XMARK, YEAR,
-                         EvalContext)
+from .spec.model import (CHOICE, COUNT, DATE, DERIVED, DOCDATE, DOCNO, PHONE, SCORE, TEXT, XMARK,
+                         YEAR, EvalContext)
 
 BASES = ("tot", "tot_tro_len")
 
@@ -68,11 +69,13 @@ class Ctx:
 
     # reporting ---------------------------------------------------------------------------------
     def add(self, rule, name, message, hint="", severity=None):
+        """Report a finding of catalogue rule `rule` on cell `name`; a sub-rule (R-QUOTA-SUMMED)
+        is reported under its parent's id with its own severity and reference."""
         if not self.pack.enabled(rule):
             return
         c = self.form.cells.get(name)
         self.findings.append(Finding(
-            rule=rule, severity=severity or self.pack.severity(rule),
+            rule=RULES[rule].reported_as, severity=severity or self.pack.severity(rule),
             sheet=c.sheet if c else "", cell=c.a1 if c else "", name=name if c else "",
             message=message, hint=hint, regulation=self.pack.regulation(rule),
             row_label=c.row_label if c else "", col_label=c.col_label if c else ""))
@@ -158,6 +161,11 @@ def _parse_inputs(ctx: Ctx):
             if problem:
                 ctx.add("R-XMARK", c.name, f"Dòng «{c.row_label}», cột «{c.col_label}»: "
                         f"{problem}.", "Chỉ đánh dấu chữ x hoặc để trống.")
+        elif kind == SCORE:
+            v, problem = P.parse_score(raw)
+            if problem:
+                ctx.add("R-DIEM", c.name, f"{c.row_label}: {problem}.",
+                        "Ghi điểm bằng số từ 0 đến 100 (thang 100 điểm), ví dụ 92 hoặc 89,5.")
         elif kind in (TEXT, DOCNO, PHONE):
             v, _ = P.parse_text(raw)
         elif kind == DOCDATE:

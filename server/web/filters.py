@@ -48,6 +48,13 @@ def severity(code: str) -> str:
     return SEVERITY_LABEL.get(code, code)
 
 
+@bp.app_template_filter("rule_title")
+def rule_title(rule_id: str) -> str:
+    """«R-QUOTA» -> the rule's Vietnamese title from the catalogue (tooltips keep the id)."""
+    from workbook_templates.rules.catalogue import title
+    return title(rule_id)
+
+
 @bp.app_template_filter("pct")
 def pct(num: int, den: int) -> str:
     """Half-up, two decimals, Vietnamese decimal comma: 7/12 -> «58,33 %»."""

@@ -35,7 +35,30 @@ def _rows(rnd):
         u["decidable"] = u["valid_version"] is not None
         u["has_cap_uy"] = u["decidable"] and u["type"] in CUCS_TYPES
     _committees(rnd, units, [u for u in st["units"] if u["has_cap_uy"]])
+    _exception_decisions(units, [u for u in st["units"] if u["decidable"]], rnd)
     return st
+
+
+def _exception_decisions(units, rows, rnd):
+    """QĐ 366: a child applying the 25 % XS share names the decision that granted it
+    (TT_QD25_So/Ngay/CoQuan, R-NGOAILE25); the collecting office sees it beside the child's
+    proposal, so it can check the decision before it rates."""
+    valid = {uid: v for uid, (_, v) in latest_by_unit(rnd).items() if v is not None}
+    subs = {u["code"]: valid.get(units[u["code"]].id) for u in rows}
+    records = readings([sub.id for sub in subs.values() if sub is not None])
+    for u in rows:
+        u["ngoai_le_25"] = None
+        sub = subs[u["code"]]
+        if sub is None:
+            continue
+        vals = stored_reading(sub, records.get(sub.id), keep=True)[1].values
+        if vals.get("TT_NgoaiLe25") != "CO":
+            continue
+        day = vals.get("TT_QD25_Ngay")
+        day = day.strftime("%d/%m/%Y") if hasattr(day, "strftime") else (day or "")
+        u["ngoai_le_25"] = {"so": vals.get("TT_QD25_So") or "(chưa ghi số)", "ngay": day,
+                            "co_quan": vals.get("TT_QD25_CoQuan") or ""}
+    db.session().commit()   # as in _committees: readings made again are kept
 
 
 def _committees(rnd, units, rows):
@@ -182,5 +205,5 @@ def save_decisions(round_id: int):
     over = [row.label for row in _quota(rnd, st["units"]) if row.over]
     if over:
         flash("Lưu ý: xếp loại hiện tại vượt hạn mức «Hoàn thành xuất sắc» ở: "
-              + "; ".join(over) + ". Biểu tổng hợp sẽ báo lỗi R-QUOTA cho đến khi sửa.", "warn")
+              + "; ".join(over) + ". Biểu tổng hợp sẽ báo lỗi vượt tỷ lệ xuất sắc cho đến khi sửa.", "warn")
     return redirect(url_for("web.decisions", round_id=rnd.id))

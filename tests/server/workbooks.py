@@ -1,7 +1,7 @@
 """Filled workbooks for the server tests, made from the real template (core `fill_template`)."""
 from __future__ import annotations
 
-from workbook_templates.sample import fill_template, unit_info
+from workbook_templates.sample import fill_template, qd366_fields, unit_info
 
 
 def values(code: str, name: str, year: int = 2024, type_: str = "DB_CS", *, members: int = 100,
@@ -18,6 +18,7 @@ def values(code: str, name: str, year: int = 2024, type_: str = "DB_CS", *, memb
               "XL_CBTT_KHT": 0, "KD_PHAI_TT": 7, "KD_DA_TT": 7,
               "TT_XepLoai": xep_loai, "TT_XepLoaiCapUy": "TOT", "TT_XepLoaiNguoiDungDau": "TOT"})
     v.update(extra)
+    v.update(qd366_fields(v))
     return v
 
 

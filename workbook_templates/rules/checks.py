@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from collections.abc import Iterable
 
 from ..findings import fmt_int, fmt_pct
 from ..spec.domain import LEVEL_LABEL, RANK, TCCSD_TYPES
-from ..spec.model import percent, xs_ceiling
+from ..spec.model import percent
 from .parse import parse_date
 
 LEVELS = ("XS", "TOT", "HT", "KHT")
@@ -32,6 +32,9 @@ class Relation:
     target: str
     parts: tuple[str, ...]
     kind: str = "eq"
+    # checked by a check of its own with a fuller message; the relation only feeds the
+    # template's live highlight
+    live_only: bool = False
 
 
 _RELATIONS: dict = {}
@@ -42,7 +45,7 @@ def relations(form) -> list[Relation]:
     once per form."""
     key = (form.id, form.version)
     if key not in _RELATIONS:
-        _RELATIONS[key] = _relations(form)
+        _RELATIONS[key] = _relations(form) + _qd366_relations(form)
     return _RELATIONS[key]
 
 
@@ -120,6 +123,8 @@ def _filled(ctx, names) -> bool:
 def check_relations(ctx):
     form = ctx.form
     for rel in relations(form):
+        if rel.live_only:
+            continue
         names = (rel.target,) + rel.parts
         if any(n not in form.cells for n in names) or not _filled(ctx, names):
             continue
@@ -223,7 +228,6 @@ def check_quota(ctx):
             continue
         group = c.row_key
         decided = ctx.form.id == "bao_cao_nam" and _quota_is_decided(ctx.unit_type, group)
-        sev = ctx.pack.severity("R-QUOTA" if decided else "R-QUOTA-SUMMED")
         base_txt = "số hoàn thành tốt" if ctx.base == "tot" else "số hoàn thành tốt trở lên"
         where = _where(ctx, c)
         msg = (f"{where}: {fmt_int(xs)} xếp loại «Hoàn thành xuất sắc nhiệm vụ» vượt mức tối đa "
@@ -233,7 +237,10 @@ def check_quota(ctx):
                 "hoàn thành tốt." if decided else
                 "Số này cộng từ cấp dưới nên chỉ để tham khảo; đề nghị giải trình ở sheet "
                 "«Giải trình».")
-        ctx.add("R-QUOTA", c.expr.xs, msg, hint, severity=sev)
+        if not decided and group in _CATEGORY_ROWS:
+            hint = ("Quy định 366 tính tỷ lệ xuất sắc trong từng nhóm đối tượng tương đồng: xem "
+                    "lại nhóm này hoặc giải trình ở sheet «Giải trình».")
+        ctx.add("R-QUOTA" if decided else "R-QUOTA-SUMMED", c.expr.xs, msg, hint)
 
 
 def _members_or_orgs(ctx):
@@ -277,33 +284,67 @@ def check_prereq(ctx):
 
 
 def check_head(ctx):
-    unit, head = ctx.val.get("TT_XepLoai"), ctx.val.get("TT_XepLoaiNguoiDungDau")
-    if unit and head and RANK[head] < RANK[unit]:
-        ctx.add("R-HEAD", "TT_XepLoaiNguoiDungDau",
-                f"Người đứng đầu xếp loại «{LEVEL_LABEL[head]}», cao hơn mức của đơn vị "
-                f"«{LEVEL_LABEL[unit]}».",
-                "Mức xếp loại người đứng đầu không được cao hơn mức của tập thể do mình lãnh đạo.")
+    """R-HEAD: the head is not rated above the unit, nor above its committee (QĐ 366: the head's
+    rating goes with the collective's, the committee's included)."""
+    head = ctx.val.get("TT_XepLoaiNguoiDungDau")
+    if not head:
+        return
+    against = [("TT_XepLoai", "đơn vị")]
+    if ctx.pack.head_vs_committee:
+        against.append(("TT_XepLoaiCapUy", "cấp ủy"))
+    for name, whose in against:
+        other = ctx.val.get(name)
+        if other and RANK[head] < RANK[other]:
+            ctx.add("R-HEAD", "TT_XepLoaiNguoiDungDau",
+                    f"Người đứng đầu xếp loại «{LEVEL_LABEL[head]}», cao hơn mức của {whose} "
+                    f"«{LEVEL_LABEL[other]}».",
+                    f"Mức xếp loại người đứng đầu không được cao hơn mức của {whose}; hạ mức "
+                    f"người đứng đầu hoặc xem lại mức của {whose}.")
 
 
 def check_kyluat(ctx):
+    """R-KYLUAT: those disciplined in the year are rated KHT. R-XS-KYLUAT (QĐ 366 Điều 11): a
+    collective proposing XS has no directly subordinate organisation and no member of its own
+    leadership collective disciplined — ordinary members disciplined do not block it."""
     for c in ctx.form.cells.values():
         if c.col_key != "KYLUAT":
             continue
         g = c.row_key
         k, kht = _n(ctx, c.name), _n(ctx, f"XL_{g}_KHT")
         if k > kht:
+            who = "người" if c.sheet == "Biểu 3" else "tổ chức, tập thể"
             ctx.add("R-KYLUAT", c.name,
-                    f"{c.row_label}: {fmt_int(k)} người bị kỷ luật trong năm nhưng chỉ "
-                    f"{fmt_int(kht)} người xếp loại «Không hoàn thành nhiệm vụ».",
-                    "Người bị thi hành kỷ luật trong năm xếp loại «Không hoàn thành nhiệm vụ»; "
-                    "sửa số hoặc giải trình.")
-    if ctx.pack.enabled("R-XS-KYLUAT") and ctx.val.get("TT_XepLoai") == "XS":
-        k = _n(ctx, "XL_DV_KYLUAT")
+                    f"{c.row_label}: {fmt_int(k)} {who} bị kỷ luật trong năm nhưng chỉ "
+                    f"{fmt_int(kht)} xếp loại «Không hoàn thành nhiệm vụ».",
+                    f"{who.capitalize()} bị thi hành kỷ luật trong năm xếp loại «Không hoàn "
+                    "thành nhiệm vụ»; sửa số hoặc giải trình.")
+    if ctx.val.get("TT_XepLoai") == "XS":
+        problems = []
+        for g in _direct_org_rows(ctx):
+            k = _n(ctx, f"XL_{g}_KYLUAT")
+            if k:
+                problems.append(f"{fmt_int(k)} {_row_label(ctx, g).lower()} bị kỷ luật "
+                                f"(Biểu 2, {_col_no(ctx, f'XL_{g}_KYLUAT')})")
+        k = _n(ctx, "XL_CUV_KYLUAT")
         if k:
+            problems.append(f"{fmt_int(k)} thành viên cấp ủy, tập thể lãnh đạo của đơn vị bị kỷ "
+                            f"luật (Biểu 3, {_col_no(ctx, 'XL_CUV_KYLUAT')})")
+        if problems:
             ctx.add("R-XS-KYLUAT", "TT_XepLoai",
-                    f"Đơn vị tự xếp loại «Hoàn thành xuất sắc nhiệm vụ» nhưng có {fmt_int(k)} "
-                    "đảng viên bị kỷ luật trong năm (Biểu 3).",
-                    "Tập thể có đảng viên bị kỷ luật trong năm không được xếp loại xuất sắc.")
+                    "Đơn vị tự xếp loại «Hoàn thành xuất sắc nhiệm vụ» nhưng trong năm có "
+                    + "; ".join(problems) + ".",
+                    "Tập thể có tổ chức trực thuộc trực tiếp hoặc thành viên cấp ủy bị kỷ luật "
+                    "trong năm không được xếp loại xuất sắc; chọn mức thấp hơn hoặc sửa số "
+                    "người, tổ chức bị kỷ luật nếu ghi nhầm.")
+    committee = ctx.val.get("TT_XepLoaiCapUy")
+    k = _n(ctx, "XL_CUV_KYLUAT")
+    if k and committee and committee != "KHT":
+        ctx.add("R-CUV-KYLUAT", "TT_XepLoaiCapUy",
+                f"Cấp ủy có {fmt_int(k)} thành viên bị kỷ luật trong năm (Biểu 3, "
+                f"{_col_no(ctx, 'XL_CUV_KYLUAT')}) nhưng xếp loại «{LEVEL_LABEL[committee]}».",
+                "Tập thể lãnh đạo có thành viên bị kỷ luật (từ khiển trách, vi phạm liên quan "
+                "đến chức trách) xếp loại «Không hoàn thành nhiệm vụ», trừ khi cấp có thẩm "
+                "quyền quyết định khác: ghi căn cứ ở sheet «Giải trình».")
 
 
 def check_kd_xl(ctx):
@@ -344,11 +385,10 @@ def check_kp(ctx):
                         "Mỗi hạn chế, khuyết điểm cần đủ nội dung, giải pháp, thời hạn và kết quả.")
         due, res = ctx.val.get(names["ThoiHan"]), ctx.val.get(names["KetQua"])
         if isinstance(due, dt.date) and due < ref_day and res and res != "DA":
-            ctx.add("R-KP", names["KetQua"],
+            ctx.add("R-KP-HAN", names["KetQua"],
                     f"Dòng {i} của Biểu 4: thời hạn {due:%d/%m/%Y} đã qua (ngày lập biểu "
                     f"{ref_day:%d/%m/%Y}) nhưng kết quả là «{ctx.choice_label(names['KetQua'])}».",
-                    "Ghi rõ lý do chậm khắc phục ở cột Ghi chú hoặc sheet «Giải trình».",
-                    severity=ctx.pack.severity("R-KP-HAN"))
+                    "Ghi rõ lý do chậm khắc phục ở cột Ghi chú hoặc sheet «Giải trình».")
 
 
 DOCNO = re.compile(r"^(\d+)-([A-ZĐ]+)/([A-ZĐ0-9]+(?:[-.][A-ZĐ0-9]+)*)$")
@@ -429,8 +469,292 @@ def check_xmarks(ctx):
                     "bổ sung.", "Ghi cụ thể nội dung đề nghị.")
 
 
+# --- QĐ 366 (SPEC §7.2) -------------------------------------------------------------------------
+
+def _qd366_relations(form) -> list[Relation]:
+    """Relations added with QĐ 366's rows and fields, kept apart from `_relations` so the
+    hierarchy rows (TCCSD_TT, sectors) and these do not touch the same code."""
+    if form.id != "bao_cao_nam":
+        return []
+    out, cells = [], form.cells
+    person_cols = sorted({c.col_key for c in cells.values()
+                          if c.sheet == "Biểu 3" and c.row_key == "DV" and c.is_input})
+    for k in person_cols:
+        cats = tuple(f"XL_{g}_{k}" for g in ("DV_LD", "DV_KLD", "DV_NGOAI"))
+        if all(n in cells for n in cats):
+            out.append(Relation("R-PART", f"XL_DV_{k}", cats))
+        if f"XL_CUV_{k}" in cells:
+            out.append(Relation("R-PART", f"XL_DV_{k}", (f"XL_CUV_{k}",), "ge"))
+    if all(f"XL_{g}_KYLUAT" in cells for g in ("TCCSD", "DBCS", "CBCS")):
+        out.append(Relation("R-PART", "XL_TCCSD_KYLUAT", ("XL_DBCS_KYLUAT", "XL_CBCS_KYLUAT")))
+    if "TT_NV_Giao" in cells:
+        out += [Relation("R-NHIEMVU", "TT_NV_HoanThanh", ("TT_NV_Giao",), "le", live_only=True),
+                Relation("R-NHIEMVU", "TT_NV_VuotMuc", ("TT_NV_HoanThanh",), "le",
+                         live_only=True),
+                Relation("R-NHIEMVU", "TT_NV_ChamTienDo", ("TT_NV_Giao",), "le",
+                         live_only=True)]
+    return out
+
+
+def live_formulas(form) -> list[tuple[str, str, str]]:
+    """(rule, cell name, Excel condition) highlights for QĐ 366 rules that are not sums: the
+    builder turns each into conditional formatting, so the cell turns red while the user types.
+    Only from rating year 2025 (the pack that has these rules)."""
+    from ..spec.domain import LEVEL_LABEL as L
+    from .packs import QD366
+    cells = form.cells
+    if form.id != "bao_cao_nam" or "TT_Diem" not in cells:
+        return []
+    y = f"N(TT_Nam)>={QD366.first_year}"
+    out = []
+    bands = dict(QD366.score_bands)
+    for level_name, score_name in _SCORE_OF.items():
+        over = ",".join(f'AND({level_name}="{L[lv]}",{score_name}<{low})'
+                        for lv, low in bands.items())
+        out.append(("R-DIEM", level_name,       # the finding is on the rating, so is the mark
+                    f'AND({y},{level_name}<>"",ISNUMBER({score_name}),OR({over}))'))
+        out.append(("R-DIEM", score_name,
+                    f'AND({y},ISNUMBER({score_name}),OR({score_name}<0,{score_name}>100))'))
+    if "XL_CUV_KYLUAT" in cells:
+        from types import SimpleNamespace
+
+        from ..spec.domain import UNIT_TYPES
+        orgs = []
+        for t in UNIT_TYPES:       # the directly subordinate organisations of each unit type
+            rows = _direct_org_rows(SimpleNamespace(unit_type=t.code, form=form))
+            if rows:
+                total = "+".join(f"N(XL_{g}_KYLUAT)" for g in rows)
+                orgs.append(f'AND(TT_LoaiDonVi="{t.label}",{total}>0)')
+        out.append(("R-XS-KYLUAT", "TT_XepLoai",
+                    f'AND({y},TT_XepLoai="{L["XS"]}",OR(N(XL_CUV_KYLUAT)>0,{",".join(orgs)}))'))
+        out.append(("R-CUV-KYLUAT", "TT_XepLoaiCapUy",
+                    f'AND({y},TT_XepLoaiCapUy<>"",TT_XepLoaiCapUy<>"{L["KHT"]}",'
+                    f"N(XL_CUV_KYLUAT)>0)"))
+    if "KP_KetQua" in cells or any(n.startswith("KP_KetQua_") for n in cells):
+        from ..spec.domain import KP_RESULTS
+        done = KP_RESULTS[0].label
+        open_ = f'KP_NoiDung,"<>",KP_KetQua,"<>{done}"'   # not remedied, pointed out earlier
+        out.append(("R-XS-KP", "TT_XepLoai",
+                    f'AND({y},TT_XepLoai="{L["XS"]}",COUNTIFS({open_},KP_NamChiRa,"<"&TT_Nam)'
+                    f'+COUNTIFS({open_},KP_NamChiRa,"")>0)'))
+    return out
+
+
+_CATEGORY_ROWS = frozenset({"DV_LD", "DV_KLD", "DV_NGOAI", "CUV"})
+_SCORE_OF = {"TT_XepLoai": "TT_Diem", "TT_XepLoaiCapUy": "TT_DiemCapUy",
+             "TT_XepLoaiNguoiDungDau": "TT_DiemNguoiDungDau"}
+_WHOSE = {"TT_XepLoai": "đơn vị", "TT_XepLoaiCapUy": "cấp ủy",
+          "TT_XepLoaiNguoiDungDau": "người đứng đầu"}
+
+
+def _direct_org_rows(ctx) -> tuple[str, ...]:
+    """Biểu 2 rows of the organisations directly subordinate to the unit (R-XS-KYLUAT): the
+    organisation rows of R-PREREQ, and for a collecting unit the TCCSĐ it rates itself."""
+    groups, _ = _members_or_orgs(ctx)
+    rows = [g for g in groups if g != "DV"]
+    if ctx.unit_type == "DB_TINH" and "XL_TCCSD_TT_KYLUAT" in ctx.form.cells:
+        # from 2025 a province rates its xã, phường, đặc khu itself (SPEC §7.1); its TCCSD row
+        # also holds those rated by a DB_CTCS below, which are not directly subordinate
+        rows = [g for g in rows if g != "TCCSD"] + ["TCCSD_TT"]
+    return tuple(g for g in dict.fromkeys(rows) if f"XL_{g}_KYLUAT" in ctx.form.cells)
+
+
+def _row_label(ctx, group) -> str:
+    c = ctx.form.cells.get(f"XL_{group}_TONG")
+    return c.row_label.replace("Trong đó: ", "") if c else group
+
+
+def _col_no(ctx, name) -> str:
+    """A column as the printed form numbers it: «cột (13)»."""
+    return f"cột ({ctx.cell(name).col})"
+
+
+def _band(pack, score) -> str:
+    for level, low in pack.score_bands:
+        if score >= low:
+            return level
+    return "KHT"
+
+
+def check_diem(ctx):
+    """R-DIEM (QĐ 366 Điều 11): a score for each rating given, and the rating not above the
+    score's band (a lower rating is allowed: the quota may push it down)."""
+    if ctx.form.id != "bao_cao_nam" or not ctx.pack.enabled("R-DIEM"):
+        return
+    for level_name, score_name in _SCORE_OF.items():
+        if score_name not in ctx.form.cells:
+            continue
+        level, score = ctx.val.get(level_name), ctx.val.get(score_name)
+        bad_typing = any(f.name == score_name for f in ctx.findings)
+        if level and score is None and not bad_typing:
+            ctx.add("R-DIEM", score_name,
+                    f"Đã xếp loại {_WHOSE[level_name]} «{LEVEL_LABEL[level]}» nhưng chưa ghi điểm "
+                    "đánh giá (thang 100 điểm).",
+                    "Ghi tổng điểm đánh giá theo khung tiêu chí của Quy định 366 (0–100).")
+        elif level and isinstance(score, (int, float)):
+            band = _band(ctx.pack, score)
+            if RANK[level] < RANK[band]:
+                low = dict(ctx.pack.score_bands).get(level)
+                ctx.add("R-DIEM", level_name,
+                        f"{_WHOSE[level_name].capitalize()} xếp loại «{LEVEL_LABEL[level]}» "
+                        f"nhưng điểm chỉ {P_fmt(score)}, dưới mức {low} điểm của mức này "
+                        f"(điểm {P_fmt(score)} ứng với «{LEVEL_LABEL[band]}»).",
+                        "Mức xếp loại không được cao hơn khung điểm (xuất sắc từ 90, tốt từ 70, "
+                        "hoàn thành từ 50 điểm): sửa mức xếp loại hoặc kiểm tra lại điểm.")
+
+
+def P_fmt(x) -> str:
+    from .parse import fmt_score
+    return fmt_score(x)
+
+
+def _nv_allows(pack, giao, xong, vuot, cham) -> tuple[str, str]:
+    """The best level the task counts allow (QĐ 366 Điều 11), and why not better."""
+    g = fmt_int(giao)
+    if xong < giao:
+        return "KHT", f"mới hoàn thành {fmt_int(xong)}/{g} nhiệm vụ (chưa đạt 100 %)"
+    late_pct = percent(cham, giao) or 0
+    if late_pct > pack.nv_ht_late_percent:
+        return "KHT", (f"{fmt_int(cham)}/{g} nhiệm vụ chậm tiến độ ({fmt_pct(late_pct)}, quá "
+                       f"{pack.nv_ht_late_percent} %)")
+    if cham:
+        return "HT", f"còn {fmt_int(cham)}/{g} nhiệm vụ chậm tiến độ"
+    above = percent(vuot, giao) or 0
+    if above < pack.nv_xs_above_percent:
+        return "TOT", (f"chỉ {fmt_int(vuot)}/{g} nhiệm vụ hoàn thành vượt yêu cầu "
+                       f"({fmt_pct(above)}, cần từ {pack.nv_xs_above_percent} %)")
+    return "XS", ""
+
+
+def check_nhiemvu(ctx):
+    """R-NHIEMVU (QĐ 366 Điều 11): the tasks of the year are given when the unit proposes a
+    level, they add up, and the proposal is not above what they allow."""
+    if "TT_NV_Giao" not in ctx.form.cells or not ctx.pack.enabled("R-NHIEMVU"):
+        return
+    names = ("TT_NV_Giao", "TT_NV_HoanThanh", "TT_NV_VuotMuc", "TT_NV_ChamTienDo")
+    giao, xong, vuot, cham = (ctx.val.get(n) for n in names)
+    level = ctx.val.get("TT_XepLoai")
+    if any(f.name in names for f in ctx.findings):
+        return
+    if level and (giao is None or xong is None):
+        missing = [ctx.cell(n).row_label for n in names[:2] if ctx.val.get(n) is None]
+        ctx.add("R-NHIEMVU", names[0] if giao is None else names[1],
+                f"Đơn vị tự xếp loại «{LEVEL_LABEL[level]}» nhưng chưa ghi: "
+                + "; ".join(f"«{m}»" for m in missing) + ".",
+                "Ghi số nhiệm vụ được giao và đã hoàn thành trong năm (ghi 0 nếu không có số "
+                "vượt yêu cầu, chậm tiến độ).")
+        return
+    if giao is None or xong is None:
+        return
+    vuot, cham = vuot or 0, cham or 0
+    bad = False
+    for n, v, cap, cap_name in ((names[1], xong, giao, "được giao"),
+                                (names[2], vuot, xong, "đã hoàn thành"),
+                                (names[3], cham, giao, "được giao")):
+        if v > cap:
+            bad = True
+            ctx.add("R-NHIEMVU", n,
+                    f"{ctx.cell(n).row_label} là {fmt_int(v)}, nhiều hơn số nhiệm vụ {cap_name} "
+                    f"({fmt_int(cap)}).", "Sửa lại các số nhiệm vụ cho cân đối.")
+    if bad or not level or not giao:
+        return
+    allows, why = _nv_allows(ctx.pack, giao, xong, vuot, cham)
+    if RANK[level] < RANK[allows]:
+        ctx.add("R-NHIEMVU", "TT_XepLoai",
+                f"Đơn vị tự xếp loại «{LEVEL_LABEL[level]}» nhưng {why}; kết quả thực hiện "
+                f"nhiệm vụ chỉ cho phép «{LEVEL_LABEL[allows]}».",
+                "Xem lại mức tự xếp loại hoặc số nhiệm vụ được giao, hoàn thành, vượt yêu cầu, "
+                "chậm tiến độ.")
+
+
+def check_xs_kp(ctx):
+    """R-XS-KP (QĐ 366): a collective proposing XS has remedied every shortcoming pointed out
+    in earlier years (Biểu 4)."""
+    if ctx.val.get("TT_XepLoai") != "XS" or not ctx.pack.enabled("R-XS-KP"):
+        return
+    from ..spec.bao_cao_nam import KP_ROWS
+    year = ctx.val.get("TT_Nam")
+    open_rows = []
+    for i in range(1, KP_ROWS + 1):
+        if ctx.blank(f"KP_NoiDung_{i}"):
+            continue
+        seen = ctx.val.get(f"KP_NamChiRa_{i}")
+        if isinstance(year, int) and isinstance(seen, int) and seen >= year:
+            continue  # pointed out this year: remedied next year
+        if ctx.val.get(f"KP_KetQua_{i}") != "DA":
+            open_rows.append(i)
+    if open_rows:
+        first = f"KP_KetQua_{open_rows[0]}"
+        rows = ", ".join(str(i) for i in open_rows)
+        ctx.add("R-XS-KP", "TT_XepLoai",
+                f"Đơn vị tự xếp loại «Hoàn thành xuất sắc nhiệm vụ» nhưng {len(open_rows)} hạn "
+                f"chế, khuyết điểm các năm trước chưa «Đã khắc phục» (Biểu 4, dòng {rows}; ô "
+                f"{ctx.cell(first).ref}).",
+                "Tập thể xếp loại xuất sắc phải khắc phục 100 % hạn chế, khuyết điểm đã được chỉ "
+                "ra: cập nhật kết quả khắc phục hoặc chọn mức thấp hơn.")
+
+
+def check_ngoaile25(ctx):
+    """R-NGOAILE25: the 25 % exception is granted by the competent level's decision, never by
+    the unit itself: «Có» needs the decision's number, date and issuing body."""
+    if ctx.val.get("TT_NgoaiLe25") != "CO" or not ctx.pack.enabled("R-NGOAILE25"):
+        return
+    so, ngay, co_quan = (ctx.val.get(n) for n in ("TT_QD25_So", "TT_QD25_Ngay",
+                                                  "TT_QD25_CoQuan"))
+    missing = [ctx.cell(n).row_label for n, v in (("TT_QD25_So", so), ("TT_QD25_Ngay", ngay),
+                                                  ("TT_QD25_CoQuan", co_quan)) if v is None
+               and not any(f.name == n for f in ctx.findings)]
+    if missing:
+        first = next(n for n in ("TT_QD25_So", "TT_QD25_Ngay", "TT_QD25_CoQuan")
+                     if ctx.cell(n).row_label == missing[0])
+        ctx.add("R-NGOAILE25", first,
+                "Đơn vị chọn «Có» áp dụng tỷ lệ xuất sắc 25 % nhưng chưa ghi: "
+                + "; ".join(f"«{m}»" for m in missing) + ".",
+                "Tỷ lệ 25 % chỉ áp dụng khi có quyết định của cấp có thẩm quyền: ghi số, ngày và "
+                "cơ quan ban hành quyết định, hoặc chọn «Không».")
+    if so:
+        for t in [t for t in re.split(r"[;,\s]+", str(so).strip()) if t]:
+            p = docno_problem(t)
+            if p:
+                ctx.add("R-DOCNO", "TT_QD25_So", f"Số quyết định cho áp dụng tỷ lệ 25 %: {p}.",
+                        "Ghi theo mẫu <số>-<LOẠI>/<CƠ QUAN>, ví dụ 125-QĐ/TU.")
+    if isinstance(ngay, dt.date):
+        year, lap = ctx.val.get("TT_Nam"), ctx.val.get("TT_NgayLap")
+        if isinstance(lap, dt.date) and ngay > lap:
+            ctx.add("R-NGOAILE25", "TT_QD25_Ngay",
+                    f"Quyết định cho áp dụng tỷ lệ 25 % đề ngày {ngay:%d/%m/%Y}, sau ngày lập "
+                    f"biểu {lap:%d/%m/%Y}.",
+                    "Chỉ áp dụng tỷ lệ 25 % theo quyết định đã ban hành trước khi lập biểu; "
+                    "kiểm tra lại ngày quyết định hoặc ngày lập biểu.")
+        elif isinstance(year, int) and ngay.year < year:
+            ctx.add("R-NGOAILE25", "TT_QD25_Ngay",
+                    f"Quyết định cho áp dụng tỷ lệ 25 % đề ngày {ngay:%d/%m/%Y}, trước năm đánh "
+                    f"giá {year}.",
+                    "Quyết định cho áp dụng tỷ lệ 25 % phải là quyết định của năm đánh giá; "
+                    "kiểm tra lại ngày.")
+
+
+def check_not_rated_reasons(ctx):
+    """R-LYDO: a not-rated reason the year's regulation does not know (HD 16, rating year 2018:
+    members suspended from party activities are rated, not set aside)."""
+    known = ctx.pack.not_rated_reasons
+    if "DINHCHI" in known:
+        return
+    for name in ("XL_DV_DINHCHI", "KD_DINHCHI_DV"):
+        if name in ctx.form.cells and _n(ctx, name):
+            c = ctx.cell(name)
+            ctx.add("R-LYDO", name,
+                    f"{_label(c)}: {fmt_int(_n(ctx, name))} đảng viên được ghi là không đánh giá "
+                    f"vì đình chỉ sinh hoạt đảng, nhưng năm {ctx.val.get('TT_Nam')} "
+                    "(Hướng dẫn 16-HD/BTCTW) đình chỉ sinh hoạt không phải lý do không xếp loại.",
+                    "Đảng viên bị đình chỉ sinh hoạt vẫn được đánh giá, xếp loại: chuyển họ vào "
+                    "các cột xếp loại.")
+
+
 BAO_CAO_NAM_CHECKS = (check_formulas, check_required_rows, check_relations, check_quota,
-                      check_prereq, check_head, check_kyluat, check_kd_xl, check_kp)
+                      check_prereq, check_head, check_kyluat, check_kd_xl, check_kp,
+                      check_diem, check_nhiemvu, check_xs_kp, check_ngoaile25,
+                      check_not_rated_reasons)
 def check_period(ctx):
     """R-REQ on so_ket_quy_dinh: the review period fits the five year columns."""
     start, end, year = (ctx.val.get(n) for n in ("TT_TuNam", "TT_DenNam", "TT_Nam"))
@@ -487,3 +811,29 @@ def year_over_year(current, previous) -> list:
                            "Kiểm tra lại số liệu hoặc giải trình nguyên nhân thay đổi.",
                            pack.regulation("R-YOY"), cell.row_label, cell.col_label))
     return out
+
+
+def exception_not_granted(report, round_name: str, round_year) -> list:
+    """R-NGOAILE25 (server side): a unit never grants itself the 25 % exception. A workbook that
+    says «Có» in a round the collecting office opened without the exception is an error naming
+    both facts. Takes a Report; returns findings to add to it."""
+    from ..findings import Finding
+    from ..spec import get_form_set
+    from .packs import PACKS
+    pack = PACKS[report.rule_pack]
+    v = report.values
+    if (report.template != "bao_cao_nam" or v.get("TT_NgoaiLe25") != "CO"
+            or not pack.enabled("R-NGOAILE25")):
+        return []
+    cell = get_form_set(report.template).cells["TT_NgoaiLe25"]
+    so = v.get("TT_QD25_So")
+    by = f" theo quyết định số {so}" if so else ""
+    return [Finding(
+        "R-NGOAILE25", pack.severity("R-NGOAILE25"), cell.sheet, cell.a1, cell.name,
+        f"Biểu ghi «Có» áp dụng tỷ lệ xuất sắc 25 %{by} ({cell.ref}), nhưng đợt nhận báo cáo năm "
+        f"{round_year} của {round_name} được mở không có ngoại lệ 25 % (tỷ lệ "
+        f"{pack.quota_share} %).",
+        "Nếu cấp có thẩm quyền đã quyết định cho áp dụng 25 %, đề nghị văn phòng cấp trên ghi "
+        "ngoại lệ cho đợt nhận báo cáo rồi gửi lại; nếu không, chọn «Không» và giữ số xuất sắc "
+        f"trong tỷ lệ {pack.quota_share} %.",
+        pack.regulation("R-NGOAILE25"), cell.row_label, cell.col_label)]

@@ -131,3 +131,69 @@ def phone_problem(v) -> str | None:
         return (f"«{s}» không phải số điện thoại Việt Nam (di động 10 chữ số bắt đầu bằng 0, "
                 "cố định 11 chữ số bắt đầu bằng 02)")
     return None
+
+
+# --- scores (QĐ 366, 100-point scale) -----------------------------------------------------------
+
+_UNITS = {"không": 0, "một": 1, "mốt": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5,
+          "lăm": 5, "nhăm": 5, "sáu": 6, "bảy": 7, "bẩy": 7, "tám": 8, "chín": 9}
+_DECIMAL_TEXT = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+
+
+def words_to_number(s: str) -> int | None:
+    """Vietnamese number words up to «một trăm»: «chín mươi lăm» -> 95, «mười tám» -> 18."""
+    words = [w for w in s.casefold().replace("-", " ").split() if w not in ("điểm", "linh", "lẻ")]
+    if not words:
+        return None
+    if words in (["một", "trăm"], ["trăm"]):
+        return 100
+    total, i = 0, 0
+    if words[0] == "mười":
+        total, i = 10, 1
+    elif len(words) >= 2 and words[1] in ("mươi", "chục") and words[0] in _UNITS:
+        total, i = 10 * _UNITS[words[0]], 2
+    if i < len(words):
+        if len(words) - i != 1 or words[i] not in _UNITS:
+            return None
+        total += _UNITS[words[i]]
+    return total if (i or len(words) == 1) else None
+
+
+def fmt_score(x) -> str:
+    """89.5 -> «89,5», 92.0 -> «92» (Vietnamese decimal comma)."""
+    if isinstance(x, float) and x.is_integer():
+        x = int(x)
+    return str(x).replace(".", ",")
+
+
+def parse_score(v):
+    """A score 0–100. Text is reported with the number it probably means: «89,5» -> 89,5,
+    «chín mươi» -> 90, «92 điểm» -> 92; a negative score is probably the same number without
+    its sign; above 100 has no likely reading (the maximum is 100)."""
+    if v is None or (isinstance(v, str) and not v.strip()):
+        return None, None
+    if isinstance(v, bool) or isinstance(v, (dt.date, dt.datetime, dt.time)):
+        return None, f"«{v}» không phải điểm số"
+    guess, typed = None, False
+    if isinstance(v, (int, float)):
+        guess = float(v)
+    else:
+        s = str(v).strip().replace("\u00a0", " ")
+        core = re.sub(r"\s*điểm$", "", s, flags=re.IGNORECASE).strip()
+        if _DECIMAL_TEXT.match(core):
+            guess = float(core.replace(",", "."))
+        else:
+            n = words_to_number(core)
+            guess = float(n) if n is not None else None
+        typed = True
+        if guess is None:
+            return None, f"«{s}» không phải điểm số (thang 100 điểm)"
+    value = int(guess) if guess.is_integer() else guess
+    if guess < 0:
+        return None, (f"«{fmt_score(v) if not typed else v}» là số âm; điểm từ 0 đến 100 (có lẽ "
+                      f"là {fmt_score(-value)})")
+    if guess > 100:
+        return None, f"«{fmt_score(v) if not typed else v}» lớn hơn điểm tối đa 100"
+    if typed:
+        return value, f"«{v}» được ghi bằng chữ, không phải số (có lẽ là {fmt_score(value)})"
+    return value, None

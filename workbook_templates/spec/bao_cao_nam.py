@@ -6,12 +6,12 @@ KP_<COL>_<n> (Biểu 4, row n; KP_<COL> is the whole column), GT_<COL>_<n> (Gi�
 from __future__ import annotations
 
 from .domain import LEVELS, UNIT_TYPES, YES_NO, KP_RESULTS
-from .model import (CHOICE, COUNT, DATE, PHONE, TEXT, YEAR, Ceiling, ColDef, FormSet, Percent,
+from .model import (CHOICE, COUNT, DATE, PHONE, SCORE, TEXT, YEAR, Ceiling, ColDef, FormSet, Percent,
                     RowDef, Sum)
 from . import layout
 
 ID = "bao_cao_nam"
-VERSION = "1.0"
+VERSION = "1.1"
 
 ALL = frozenset(c.code for c in UNIT_TYPES)
 
@@ -35,6 +35,28 @@ INFO_FIELDS = [
      "Không được cao hơn mức xếp loại của đơn vị"),
     ("TT_NgoaiLe25", "Được cấp có thẩm quyền cho áp dụng tỷ lệ xuất sắc 25 % (từ năm 2025)",
      CHOICE, YES_NO, False, "Có/Không; bỏ trống là Không"),
+    # QĐ 366 (from 2025): the decision granting the 25 % exception (R-NGOAILE25)
+    ("TT_QD25_So", "Số quyết định cho áp dụng tỷ lệ 25 %", TEXT, None, False,
+     "Chỉ ghi khi chọn Có; ví dụ: 125-QĐ/TU"),
+    ("TT_QD25_Ngay", "Ngày của quyết định cho áp dụng tỷ lệ 25 %", DATE, None, False,
+     "Ngày/tháng/năm, trong năm đánh giá"),
+    ("TT_QD25_CoQuan", "Cơ quan ban hành quyết định cho áp dụng tỷ lệ 25 %", TEXT, None, False,
+     "Ví dụ: Ban Thường vụ Tỉnh ủy Lâm Đồng"),
+    # QĐ 366 Điều 11: scores on the 100-point scale (R-DIEM) and the tasks of the year (R-NHIEMVU)
+    ("TT_Diem", "Điểm tự đánh giá của đơn vị (thang 100 điểm, từ năm 2025)", SCORE, None, False,
+     "Từ 0 đến 100, ví dụ 92 hoặc 89,5; xuất sắc từ 90, tốt từ 70, hoàn thành từ 50"),
+    ("TT_DiemCapUy", "Điểm đánh giá cấp ủy của đơn vị (thang 100 điểm)", SCORE, None, False,
+     "Ghi khi có xếp loại cấp ủy"),
+    ("TT_DiemNguoiDungDau", "Điểm đánh giá người đứng đầu (thang 100 điểm)", SCORE, None, False,
+     "Ghi khi có xếp loại người đứng đầu"),
+    ("TT_NV_Giao", "Số nhiệm vụ được giao trong năm (từ năm 2025)", COUNT, None, False,
+     "Số nguyên; theo chương trình công tác năm"),
+    ("TT_NV_HoanThanh", "Số nhiệm vụ đã hoàn thành", COUNT, None, False,
+     "Không quá số được giao"),
+    ("TT_NV_VuotMuc", "Trong đó: số nhiệm vụ hoàn thành vượt yêu cầu", COUNT, None, False,
+     "Không quá số đã hoàn thành"),
+    ("TT_NV_ChamTienDo", "Số nhiệm vụ chậm tiến độ", COUNT, None, False,
+     "Không quá số được giao"),
 ]
 
 LEVEL_COLS = (
@@ -129,7 +151,7 @@ ORG_COLS = (
     ColDef("MOI", "Mới thành lập chưa đủ 6 tháng", group="Không đánh giá, xếp loại"),
     ColDef("KHAC", "Lý do khác", group="Không đánh giá, xếp loại"),
     ColDef("DG", "Số được đánh giá, xếp loại"),
-) + LEVEL_COLS + RATIO_COLS
+) + LEVEL_COLS + (ColDef("KYLUAT", "Bị thi hành kỷ luật trong năm"),) + RATIO_COLS
 
 # --- Biểu 3 -------------------------------------------------------------------------------------
 PERSON_ROWS = (
@@ -137,6 +159,14 @@ PERSON_ROWS = (
     RowDef("CBLD_TINH", "Trong đó: cán bộ lãnh đạo, quản lý cấp tỉnh", stt="1.1", indent=1),
     RowDef("CBLD_CTCS", "Trong đó: cán bộ lãnh đạo, quản lý cấp trên cơ sở", stt="1.2", indent=1),
     RowDef("CBLD_CS", "Trong đó: cán bộ lãnh đạo, quản lý cấp cơ sở", stt="1.3", indent=1),
+    # QĐ 366 categories ("đối tượng tương đồng" of the quota): together they make DV when filled
+    RowDef("DV_LD", "Chia theo đối tượng: giữ chức vụ lãnh đạo, quản lý", stt="1.4", indent=1),
+    RowDef("DV_KLD", "Chia theo đối tượng: không giữ chức vụ lãnh đạo, quản lý", stt="1.5",
+           indent=1),
+    RowDef("DV_NGOAI", "Chia theo đối tượng: không làm việc trong hệ thống chính trị", stt="1.6",
+           indent=1),
+    # the unit's own leadership collective (R-XS-KYLUAT: none of them disciplined for XS)
+    RowDef("CUV", "Thành viên cấp ủy (tập thể lãnh đạo, quản lý) của đơn vị", stt="2"),
 )
 NR = "Không đánh giá, xếp loại"
 PERSON_COLS = (

@@ -32,9 +32,10 @@ CHOICE = "choice"        # one of Cell.choices (label or code accepted)
 XMARK = "xmark"          # "x" or blank
 DOCNO = "docno"          # one or more document numbers "70-KH/HU; 71-KH/HU"
 DOCDATE = "docdate"      # one or more dates "10/11/2022; 29/11/2022"
+SCORE = "score"          # a score on the 100-point scale (QĐ 366), decimals allowed: 89,5
 DERIVED = "derived"
 
-INPUT_KINDS = frozenset({COUNT, TEXT, YEAR, DATE, PHONE, CHOICE, XMARK, DOCNO, DOCDATE})
+INPUT_KINDS = frozenset({COUNT, TEXT, YEAR, DATE, PHONE, CHOICE, XMARK, DOCNO, DOCDATE, SCORE})
 
 
 # --- expressions --------------------------------------------------------------------------------
