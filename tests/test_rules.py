@@ -244,3 +244,15 @@ def test_xs_headroom_counts_moves_from_tot():
     assert xs_headroom(5, 10, 20, "tot") == 0        # already over
     assert xs_headroom(0, 12, 25, "tot") == 2        # 25 %: 3 XS / 9 TOT would need 2.25
     assert xs_headroom(0, 12, 20, "tot_tro_len") == 2
+
+
+def test_bieu4_counts_per_result_as_excel_counts_them():
+    """KP_SoDa/KP_SoDang/KP_SoChua count the list's results (a drop-down cell is read as its code,
+    the template's COUNTIF sees the label: both must give the same figure)."""
+    r = check(dang_bo_co_so(
+        KP_NoiDung_2="Chậm nộp đảng phí", KP_NamChiRa_2=2023, KP_GiaiPhap_2="Nhắc hằng tháng",
+        KP_ThoiHan_2=dt.datetime(2024, 12, 31), KP_KetQua_2="Đang khắc phục",
+        KP_NoiDung_3="Hồ sơ chưa đủ", KP_NamChiRa_3=2023, KP_GiaiPhap_3="Bổ sung",
+        KP_ThoiHan_3=dt.datetime(2024, 12, 31), KP_KetQua_3="DA"))
+    assert (r.values["KP_Tong"], r.values["KP_SoDa"], r.values["KP_SoDang"],
+            r.values["KP_SoChua"]) == (3, 2, 1, 0)

@@ -226,7 +226,7 @@ def build_spec() -> FormSet:
         KP_ROWS, form_no="Biểu 4",
         subtitle="(Những hạn chế, khuyết điểm được chỉ ra qua kiểm điểm các năm trước)",
         counts=[("KP_Tong", "Tổng số hạn chế, khuyết điểm", "NoiDung", None)] + [
-            (f"KP_So{ch.code.capitalize()}", ch.label, "KetQua", ch.label)
+            (f"KP_So{ch.code.capitalize()}", ch.label, "KetQua", ch)
             for ch in KP_RESULTS])
     # the result column is a drop-down of KP_RESULTS
     from .model import Cell

@@ -78,7 +78,7 @@ def grid_sheet(name, title, prefix, rows, cols, derived, subtitle="", form_no=""
 def list_sheet(name, title, prefix, cols, n_rows, subtitle="", form_no="", notes=(),
                counts=()) -> SheetSpec:
     """Numbered rows for a list (Biểu 4, Giải trình). Each cell is named PREFIX_COL_n; each column
-    range PREFIX_COL. counts: (name, label, column key, choice label or None for 'non-empty')."""
+    range PREFIX_COL. counts: (name, label, column key, Choice or None for 'non-empty')."""
     first = TABLE_TOP + 2
     cells, rows = [], []
     for i in range(n_rows):
@@ -98,7 +98,8 @@ def list_sheet(name, title, prefix, cols, n_rows, subtitle="", form_no="", notes
     r = last + 1
     for cname, label, ckey, choice in counts:
         members = tuple(c.name for c in cells if c.col_key == ckey)
-        expr = (CountIf(f"{prefix}_{ckey}", choice, members) if choice
+        # choice: a drop-down entry (counted by its label in Excel, by label or code here)
+        expr = (CountIf(f"{prefix}_{ckey}", choice.label, members, (choice.code,)) if choice
                 else CountA(f"{prefix}_{ckey}", members))
         cells.append(Cell(cname, name, r, 3, DERIVED, row_label=label, col_label="Số lượng",
                           row_key=cname, col_key="SO", expr=expr))

@@ -146,6 +146,7 @@ class CountIf(Expr):
     column: str  # defined name of a column range
     label: str
     cells: tuple[str, ...] = ()  # the column's cell names, for evaluation
+    codes: tuple[str, ...] = ()  # the codes the reader turns the label into
 
     @property
     def refs(self):
@@ -155,8 +156,10 @@ class CountIf(Expr):
         return f'=COUNTIF({self.column},"{self.label}")'
 
     def evaluate(self, get, ctx):
-        want = self.label.casefold()
-        return sum(1 for c in self.cells if str(get(c) or "").strip().casefold() == want)
+        # a drop-down cell is read as its code ("DA"), a typed one may hold the label: Excel's
+        # COUNTIF sees the label, so both spellings of the one choice count here
+        want = {self.label.casefold(), *(k.casefold() for k in self.codes)}
+        return sum(1 for c in self.cells if str(get(c) or "").strip().casefold() in want)
 
 
 @dataclass(frozen=True)
