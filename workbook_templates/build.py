@@ -23,7 +23,7 @@ from .read import META_ROWS
 from .rules.checks import quota_rows, relations
 from .rules.packs import share_formula
 from .spec import META_SHEET, FormSet, form_sets
-from .spec.domain import KP_RESULTS, LEVELS, UNIT_TYPES, YES_NO
+from .spec.domain import KP_RESULTS, LEVELS, SECTORS, UNIT_TYPES, YES_NO
 from .spec.model import (CHOICE, COUNT, DATE, DERIVED, DOCDATE, DOCNO, PHONE, TEXT, XMARK, YEAR)
 
 FONT = "Times New Roman"
@@ -39,6 +39,7 @@ BAD_FONT = Font(name=FONT, color="FF9C0006", bold=True)
 LISTS = {  # drop-down sources on the hidden _meta sheet: name -> (column, choices)
     "DS_LoaiDonVi": ("D", UNIT_TYPES), "DS_XepLoai": ("E", LEVELS),
     "DS_CoKhong": ("F", YES_NO), "DS_KetQua": ("G", KP_RESULTS),
+    "DS_LinhVuc": ("J", SECTORS),
 }
 
 
@@ -243,7 +244,7 @@ def _validations(ws, cells):
     for c in cells:
         if c.kind == CHOICE:
             key = {UNIT_TYPES: "DS_LoaiDonVi", LEVELS: "DS_XepLoai", YES_NO: "DS_CoKhong",
-                   KP_RESULTS: "DS_KetQua"}[c.choices]
+                   KP_RESULTS: "DS_KetQua", SECTORS: "DS_LinhVuc"}[c.choices]
         else:
             key = c.kind
         groups.setdefault(key, []).append(c.a1)

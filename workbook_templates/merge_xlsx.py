@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Si
 from openpyxl.utils import get_column_letter
 
 from .spec.domain import LEVEL_LABEL, UNIT_TYPE_LABEL
+from .spec.hierarchy import counted_rows
 from . import merge as M
 
 HERE = Path(__file__).parent
@@ -209,7 +210,7 @@ def _mark_undecided(wb, result):
     ws = wb["Biểu 2"]
     by_row: dict[str, list] = {}
     for ch in result.undecided:
-        for row in M.TYPE_ROWS.get(ch.unit_type, ()):
+        for row in counted_rows(ch.unit_type, ch.linh_vuc):
             by_row.setdefault(row, []).append(ch)
     for row, kids in by_row.items():
         cells = _row_cells(result.form, "Biểu 2", row)

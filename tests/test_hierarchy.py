@@ -1,0 +1,242 @@
+"""One model of the hierarchy (SPEC §7, `spec.hierarchy`): every consumer agrees with it, and the
+2025 structure behaves as an office would see it — a province rating its communes over the quota
+gets an error on the row it decides, the sector rows add up, a workbook of the previous template
+version is refused with a clear message."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from workbook_templates import merge as M
+from workbook_templates import quota, sample
+from workbook_templates.merge import Child, Parent, merge
+from workbook_templates.read import ReadError, read_workbook
+from workbook_templates.rules import checks
+from workbook_templates.spec import get_form_set, hierarchy as H
+from workbook_templates.spec.domain import (DECISION_CODES, DECISION_LABEL, LEVEL_CODES,
+                                            SECTOR_LABEL, UNIT_TYPE_LABEL)
+from workbook_templates.validate import validate
+
+FORM = get_form_set("bao_cao_nam")
+TYPES = sorted(H.KINDS)
+ROWS = sorted({c.row_key for c in FORM.cells.values() if c.sheet in ("Biểu 2", "Biểu 3")})
+
+
+# --- every consumer derives from the model ------------------------------------------------------
+
+def test_the_rows_every_unit_type_must_report_come_from_the_model():
+    for sheet in FORM.sheets:
+        if sheet.name != "Biểu 2":
+            continue
+        for block in sheet.blocks:
+            for row in block.rows:
+                assert row.required_for == H.required_for(row.key), row.key
+
+
+def test_quota_rule_and_prerequisite_read_the_model():
+    for t in TYPES:
+        for row in ROWS:
+            assert checks._quota_is_decided(t, row) == (row in H.kind(t).decides), (t, row)
+    # every decided row is a real row of the form (no typo in the model)
+    assert all(r in ROWS for k in H.KINDS.values() for r in k.decides | set(k.own_rows)
+               | set(k.counted_in) | set(k.committee_in) | set(k.prereq))
+
+    class Ctx:
+        unit_type = None
+    for t in TYPES:
+        Ctx.unit_type = t
+        assert checks._members_or_orgs(Ctx) == (H.kind(t).prereq, H.kind(t).prereq_who)
+
+
+def test_merge_and_quota_tables_are_the_model():
+    assert M.OWN_ROWS == {t: H.kind(t).own_rows for t in TYPES}
+    assert M.CHILD_TYPES == {t: H.child_types(t) for t in TYPES}
+    assert M.NOT_RATED == {c: DECISION_LABEL[c] for c in ("MOI", "KHAC")}
+    for row, _label, types in quota.GROUPS:
+        assert types == {t for t in TYPES if row in H.kind(t).counted_in}
+    for t, rows in quota.TYPE_ROWS.items():
+        assert set(rows) <= set(H.counted_rows(t))
+    assert quota.CUCS_TYPES == {t for t in TYPES if H.kind(t).is_tccsd}
+
+
+def test_the_server_uses_one_decision_vocabulary():
+    from server.schemas import DecisionInSchema
+    from server.web import quyet_dinh
+    from server.web.filters import level
+    assert quyet_dinh.CHOICES == DECISION_CODES
+    for code in DECISION_CODES:
+        assert level(code) == DECISION_LABEL[code]
+    schema = DecisionInSchema()
+    assert not schema.validate({"xep_loai": "MOI"})
+    assert schema.validate({"xep_loai": "TOT_LAM"})
+    assert schema.validate({"xep_loai": "TOT", "xep_loai_cap_uy": "MOI"})
+    # one label per code: the decisions file reads the labels back
+    for code in DECISION_CODES:
+        assert M.level_code(DECISION_LABEL[code]) == code
+
+
+def test_the_2025_structure_and_the_district_one():
+    assert H.may_have_child("DB_TINH", "DB_CS", 2026)
+    assert not H.may_have_child("DB_TINH", "DB_CS", 2023)          # districts then
+    assert H.may_have_child("DB_TINH", "DB_CTCS", 2023)
+    assert H.may_have_child("DB_TINH", "DB_CS")                    # the register: any year
+    assert not H.may_have_child("DB_TINH", "CB_TT")
+    assert not H.may_have_child("DB_CS", "DB_TINH")
+    msg = H.bad_parent_message("CB_TT", "DB_TINH")
+    assert "«Chi bộ trực thuộc» không thể trực thuộc «Đảng bộ tỉnh" in msg
+    assert "huyện" not in msg.casefold()
+
+
+# --- the 2026 round: a province and its communes ------------------------------------------------
+
+YEAR = 2026
+TINH = Parent("Đảng bộ tỉnh Lâm Đồng", "LD", "DB_TINH", "Ban Chấp hành Trung ương",
+              year=YEAR, nguoi_lap="Trần Thị Bình", dien_thoai="0263 3877 123",
+              ngay_lap=dt.date(2026, 12, 28))
+
+
+def xa(code, name, xep_loai, sector="Xã, phường, đặc khu", cap_uy="TOT", type_="DB_CS"):
+    v = sample.unit_info(name, code, TINH.name, type_, YEAR, TT_XepLoai=xep_loai,
+                         TT_XepLoaiCapUy=cap_uy, TT_XepLoaiNguoiDungDau=xep_loai)
+    if sector:
+        v["TT_LinhVuc"] = sector
+    v.update({"KD_PHAI_TT": 3, "KD_DA_TT": 3, "KD_PHAI_DV": 20, "KD_DA_DV": 20,
+              "XL_DV_TONG": 20, "XL_DV_XS": 2, "XL_DV_TOT": 12, "XL_DV_HT": 6, "XL_DV_KHT": 0,
+              "XL_DV_KYLUAT": 0, "XL_CBTT_TONG": 3, "XL_CBTT_TOT": 3})
+    return v
+
+
+def dang_bo_truc_thuoc(code="CQD", name="Đảng bộ các cơ quan Đảng tỉnh"):
+    """A đảng bộ trực thuộc tỉnh with 10 TCCSĐ of its own (cơ quan), 1 XS and 9 TOT."""
+    v = sample.unit_info(name, code, TINH.name, "DB_CTCS", YEAR, TT_XepLoai="TOT",
+                         TT_XepLoaiCapUy="TOT", TT_XepLoaiNguoiDungDau="TOT")
+    v.update({"KD_PHAI_TT": 10, "KD_DA_TT": 10, "KD_PHAI_DV": 50, "KD_DA_DV": 50,
+              "XL_DV_TONG": 50, "XL_DV_XS": 5, "XL_DV_TOT": 40, "XL_DV_HT": 5, "XL_DV_KHT": 0,
+              "XL_DV_KYLUAT": 0})
+    for row in ("TCCSD", "DBCS", "TCCSD_TT", "TCCSD_CQ", "CUCS", "CUCS_TT"):
+        v.update({f"XL_{row}_TONG": 10, f"XL_{row}_XS": 1, f"XL_{row}_TOT": 9})
+    v.update({"XL_CBCS_TONG": 0})
+    return v
+
+
+def child(values, name=None) -> Child:
+    filled = read_workbook(sample.fill_template(values))
+    return Child(filled, validate(filled), name or f"{values['TT_MaDonVi']}.xlsx")
+
+
+@pytest.fixture(scope="module")
+def communes():
+    return [child(xa("X1", "Đảng bộ xã Lộc Bảo", "XS")),
+            child(xa("X2", "Đảng bộ xã Lộc Bắc", "XS")),
+            child(xa("X3", "Đảng bộ phường 1 Bảo Lộc", "TOT")),
+            child(xa("X4", "Đảng bộ Công ty cao su", "TOT", sector="Doanh nghiệp")),
+            child(dang_bo_truc_thuoc())]
+
+
+def test_a_province_deciding_its_communes_over_the_quota_gets_an_error(communes):
+    for c in communes:
+        assert c.report.valid, [f.text() for f in c.report.errors]
+    res = merge(communes, TINH)
+    v = res.values
+    # the four direct TCCSĐ, counted in TCCSD_TT; the full row also holds the 10 of the đảng bộ
+    assert (v["XL_TCCSD_TT_TONG"], v["XL_TCCSD_TT_XS"], v["XL_TCCSD_TT_TOT"]) == (4, 2, 2)
+    assert (v["XL_TCCSD_TONG"], v["XL_TCCSD_XS"], v["XL_TCCSD_TOT"]) == (14, 3, 11)
+    assert (v["XL_CUCS_TT_TONG"], v["XL_CUCS_TT_TOT"]) == (4, 4)
+    assert v["XL_DBCT_TONG"] == 1
+    # sectors: 3 communes + the company, plus the đảng bộ's 10 cơ quan
+    assert (v["XL_TCCSD_XA_TONG"], v["XL_TCCSD_DN_TONG"], v["XL_TCCSD_CQ_TONG"]) == (3, 1, 10)
+    report = res.validate()
+    errors = {f.name: f for f in report.errors if f.rule == "R-QUOTA"}
+    assert set(errors) == {"XL_TCCSD_TT_XS"}
+    assert "2 xếp loại «Hoàn thành xuất sắc nhiệm vụ» vượt mức tối đa 0" in \
+        errors["XL_TCCSD_TT_XS"].message
+    warnings = {f.name for f in report.warnings if f.rule == "R-QUOTA"}
+    assert warnings == {"XL_TCCSD_XS", "XL_TCCSD_XA_XS", "XL_DBCS_XS"}    # indicative only
+    assert not [f for f in report.errors if f.rule in ("R-PART", "R-REQ")]
+
+
+def test_a_chi_bo_truc_thuoc_straight_under_a_province_is_pointed_out(communes):
+    v = sample.unit_info("Chi bộ thôn 1", "CB1", TINH.name, "CB_TT", YEAR, TT_XepLoai="TOT")
+    v.update({"KD_PHAI_DV": 5, "KD_DA_DV": 5, "XL_DV_TONG": 5, "XL_DV_TOT": 5,
+              "XL_DV_KYLUAT": 0})
+    res = merge(communes + [child(v)], TINH)
+    assert len(res.notes) == 1
+    assert "Chi bộ thôn 1 (CB1): «Chi bộ trực thuộc» không thể trực thuộc «Đảng bộ tỉnh" \
+        in res.notes[0]
+
+
+def test_a_commune_without_sector_leaves_the_sector_rows_blank_and_is_named(communes):
+    res = merge(communes[:3] + [child(xa("X5", "Đảng bộ xã Đạ Tông", "TOT", sector=None))],
+                TINH)
+    assert not any(k.startswith(("XL_TCCSD_XA", "XL_TCCSD_CQ")) for k in res.values)
+    assert len(res.notes) == 1 and "Đảng bộ xã Đạ Tông (X5)" in res.notes[0]
+    assert "chưa ghi lĩnh vực" in res.notes[0]
+    # the register's sector (the server passes it) is enough
+    fixed = child(xa("X5", "Đảng bộ xã Đạ Tông", "TOT", sector=None))
+    fixed.sector = "XA"
+    res = merge(communes[:3] + [fixed], TINH)
+    assert res.values["XL_TCCSD_XA_TONG"] == 4 and not res.notes
+
+
+def test_sector_rows_must_add_up_to_the_tccsd_row():
+    v = dang_bo_truc_thuoc()
+    v["XL_TCCSD_CQ_TONG"], v["XL_TCCSD_CQ_TOT"] = 8, 7
+    r = validate(read_workbook(sample.fill_template(v)))
+    part = [f for f in r.errors if f.rule == "R-PART"]
+    assert {f.name for f in part} == {"XL_TCCSD_TONG", "XL_TCCSD_TOT"}
+    assert any("Theo lĩnh vực" in f.row_label or "cơ quan 8" in f.message for f in part)
+    # the direct children cannot outnumber the whole row
+    v = dang_bo_truc_thuoc()
+    v["XL_CUCS_TT_TONG"], v["XL_CUCS_TT_TOT"] = 12, 11
+    r = validate(read_workbook(sample.fill_template(v)))
+    assert {f.name for f in r.errors if f.rule == "R-PART"} == {"XL_CUCS_TONG", "XL_CUCS_TOT"}
+
+
+def test_a_district_before_2025_counts_all_its_tccsd_as_direct():
+    huyen = Parent("Huyện ủy Bảo Lâm", "BL", "DB_CTCS", "Tỉnh ủy Lâm Đồng", year=2024,
+                   nguoi_lap="Trần Thị Bình", dien_thoai="0263 3877 123",
+                   ngay_lap=dt.date(2024, 12, 20))
+    kids = []
+    for code, lv in (("A", "TOT"), ("B", "HT"), ("C", "TOT")):
+        v = xa(code, f"Đảng bộ xã {code}", lv, sector=None)
+        v.update(TT_Nam=2024, TT_NgayLap=dt.datetime(2024, 12, 15), TT_CapTren=huyen.name)
+        kids.append(child(v))
+    res = merge(kids, huyen)
+    v = res.values
+    for k in ("TONG", "TOT", "HT"):
+        assert v[f"XL_TCCSD_TT_{k}"] == v[f"XL_TCCSD_{k}"]
+    assert not res.notes                       # no sector anywhere: nothing to say
+    assert res.validate().valid
+
+
+def test_the_province_s_own_tccsd_tt_is_never_summed_from_a_dang_bo_below(communes):
+    res = merge([communes[-1]], TINH)
+    assert res.values.get("XL_TCCSD_TT_TONG", 0) == 0
+    assert res.values["XL_TCCSD_TONG"] == 10
+
+
+# --- the template version -----------------------------------------------------------------------
+
+def test_a_workbook_of_the_previous_version_is_refused_with_a_clear_message():
+    wb = load_workbook(io.BytesIO(sample.fill_template(xa("X1", "Đảng bộ xã Lộc Bảo", "TOT"))))
+    wb["_meta"]["B2"] = "1.0"
+    buf = io.BytesIO()
+    wb.save(buf)
+    with pytest.raises(ReadError) as e:
+        read_workbook(buf.getvalue())
+    assert "phiên bản 1.0 đã cũ" in str(e.value) and FORM.version in str(e.value)
+    assert "tải mẫu mới" in str(e.value)
+
+
+def test_the_sector_drop_down_lists_every_sector():
+    wb = load_workbook(io.BytesIO(sample.fill_template(xa("X1", "Đảng bộ xã Lộc Bảo", "TOT"))))
+    ref = wb.defined_names["DS_LinhVuc"].attr_text
+    sheet, cells = ref.split("!")
+    ws = wb[sheet.strip("'")]
+    a, b = cells.replace("$", "").split(":")
+    got = [c.value for row in ws[a:b] for c in row]
+    assert got == list(SECTOR_LABEL.values())
+    assert UNIT_TYPE_LABEL and LEVEL_CODES     # the vocabularies the form shows
