@@ -14,8 +14,9 @@ allowed child types depend on the year; the rows are the same in both structures
 such as `TCCSD_TT` ("TCCSĐ trực thuộc trực tiếp") means the same thing in both — before 2025 a
 district's `TCCSD_TT` simply equals its `TCCSD` and a province's is 0. Every TCCSĐ of a
 DB_CTCS is its direct child, in both structures, so a DB_CTCS decides its full `TCCSD`/`CUCS`
-rows too and need not repeat them in `TCCSD_TT`/`CUCS_TT` (not required; the merge fills them). `child_types(t, None)`
-(no year: the units register, which holds units of past and present rounds) allows both.
+rows too and need not repeat them in `TCCSD_TT`/`CUCS_TT` (not required; the merge fills them).
+`child_types(t, None)` (no year: the units register, which holds units of past and present
+rounds) allows both.
 """
 from __future__ import annotations
 
