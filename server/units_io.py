@@ -183,7 +183,7 @@ def export_units() -> bytes:
             walk(ch)
     for root in roots:
         walk(root)
-    for col, width in zip("ABCDE", (16, 48, 44, 20, 24)):
+    for col, width in zip("ABCDE", (16, 48, 44, 20, 24), strict=True):
         ws.column_dimensions[col].width = width
     buf = io.BytesIO()
     wb.save(buf)

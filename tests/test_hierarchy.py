@@ -240,3 +240,13 @@ def test_the_sector_drop_down_lists_every_sector():
     got = [c.value for row in ws[a:b] for c in row]
     assert got == list(SECTOR_LABEL.values())
     assert UNIT_TYPE_LABEL and LEVEL_CODES     # the vocabularies the form shows
+
+
+def test_the_units_list_gives_the_sector_and_the_collecting_types_come_from_the_model(communes):
+    from workbook_templates.cli_merge import PARENT_TYPES
+    assert set(PARENT_TYPES) == {t for t in TYPES if H.child_types(t)}
+    nameless = child(xa("X5", "Đảng bộ xã Đạ Tông", "TOT", sector=None))
+    expected = [{"code": "X5", "name": "Đảng bộ xã Đạ Tông", "type": "DB_CS",
+                 "parent_code": "LD", "sector": "Xã, phường, đặc khu"}]
+    res = merge(communes[:3] + [nameless], TINH, expected=expected)
+    assert res.values["XL_TCCSD_XA_TONG"] == 4 and not res.notes

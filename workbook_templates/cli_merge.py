@@ -13,7 +13,11 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-PARENT_TYPES = ("DB_CTCS", "DB_TINH", "DB_CS", "DB_BP")
+from .spec.hierarchy import KINDS
+
+#: The unit types that collect from children (spec.hierarchy), the usual ones first.
+PARENT_TYPES = tuple(sorted((t for t, k in KINDS.items() if k.child_types()),
+                            key=("DB_CTCS", "DB_TINH", "DB_CS", "DB_BP").index))
 PARALLEL_FROM = 40        # files; below this one process is faster than starting workers
 PROGRESS_FROM = 20        # files; below this a merge is too quick for a bar
 
@@ -38,7 +42,7 @@ def add_parser(subparsers):
     m.add_argument("--dien-thoai", default="", help="số điện thoại người lập biểu")
     m.add_argument("--expected", metavar="UNITS.xlsx",
                    help="danh sách đơn vị phải nộp: Mã đơn vị, Tên đơn vị, Loại, Mã đơn vị cấp "
-                        "trên")
+                        "trên (và Lĩnh vực nếu có)")
     m.add_argument("--decisions", metavar="DECISIONS.xlsx",
                    help="quyết định xếp loại của cấp trên: Mã đơn vị, Xếp loại (và Xếp loại cấp "
                         "ủy nếu có)")
@@ -184,7 +188,7 @@ def _say(text=""):
 def run(args) -> int:
     from .merge import Parent, merge, read_decisions, read_expected
     from .read import ReadError
-    from .spec.domain import LEVEL_LABEL
+    from .spec.domain import DECISION_LABEL
     from .cli import render_text
 
     paths = expand(args.children)
@@ -243,7 +247,7 @@ def run(args) -> int:
             _say("Tất cả đơn vị trong danh sách đã nộp.")
     if result.undecided:
         _say(f"{len(result.undecided)} đơn vị chưa quyết định xếp loại (tính theo mức tự đề "
-             "nghị): " + ", ".join(f"{c.name} ({LEVEL_LABEL.get(c.rating()[0], 'chưa xếp loại')})"
+             "nghị): " + ", ".join(f"{c.name} ({DECISION_LABEL.get(c.rating()[0], 'chưa xếp loại')})"
                                   for c in result.undecided[:20])
              + (" …" if len(result.undecided) > 20 else ""))
     for q in result.quota:

@@ -283,6 +283,11 @@ def merge(children: list[Child], parent: Parent, *, expected: list[dict] | None 
         else:
             skipped.append((ch, _errors_txt(ch.report)))
     exp = _expected_for(expected, parent)
+    # the units list is the register: its sector is the one counted (SPEC §7.1)
+    listed = {e["code"]: e["sector"] for e in exp or () if e.get("sector")}
+    for ch in included:
+        if ch.code in listed:
+            ch.sector = listed[ch.code]
     submitted = {c.code for c in children}
     missing = [e for e in exp if str(e.get("code") or "").strip() not in submitted] if exp else []
 
@@ -360,7 +365,7 @@ def _expected_for(expected, parent: Parent):
             out.append({"code": str(e.get("code") or "").strip(),
                         "name": str(e.get("name") or "").strip(),
                         "type": unit_type_code(e.get("type")) or (e.get("type") or ""),
-                        "parent_code": pc})
+                        "parent_code": pc, "sector": sector_code(e.get("sector"))})
     return sorted(out, key=lambda e: e["code"])
 
 
@@ -651,12 +656,14 @@ def _table_rows(path: str | Path, wanted: dict[str, tuple[str, ...]]) -> list[di
 
 
 def read_expected(path) -> list[dict]:
-    """Units list: Mã đơn vị, Tên đơn vị, Loại, Mã đơn vị cấp trên."""
+    """Units list: Mã đơn vị, Tên đơn vị, Loại, Mã đơn vị cấp trên and optionally Lĩnh vực
+    (the format of the server's export-units)."""
     return _table_rows(path, {"code": ("Mã đơn vị", "Ma don vi", "code"),
                               "name": ("Tên đơn vị", "Ten don vi", "name"),
                               "type": ("Loại", "Loại đơn vị", "Loai", "type"),
                               "parent_code": ("Mã đơn vị cấp trên", "Ma don vi cap tren",
-                                              "parent_code")})
+                                              "parent_code"),
+                              "sector": ("Lĩnh vực", "Linh vuc", "sector")})
 
 
 def read_decisions(path) -> dict[str, tuple[str | None, str | None]]:
