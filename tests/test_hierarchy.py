@@ -250,3 +250,25 @@ def test_the_units_list_gives_the_sector_and_the_collecting_types_come_from_the_
                  "parent_code": "LD", "sector": "Xã, phường, đặc khu"}]
     res = merge(communes[:3] + [nameless], TINH, expected=expected)
     assert res.values["XL_TCCSD_XA_TONG"] == 4 and not res.notes
+
+
+def test_a_commune_straight_under_a_province_before_2025_is_pointed_out():
+    tinh = Parent("Tỉnh ủy Lâm Đồng", "LD", "DB_TINH", year=2024, nguoi_lap="Trần Thị Bình",
+                  ngay_lap=dt.date(2024, 12, 28))
+    v = xa("X1", "Đảng bộ xã Lộc Bảo", "TOT")
+    v.update(TT_Nam=2024, TT_NgayLap=dt.datetime(2024, 12, 15))
+    res = merge([child(v)], tinh)
+    assert len(res.notes) == 1
+    assert "không thể trực thuộc «Đảng bộ tỉnh, thành phố (và tương đương)» trong cơ cấu năm " \
+        "2024; dưới «Đảng bộ tỉnh, thành phố (và tương đương)» chỉ có «Đảng bộ cấp trên trực " \
+        "tiếp của cơ sở»" in res.notes[0]
+
+
+def test_no_row_label_or_hint_of_the_form_says_huyen():
+    """SPEC §7: the level is generic; «cấp trên cơ sở», never «huyện»."""
+    from workbook_templates.spec.bao_cao_nam import INFO_FIELDS
+    texts = [c.row_label for c in FORM.cells.values()] + [c.col_label for c in FORM.cells.values()]
+    texts += [f[1] for f in INFO_FIELDS] + [f[5] for f in INFO_FIELDS]
+    texts += [label for _, label, _ in quota.GROUPS] + list(DECISION_LABEL.values())
+    texts += [H.bad_parent_message(c, p) for p in TYPES for c in TYPES]
+    assert not [t for t in texts if t and "huyện" in t.casefold()]
