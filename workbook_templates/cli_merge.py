@@ -246,9 +246,10 @@ def run(args) -> int:
         else:
             _say("Tất cả đơn vị trong danh sách đã nộp.")
     if result.undecided:
+        shown = (f"{c.name} ({DECISION_LABEL.get(c.rating()[0], 'chưa xếp loại')})"
+                 for c in result.undecided[:20])
         _say(f"{len(result.undecided)} đơn vị chưa quyết định xếp loại (tính theo mức tự đề "
-             "nghị): " + ", ".join(f"{c.name} ({DECISION_LABEL.get(c.rating()[0], 'chưa xếp loại')})"
-                                  for c in result.undecided[:20])
+             "nghị): " + ", ".join(shown)
              + (" …" if len(result.undecided) > 20 else ""))
     for q in result.quota:
         _say(f"Hạn mức xuất sắc — {q.label}: {q.message}")
