@@ -156,6 +156,11 @@ def test_a_province_deciding_its_communes_over_the_quota_gets_an_error(communes)
     warnings = {f.name for f in report.warnings if f.rule == "R-QUOTA"}
     assert warnings == {"XL_TCCSD_XS", "XL_TCCSD_XA_XS", "XL_DBCS_XS"}    # indicative only
     assert not [f for f in report.errors if f.rule in ("R-PART", "R-REQ")]
+    # the office sees each unit's sector beside its type
+    detail = load_workbook(io.BytesIO(res.to_xlsx()))[M.SHEET_DETAIL]
+    rows = {r[1]: r for r in detail.iter_rows(values_only=True) if r[1]}
+    assert rows["Mã đơn vị"][4] == "Lĩnh vực"
+    assert rows["X1"][4] == "Xã, phường, đặc khu" and rows["X4"][4] == "Doanh nghiệp"
 
 
 def test_a_chi_bo_truc_thuoc_straight_under_a_province_is_pointed_out(communes):
