@@ -277,3 +277,15 @@ def test_no_row_label_or_hint_of_the_form_says_huyen():
     texts += [label for _, label, _ in quota.GROUPS] + list(DECISION_LABEL.values())
     texts += [H.bad_parent_message(c, p) for p in TYPES for c in TYPES]
     assert not [t for t in texts if t and "huyện" in t.casefold()]
+
+
+def test_the_template_does_not_flag_tccsd_red_while_the_sector_rows_are_left_blank():
+    """Live highlighting judges a breakdown as the checker does: only once a part is filled."""
+    wb = load_workbook(io.BytesIO(sample.fill_template(dang_bo_truc_thuoc())))
+    cell = FORM.cells["XL_TCCSD_TONG"]
+    rules = [r for rng in wb["Biểu 2"].conditional_formatting for r in rng.rules
+             if cell.a1 in str(rng.sqref)]
+    sector = [r.formula[0] for r in rules if "XL_TCCSD_XA_TONG" in r.formula[0]]
+    assert len(sector) == 1
+    assert sector[0].startswith("AND(COUNT(XL_TCCSD_XA_TONG,") and \
+        "COUNT(XL_TCCSD_TONG" not in sector[0]

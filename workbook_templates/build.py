@@ -282,7 +282,9 @@ def _live_checks(wb, form: FormSet):
         if t is None or any(p not in form.cells for p in rel.parts):
             continue
         parts = "+".join(rel.parts)
-        anyfilled = "COUNT(" + ",".join((rel.target,) + rel.parts) + ")>0"
+        # as the checker: a breakdown (R-PART) is judged only once one of its parts is filled
+        watched = rel.parts if rel.rule == "R-PART" else (rel.target,) + rel.parts
+        anyfilled = "COUNT(" + ",".join(watched) + ")>0"
         op = {"eq": "<>", "le": ">", "ge": "<"}[rel.kind]
         rule = FormulaRule(formula=[f"AND({anyfilled},{rel.target}{op}{parts})"],
                            fill=BAD_FILL, font=BAD_FONT)
