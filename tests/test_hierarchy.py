@@ -289,3 +289,43 @@ def test_the_template_does_not_flag_tccsd_red_while_the_sector_rows_are_left_bla
     assert len(sector) == 1
     assert sector[0].startswith("AND(COUNT(XL_TCCSD_XA_TONG,") and \
         "COUNT(XL_TCCSD_TONG" not in sector[0]
+
+
+def _fill_by_name(path, values) -> bytes:
+    """A workbook of the real 1.0 template (kept in tests/data) filled cell by defined name."""
+    wb = load_workbook(path)
+    for name, value in values.items():
+        dn = wb.defined_names.get(name)
+        if dn is None:
+            continue
+        sheet, ref = next(iter(dn.destinations))
+        wb[sheet][ref.replace("$", "")].value = value
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_a_1_0_workbook_is_carried_into_the_current_template_by_name(tmp_path):
+    """The unit does not type its figures again: `kiemdiem template upgrade` copies every input
+    by its defined name (the 1.0 rows sit elsewhere on Biểu 2) and lists the new cells."""
+    from pathlib import Path
+    from workbook_templates.cli import main
+    old_template = Path(__file__).parent / "data" / "bao_cao_nam_1_0.xlsx"
+    v = xa("X1", "Đảng bộ xã Lộc Bảo", "TOT", sector=None)
+    v.update({"XL_DBBP_TONG": 2, "XL_DBBP_TOT": 2, "KD_PHAI_TT": 6, "KD_DA_TT": 6})
+    old = tmp_path / "loc_bao_1_0.xlsx"
+    old.write_bytes(_fill_by_name(old_template, v))
+    with pytest.raises(ReadError):
+        read_workbook(old.read_bytes())
+    new = tmp_path / "loc_bao.xlsx"
+    assert main(["template", "upgrade", str(old), "-o", str(new)]) == 0
+    report = validate(read_workbook(new.read_bytes()))
+    assert report.version == FORM.version and report.valid, [f.text() for f in report.errors]
+    for name in ("XL_CBTT_TONG", "XL_DBBP_TONG", "XL_DV_XS", "TT_XepLoai", "TT_MaDonVi"):
+        assert report.values[name] == validate(read_workbook(sample.fill_template(v))) \
+            .values[name], name
+    from workbook_templates.upgrade import upgrade
+    _, notes = upgrade(old.read_bytes())
+    assert "Lĩnh vực (tổ chức cơ sở đảng)" in notes[-1] and "trực thuộc trực tiếp" in notes[-1]
+    # the current version needs nothing
+    assert main(["template", "upgrade", str(new), "-o", str(tmp_path / "x.xlsx")]) == 2
