@@ -53,9 +53,6 @@ OWN_INFO = ("TT_XepLoai", "TT_XepLoaiCapUy", "TT_XepLoaiNguoiDungDau", "TT_Ngoai
 #: merged is `spec.hierarchy.child_types(type, year)`). A child outside it is still merged, and
 #: the summary says so: a chi bộ trực thuộc merged straight into a province is usually a mistake.
 CHILD_TYPES = {t: k.child_types() for t, k in H.KINDS.items()}
-#: Kept for callers of the former names (the quota's groups and the committees counted in CUCS).
-TYPE_ROWS = {t: H.counted_rows(t) for t in H.RATED_TYPES}
-CUCS_TYPES = H.CUCS_TYPES
 
 YES_LABEL = YES_NO[0].label        # "Có", as the drop-down writes it
 UNDECIDED = "chưa quyết định"
