@@ -86,7 +86,7 @@ def build(rnd: Round):
     top = rnd.unit
     parent = Parent(name=top.name, code=top.code, type=top.type,
                     cap_tren=top.parent.name if top.parent else "", year=rnd.year,
-                    ngoai_le_25=rnd.ngoai_le_25)
+                    ngoai_le_25=rnd.ngoai_le_25, linh_vuc=top.linh_vuc or "")
     expected = [{"code": u.code, "name": u.name, "type": u.type, "parent_code": top.code}
                 for u in top.children]
     return merge(children, parent, expected=expected, base=base)

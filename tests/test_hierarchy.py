@@ -329,3 +329,30 @@ def test_a_1_0_workbook_is_carried_into_the_current_template_by_name(tmp_path):
     assert "Lĩnh vực (tổ chức cơ sở đảng)" in notes[-1] and "trực thuộc trực tiếp" in notes[-1]
     # the current version needs nothing
     assert main(["template", "upgrade", str(new), "-o", str(tmp_path / "x.xlsx")]) == 2
+
+
+def test_a_commune_summary_sent_up_carries_its_sector_to_the_province(communes):
+    """Two levels: the đảng ủy xã's summary of its chi bộ is its own report to the province."""
+    kids = []
+    for code, dv in (("CB1", (1, 6, 1, 0)), ("CB2", (0, 5, 1, 0))):
+        xs, tot, ht, kht = dv
+        v = sample.unit_info(f"Chi bộ thôn {code}", code, "Đảng ủy xã Lộc Tân", "CB_TT", YEAR,
+                             TT_XepLoai="TOT", TT_XepLoaiNguoiDungDau="TOT")
+        v.update({"KD_PHAI_DV": xs + tot + ht + kht, "KD_DA_DV": xs + tot + ht + kht,
+                  "XL_DV_TONG": xs + tot + ht + kht, "XL_DV_XS": xs, "XL_DV_TOT": tot,
+                  "XL_DV_HT": ht, "XL_DV_KHT": kht, "XL_DV_KYLUAT": 0})
+        kids.append(child(v))
+    xa_parent = Parent("Đảng ủy xã Lộc Tân", "X9", "DB_CS", TINH.name, year=YEAR,
+                       nguoi_lap="Lê Thị Lan", ngay_lap=dt.date(2026, 12, 20))
+    blank = merge(kids, xa_parent)
+    assert "TT_LinhVuc" in blank.parent_fill and "TT_LinhVuc" not in blank.values
+    xa_parent.linh_vuc = "XA"
+    res = merge(kids, xa_parent)
+    assert res.values["TT_LinhVuc"] == "Xã, phường, đặc khu"
+    assert "TT_LinhVuc" not in res.parent_fill
+    up = read_workbook(res.to_xlsx())
+    report = validate(up)
+    assert report.values["TT_LinhVuc"] == "XA"
+    res = merge(communes[:3] + [Child(up, report, "loc_tan_tong_hop.xlsx", decision="TOT")], TINH)
+    assert res.values["XL_TCCSD_XA_TONG"] == 4 and res.values["XL_TCCSD_TT_TONG"] == 4
+    assert res.values["XL_DV_TONG"] == 3 * 20 + 14       # the chi bộ's members, summed up

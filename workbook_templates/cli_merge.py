@@ -13,6 +13,7 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from .spec.domain import SECTOR_CODES, SECTOR_LABEL
 from .spec.hierarchy import KINDS
 
 #: The unit types that collect from children (spec.hierarchy), the usual ones first.
@@ -36,6 +37,9 @@ def add_parser(subparsers):
     m.add_argument("--parent-type", required=True, choices=PARENT_TYPES,
                    help="loại đơn vị cấp trên")
     m.add_argument("--cap-tren", default="", help="đơn vị cấp trên của đơn vị tổng hợp")
+    m.add_argument("--linh-vuc", default="", choices=("",) + SECTOR_CODES,
+                   help="lĩnh vực của đơn vị tổng hợp khi là tổ chức cơ sở đảng: "
+                        + ", ".join(f"{c} ({lab})" for c, lab in SECTOR_LABEL.items()))
     m.add_argument("--year", type=int, default=None,
                    help="năm tổng hợp (mặc định: năm ghi trong phần lớn các tệp)")
     m.add_argument("--nguoi-lap", default="", help="người lập biểu tổng hợp")
@@ -216,7 +220,7 @@ def run(args) -> int:
         return 2
     parent = Parent(args.parent_name, args.parent_code, args.parent_type, args.cap_tren,
                     args.year, nguoi_lap=args.nguoi_lap, dien_thoai=args.dien_thoai,
-                    ngoai_le_25=args.ngoai_le_25)
+                    ngoai_le_25=args.ngoai_le_25, linh_vuc=args.linh_vuc)
     result = merge(children, parent, expected=expected, include_invalid=args.include_invalid,
                    base=args.base)
     result.unreadable = unreadable

@@ -191,6 +191,9 @@ class Parent:
     #: the XS allowance for its children uses the pack's exception share. False: the parent
     #: fills TT_NgoaiLe25 itself and the allowance uses the normal share.
     ngoai_le_25: bool = False
+    #: the parent's own sector when it is a TCCSĐ (SPEC §7.1; a code or label): its summary, sent
+    #: one level up as its own report, says TT_LinhVuc so the level above counts it there
+    linh_vuc: str = ""
 
 
 @dataclass
@@ -384,6 +387,9 @@ def _info_values(result: MergeResult, year) -> dict:
         v["TT_DiaDanh"] = p.dia_danh
     if p.ngoai_le_25:
         v["TT_NgoaiLe25"] = YES_LABEL
+    sector = sector_code(p.linh_vuc)
+    if sector and p.type in H.CUCS_TYPES:
+        v["TT_LinhVuc"] = SECTOR_LABEL[sector]
     if year is not None:
         v["TT_Nam"] = year
     return {k: val for k, val in v.items() if k in result.form.cells}
@@ -391,7 +397,8 @@ def _info_values(result: MergeResult, year) -> dict:
 
 def _parent_fill_info(result: MergeResult) -> set:
     form = result.form
-    return {n for n in OWN_INFO if n in form.cells and n not in result.values}
+    own = OWN_INFO + (("TT_LinhVuc",) if result.parent.type in H.CUCS_TYPES else ())
+    return {n for n in own if n in form.cells and n not in result.values}
 
 
 # --- bao_cao_nam -----------------------------------------------------------------------------------
