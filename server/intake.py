@@ -14,9 +14,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from workbook_templates import reading
+from workbook_templates.findings import Finding
 from workbook_templates.read import ReadError, read_workbook
 from workbook_templates.rules.checks import exception_not_granted, year_over_year
+from workbook_templates.rules.packs import PACKS
 from workbook_templates.spec import get_form_set
+from workbook_templates.spec.domain import SECTOR_LABEL, UNIT_TYPE_LABEL
 from workbook_templates.validate import Report, validate
 
 from . import db, storage
@@ -56,6 +59,7 @@ def receive(unit: Unit, data: bytes, filename: str, uploaded_by: str,
     report, record = check(data, filename)   # the record before R-YOY, as a re-read gives it
     rnd = _round_for(report, rounds, unit)
     _same_unit(report, unit)
+    report.findings.extend(registry_findings(report, unit))
     report.findings.extend(_year_over_year(report, unit, rnd))
     if not rnd.ngoai_le_25:     # R-NGOAILE25: the exception is the round's, never the unit's
         report.findings.extend(exception_not_granted(report, rnd.unit.name, rnd.year))
@@ -116,6 +120,39 @@ def _same_unit(report: Report, unit: Unit) -> None:
                        f"({cell.ref}) nhưng người gửi là {unit.name} (mã {unit.code}). Mỗi đơn "
                        "vị chỉ gửi biểu của chính mình: sửa mã đơn vị trong biểu, hoặc để đơn vị "
                        "đó tự gửi bằng tài khoản hay mã tải lên của họ.", 403)
+
+
+def registry_findings(report: Report, unit: Unit) -> list[Finding]:
+    """The workbook against the units register (SPEC §7): a unit type other than the registered
+    one is an error — the type decides which rows the unit must fill and which ratings it
+    decides, and the summary counts the unit by it; a sector other than the registered one is a
+    warning (the summary counts the register's sector). Both values are named."""
+    if report.template != "bao_cao_nam":
+        return []
+    form = get_form_set(report.template)
+    pack = PACKS[report.rule_pack]
+    out = []
+    got = report.unit_type
+    if got and unit.type and got != unit.type:
+        c = form.cells["TT_LoaiDonVi"]
+        out.append(Finding(
+            "R-DONVI", pack.severity("R-DONVI"), c.sheet, c.a1, c.name,
+            f"Biểu ghi loại đơn vị «{UNIT_TYPE_LABEL.get(got, got)}» nhưng danh sách đơn vị của "
+            f"cấp trên ghi {unit.name} là «{UNIT_TYPE_LABEL.get(unit.type, unit.type)}».",
+            "Chọn lại loại đơn vị ở sheet «Thông tin»; nếu danh sách của cấp trên ghi sai, hãy "
+            "báo văn phòng cấp trên sửa.", pack.regulation("R-DONVI"), c.row_label))
+    sector = report.values.get("TT_LinhVuc") if "TT_LinhVuc" in form.cells else None
+    if sector and unit.linh_vuc and sector != unit.linh_vuc:
+        c = form.cells["TT_LinhVuc"]
+        out.append(Finding(
+            "R-DONVI", pack.severity("R-DONVI-LINHVUC"), c.sheet, c.a1, c.name,
+            f"Biểu ghi lĩnh vực «{SECTOR_LABEL.get(sector, sector)}» nhưng danh sách đơn vị của "
+            f"cấp trên ghi {unit.name} thuộc lĩnh vực "
+            f"«{SECTOR_LABEL.get(unit.linh_vuc, unit.linh_vuc)}»; bản tổng hợp tính theo danh "
+            "sách của cấp trên.",
+            "Chọn lại lĩnh vực ở sheet «Thông tin»; nếu danh sách của cấp trên ghi sai, hãy báo "
+            "văn phòng cấp trên sửa.", pack.regulation("R-DONVI-LINHVUC"), c.row_label))
+    return out
 
 
 def _year_over_year(report: Report, unit: Unit, rnd: Round) -> list:

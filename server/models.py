@@ -26,6 +26,8 @@ class Unit(Base):
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(300))
     type: Mapped[str] = mapped_column(String(16))            # DB_TINH, DB_CTCS, DB_CS, …
+    #: a TCCSĐ's sector (spec.domain.SECTORS: XA, CQ, SN, DN, LLVT, KHAC), SPEC §7.1
+    linh_vuc: Mapped[str | None] = mapped_column(String(8))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
 
     parent: Mapped["Unit | None"] = relationship(remote_side=[id], back_populates="children")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from workbook_templates.spec.domain import DECISION_CODES, LEVEL_CODES
+
 
 class FindingSchema(Schema):
     rule = fields.String(metadata={"description": "mã quy tắc, ví dụ R-TONG"})
@@ -83,10 +85,10 @@ class StatusSchema(Schema):
 
 class DecisionInSchema(Schema):
     xep_loai = fields.String(required=True, validate=validate.OneOf(
-        ["XS", "TOT", "HT", "KHT", "MOI", "KHAC"]),
+        list(DECISION_CODES)),
         metadata={"description": "XS | TOT | HT | KHT (MOI, KHAC: không xếp loại)"})
     xep_loai_cap_uy = fields.String(
-        load_default=None, allow_none=True, validate=validate.OneOf(["XS", "TOT", "HT", "KHT"]),
+        load_default=None, allow_none=True, validate=validate.OneOf(list(LEVEL_CODES)),
         metadata={"description": "xếp loại cấp ủy của tổ chức cơ sở đảng (đảng bộ cơ sở, chi bộ "
                                  "cơ sở): XS | TOT | HT | KHT; bỏ trống: theo đề xuất của đơn vị"})
     note = fields.String(load_default="")

@@ -18,7 +18,7 @@ from sqlalchemy.orm import defer
 from workbook_templates.merge import Child, Parent, merge
 
 from . import db
-from .intake import VN, stored_reading
+from .intake import VN, registry_findings, stored_reading
 from .models import Decision, Round, Submission
 
 
@@ -72,17 +72,21 @@ def build(rnd: Round):
     children = []
     for unit, sub in chosen:
         filled, report = stored_reading(sub, records.get(sub.id), keep=True)
+        # the register's type must be the workbook's (an error at upload: the file is not
+        # merged); its sector is the one counted
+        report.findings = report.findings + registry_findings(report, unit)
         d = decided.get(unit.id)
         children.append(Child(filled, report, source=sub.filename or unit.name,
                               received_at=local_time(sub.uploaded_at),
                               version=sub.version, decision=d.xep_loai if d else None,
                               decision_cap_uy=d.xep_loai_cap_uy if d else None,
-                              unit_code=unit.code))     # the token's unit, whatever the file says
+                              unit_code=unit.code,      # the token's unit, whatever the file says
+                              sector=unit.linh_vuc))
     db.session().commit()       # readings made again for files whose record was missing or stale
     top = rnd.unit
     parent = Parent(name=top.name, code=top.code, type=top.type,
                     cap_tren=top.parent.name if top.parent else "", year=rnd.year,
-                    ngoai_le_25=rnd.ngoai_le_25)
+                    ngoai_le_25=rnd.ngoai_le_25, linh_vuc=top.linh_vuc or "")
     expected = [{"code": u.code, "name": u.name, "type": u.type, "parent_code": top.code}
                 for u in top.children]
     return merge(children, parent, expected=expected, base=base)

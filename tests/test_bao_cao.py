@@ -122,7 +122,10 @@ def table_problems(tables) -> tuple[int, list[str]]:
 
 def assert_shares_agree(data: bytes, at_least: int):
     paras, tables = texts(data)
-    problems = [p for text in paras for p in check_text(text)]
+    # the boxed list of a workbook's errors quotes the validator's findings, not the report's
+    # prose: those are the validator's to word (tests/test_rules.py)
+    problems = [p for text in paras for line in text.split("\n") if not line.startswith("• ")
+                for p in check_text(line)]
     assert problems == []
     pairs = sum(len(re.findall(r"\d/\d[\d.]*\s\(", t)) for t in paras)
     assert pairs >= at_least, f"only {pairs} shares found in the text"

@@ -189,7 +189,7 @@ def test_decision_overrides_the_proposal_and_quota_shows_what_is_left():
     assert q["TCCSD"].over == 1 and q["TCCSD"].ceiling == 0
     report = res.validate()
     quota = [f for f in report.errors if f.rule == "R-QUOTA"]
-    assert [f.name for f in quota] == ["XL_TCCSD_XS"]     # the parent's decision is wrong
+    assert [f.name for f in quota] == ["XL_TCCSD_TT_XS"]  # the parent's decision is wrong
     wb = load_workbook(io.BytesIO(res.to_xlsx()))
     text = " ".join(str(c) for r in wb[SHEET_QUOTA].iter_rows(values_only=True) for c in r if c)
     assert ("Vượt hạn mức: 1 đơn vị Hoàn thành xuất sắc, tối đa 0" in text
@@ -459,7 +459,8 @@ def test_a_chi_bo_merged_straight_into_a_huyen_is_pointed_out():
     kid = child_of(sample.fill_template(chi_bo("CB1", "Chi bộ thôn 1", (0, 4, 1, 0))), "cb.xlsx")
     res = merge([kid], HUYEN)
     assert len(res.notes) == 1 and "Chi bộ thôn 1" in res.notes[0]
-    assert "thường không trực thuộc" in res.notes[0]
+    assert ("«Chi bộ trực thuộc» không thể trực thuộc «Đảng bộ cấp trên trực tiếp của cơ sở»"
+            in res.notes[0]) and "chỉ có «Đảng bộ cơ sở», «Chi bộ cơ sở»" in res.notes[0]
     assert not merge(_kids(), HUYEN).notes
 
 
@@ -498,7 +499,7 @@ def test_the_qd366_exception_raises_the_xs_share_of_the_summary_to_25_percent(tm
     out = capsys.readouterr().out
     assert "Vượt hạn mức: 2 đơn vị Hoàn thành xuất sắc, tối đa 1 (20 % × 8" in out
     report = validate(read_workbook(normal))
-    assert "XL_TCCSD_XS" in [f.name for f in report.errors if f.rule == "R-QUOTA"]
+    assert "XL_TCCSD_TT_XS" in [f.name for f in report.errors if f.rule == "R-QUOTA"]
 
     assert main(args + ["-o", str(exception), "--ngoai-le-25"]) == 0
     out = capsys.readouterr().out

@@ -23,7 +23,7 @@ from .read import META_ROWS
 from .rules.checks import live_formulas, quota_rows, relations
 from .rules.packs import share_formula
 from .spec import META_SHEET, FormSet, form_sets
-from .spec.domain import KP_RESULTS, LEVELS, UNIT_TYPES, YES_NO
+from .spec.domain import KP_RESULTS, LEVELS, SECTORS, UNIT_TYPES, YES_NO
 from .spec.model import (CHOICE, COUNT, DATE, DERIVED, DOCDATE, DOCNO, PHONE, SCORE, TEXT, XMARK,
                          YEAR)
 
@@ -40,6 +40,7 @@ BAD_FONT = Font(name=FONT, color="FF9C0006", bold=True)
 LISTS = {  # drop-down sources on the hidden _meta sheet: name -> (column, choices)
     "DS_LoaiDonVi": ("D", UNIT_TYPES), "DS_XepLoai": ("E", LEVELS),
     "DS_CoKhong": ("F", YES_NO), "DS_KetQua": ("G", KP_RESULTS),
+    "DS_LinhVuc": ("J", SECTORS),
 }
 
 
@@ -247,7 +248,7 @@ def _validations(ws, cells):
     for c in cells:
         if c.kind == CHOICE:
             key = {UNIT_TYPES: "DS_LoaiDonVi", LEVELS: "DS_XepLoai", YES_NO: "DS_CoKhong",
-                   KP_RESULTS: "DS_KetQua"}[c.choices]
+                   KP_RESULTS: "DS_KetQua", SECTORS: "DS_LinhVuc"}[c.choices]
         else:
             key = c.kind
         groups.setdefault(key, []).append(c.a1)
@@ -288,9 +289,9 @@ def _live_checks(wb, form: FormSet):
         if t is None or any(p not in form.cells for p in rel.parts):
             continue
         parts = "+".join(rel.parts)
-        # a break-down row (R-PART, "eq") is checked only once some part is filled
-        shown = rel.parts if (rel.rule, rel.kind) == ("R-PART", "eq") else (rel.target,) + rel.parts
-        anyfilled = "COUNT(" + ",".join(shown) + ")>0"
+        # as the checker: a breakdown (R-PART) is judged only once one of its parts is filled
+        watched = rel.parts if rel.rule == "R-PART" else (rel.target,) + rel.parts
+        anyfilled = "COUNT(" + ",".join(watched) + ")>0"
         op = {"eq": "<>", "le": ">", "ge": "<"}[rel.kind]
         rule = FormulaRule(formula=[f"AND({anyfilled},{rel.target}{op}{parts})"],
                            fill=BAD_FILL, font=BAD_FONT)

@@ -23,6 +23,24 @@ def cmd_build(args) -> int:
     return 0
 
 
+def cmd_upgrade(args) -> int:
+    """An outdated workbook's figures into the current template (`workbook_templates.upgrade`)."""
+    from pathlib import Path
+    from .read import ReadError
+    from .upgrade import upgrade
+    src = Path(args.file)
+    try:
+        data, notes = upgrade(src.read_bytes(), src.name)
+    except (OSError, ReadError) as e:
+        sys.stderr.write(f"LỖI: {getattr(e, 'message', None) or e}\n")
+        return 2
+    Path(args.output).write_bytes(data)
+    _out(f"Đã ghi {args.output}.")
+    for note in notes:
+        _out(note)
+    return 0
+
+
 def render_text(report) -> str:
     lines = [f"Tệp: {report.source}",
              f"Mẫu: {report.template} (phiên bản {report.version}); quy định áp dụng: "
@@ -92,6 +110,11 @@ def parser() -> argparse.ArgumentParser:
     b = tsub.add_parser("build", help="tạo lại các tệp mẫu .xlsx từ đặc tả")
     b.add_argument("--out", default=None, help="thư mục ghi (mặc định: workbook_templates/)")
     b.set_defaults(func=cmd_build)
+    u = tsub.add_parser("upgrade", help="chép số liệu của tệp làm theo mẫu phiên bản cũ sang mẫu "
+                                        "hiện hành (theo tên ô)")
+    u.add_argument("file")
+    u.add_argument("-o", "--output", required=True)
+    u.set_defaults(func=cmd_upgrade)
 
     v = sub.add_parser("validate", help="kiểm tra một tệp biểu")
     v.add_argument("file")

@@ -13,7 +13,12 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-PARENT_TYPES = ("DB_CTCS", "DB_TINH", "DB_CS", "DB_BP")
+from .spec.domain import SECTOR_CODES, SECTOR_LABEL
+from .spec.hierarchy import KINDS
+
+#: The unit types that collect from children (spec.hierarchy), the usual ones first.
+PARENT_TYPES = tuple(sorted((t for t, k in KINDS.items() if k.child_types()),
+                            key=("DB_CTCS", "DB_TINH", "DB_CS", "DB_BP").index))
 PARALLEL_FROM = 40        # files; below this one process is faster than starting workers
 PROGRESS_FROM = 20        # files; below this a merge is too quick for a bar
 
@@ -32,13 +37,16 @@ def add_parser(subparsers):
     m.add_argument("--parent-type", required=True, choices=PARENT_TYPES,
                    help="loại đơn vị cấp trên")
     m.add_argument("--cap-tren", default="", help="đơn vị cấp trên của đơn vị tổng hợp")
+    m.add_argument("--linh-vuc", default="", choices=("",) + SECTOR_CODES,
+                   help="lĩnh vực của đơn vị tổng hợp khi là tổ chức cơ sở đảng: "
+                        + ", ".join(f"{c} ({lab})" for c, lab in SECTOR_LABEL.items()))
     m.add_argument("--year", type=int, default=None,
                    help="năm tổng hợp (mặc định: năm ghi trong phần lớn các tệp)")
     m.add_argument("--nguoi-lap", default="", help="người lập biểu tổng hợp")
     m.add_argument("--dien-thoai", default="", help="số điện thoại người lập biểu")
     m.add_argument("--expected", metavar="UNITS.xlsx",
                    help="danh sách đơn vị phải nộp: Mã đơn vị, Tên đơn vị, Loại, Mã đơn vị cấp "
-                        "trên")
+                        "trên (và Lĩnh vực nếu có)")
     m.add_argument("--decisions", metavar="DECISIONS.xlsx",
                    help="quyết định xếp loại của cấp trên: Mã đơn vị, Xếp loại (và Xếp loại cấp "
                         "ủy nếu có)")
@@ -184,7 +192,7 @@ def _say(text=""):
 def run(args) -> int:
     from .merge import Parent, merge, read_decisions, read_expected
     from .read import ReadError
-    from .spec.domain import LEVEL_LABEL
+    from .spec.domain import DECISION_LABEL
     from .cli import render_text
 
     paths = expand(args.children)
@@ -212,7 +220,7 @@ def run(args) -> int:
         return 2
     parent = Parent(args.parent_name, args.parent_code, args.parent_type, args.cap_tren,
                     args.year, nguoi_lap=args.nguoi_lap, dien_thoai=args.dien_thoai,
-                    ngoai_le_25=args.ngoai_le_25)
+                    ngoai_le_25=args.ngoai_le_25, linh_vuc=args.linh_vuc)
     result = merge(children, parent, expected=expected, include_invalid=args.include_invalid,
                    base=args.base)
     result.unreadable = unreadable
@@ -242,9 +250,10 @@ def run(args) -> int:
         else:
             _say("Tất cả đơn vị trong danh sách đã nộp.")
     if result.undecided:
+        shown = (f"{c.name} ({DECISION_LABEL.get(c.rating()[0], 'chưa xếp loại')})"
+                 for c in result.undecided[:20])
         _say(f"{len(result.undecided)} đơn vị chưa quyết định xếp loại (tính theo mức tự đề "
-             "nghị): " + ", ".join(f"{c.name} ({LEVEL_LABEL.get(c.rating()[0], 'chưa xếp loại')})"
-                                  for c in result.undecided[:20])
+             "nghị): " + ", ".join(shown)
              + (" …" if len(result.undecided) > 20 else ""))
     for q in result.quota:
         _say(f"Hạn mức xuất sắc — {q.label}: {q.message}")

@@ -8,10 +8,12 @@ validator recomputes them, so no percentage is ever averaged or computed twice.
 What a child contributes (bao_cao_nam):
 - every count it reports (Biểu 1, Biểu 2, Biểu 3) is added to the same cell of the parent,
   except on the rows of the parent's own level (`OWN_ROWS`), which the parent fills itself, and
-  on the rows the child itself is counted in (`_self_rows`);
+  on the rows the child itself is counted in and its rows about its own direct children
+  (`spec.hierarchy.not_summed_rows`);
 - its own rating (the superior's decision, else its proposal — "chưa quyết định") adds 1 to the
-  parent's row for its type (`TYPE_ROWS`) in TONG and in the level's column;
-- the rating of its party committee counts in `CUCS` (TCCSĐ children only: see `CUCS_TYPES`);
+  parent's rows for its type, its sector and TCCSD_TT (`spec.hierarchy.counted_rows`) in TONG
+  and in the level's column;
+- the rating of its party committee counts in `CUCS` and `CUCS_TT` (TCCSĐ children only);
 - its Biểu 4 and Giải trình rows go to extra sheets, each row led by the unit's name.
 so_ket_quy_dinh: Biểu 5 is summed, Biểu số 1 documents are listed on "Tổng hợp văn bản" and the
 checklists (Biểu số 2–4) are counted per row on "Tổng hợp ý kiến"; the parent's own ticks stay
@@ -28,24 +30,22 @@ from .findings import Finding
 from .read import Filled
 from .rules.packs import pack_for_year
 from .spec import FormSet, get_form_set
-from .quota import CUCS_TYPES, TYPE_ROWS, Allowance, allowances
-from .spec.domain import LEVEL_CODES, LEVEL_LABEL, UNIT_TYPE_LABEL, UNIT_TYPES, YES_NO
+from .quota import Allowance, allowances
+from .spec import hierarchy as H
+from .spec.domain import (LEVEL_CODES, LEVEL_LABEL, NOT_RATED_DECISIONS, SECTOR_CODES,
+                          SECTOR_LABEL, UNIT_TYPE_LABEL, UNIT_TYPES, YES_NO)
 from .spec.model import COUNT
 from .validate import Report
 
-# --- the rules of SPEC §5 as data (TYPE_ROWS and CUCS_TYPES are the quota's groups: see quota) ----
+# --- the rules of SPEC §5 as data, all from `spec.hierarchy` -------------------------------------
 
-#: Rows the parent's decisions on its children make up (TYPE_ROWS and CUCS).
-DECIDED_ROWS = frozenset({r for rows in TYPE_ROWS.values() for r in rows} | {"CUCS"})
+#: Rows the parent's decisions on its children make up (their own and their committees' ratings).
+DECIDED_ROWS = H.DECIDED_BY_PARENT
 #: Rows of the parent's own level: its own tập thể lãnh đạo, quản lý and its own cán bộ. They are
 #: not summed from children; the parent fills them in the summary.
-OWN_ROWS = {"DB_TINH": ("CBLD_TINH",), "DB_CTCS": ("TTLD_TREN", "CBLD_CTCS"),
-            "DB_CS": ("TTLD_CS", "CBLD_CS"), "CB_CS": ("TTLD_CS", "CBLD_CS"), "DB_BP": (),
-            "CB_TT": ()}
-#: QĐ 366: the unit's own committee members (Biểu 3 CUV) are its own, never its children's sum
-OWN_ROWS = {t: rows + ("CUV",) for t, rows in OWN_ROWS.items()}
+OWN_ROWS = {t: k.own_rows for t, k in H.KINDS.items()}
 #: Decisions may also say a child is not rated: founded < 6 months (MOI) or another reason (KHAC).
-NOT_RATED = {"MOI": "Mới thành lập chưa đủ 6 tháng", "KHAC": "Không xếp loại (lý do khác)"}
+NOT_RATED = {c.code: c.label for c in NOT_RATED_DECISIONS}
 #: Thông tin fields the parent fills itself (its own rating, its committee, its head).
 OWN_INFO = ("TT_XepLoai", "TT_XepLoaiCapUy", "TT_XepLoaiNguoiDungDau", "TT_NgoaiLe25",
             "TT_NguoiLap", "TT_DienThoai", "TT_CapTren",
@@ -53,11 +53,10 @@ OWN_INFO = ("TT_XepLoai", "TT_XepLoaiCapUy", "TT_XepLoaiNguoiDungDau", "TT_Ngoai
             "TT_QD25_So", "TT_QD25_Ngay", "TT_QD25_CoQuan", "TT_Diem", "TT_DiemCapUy",
             "TT_DiemNguoiDungDau", "TT_NV_Giao", "TT_NV_HoanThanh", "TT_NV_VuotMuc",
             "TT_NV_ChamTienDo")
-
-#: Which unit types normally report to which (SPEC §1). A child outside this is still merged, and
-#: the summary says so: a chi bộ trực thuộc merged straight into a huyện is usually a mistake.
-CHILD_TYPES = {"DB_TINH": {"DB_CTCS", "DB_CS", "CB_CS"}, "DB_CTCS": {"DB_CS", "CB_CS"},
-               "DB_CS": {"DB_BP", "CB_TT"}, "DB_BP": {"CB_TT"}, "CB_CS": set(), "CB_TT": set()}
+#: Which unit types may report to which, in any structure (the structure of the year being
+#: merged is `spec.hierarchy.child_types(type, year)`). A child outside it is still merged, and
+#: the summary says so: a chi bộ trực thuộc merged straight into a province is usually a mistake.
+CHILD_TYPES = {t: k.child_types() for t, k in H.KINDS.items()}
 
 YES_LABEL = YES_NO[0].label        # "Có", as the drop-down writes it
 UNDECIDED = "chưa quyết định"
@@ -86,8 +85,20 @@ def level_code(v) -> str | None:
         if s in (code.casefold(), label.casefold()):
             return code
     aliases = {"xuất sắc": "XS", "tốt": "TOT", "hoàn thành": "HT", "không hoàn thành": "KHT",
-               "mới thành lập": "MOI"}
+               "mới thành lập": "MOI", "mới thành lập chưa đủ 6 tháng": "MOI",
+               "không xếp loại (mới thành lập)": "MOI", "lý do khác": "KHAC"}
     return aliases.get(s)
+
+
+def sector_code(v) -> str | None:
+    """A sector as typed (TT_LinhVuc, a units file): code or label, any case."""
+    if v is None:
+        return None
+    s = str(v).strip().casefold()
+    for code in SECTOR_CODES:
+        if s and s in (code.casefold(), SECTOR_LABEL[code].casefold()):
+            return code
+    return None
 
 
 def unit_type_code(v) -> str | None:
@@ -114,6 +125,7 @@ class Child:
     decision: str | None = None          # the level the parent decided for this child
     decision_cap_uy: str | None = None   # the level decided for its party committee
     unit_code: str | None = None         # the server's code for the unit, if it knows better
+    sector: str | None = None            # the sector the units register holds (SPEC §7.1)
 
     def __repr__(self):
         return f"Child({self.code!r}, {self.source!r}, valid={self.report.valid})"
@@ -137,6 +149,11 @@ class Child:
     @property
     def unit_type(self) -> str | None:
         return self.report.unit_type or unit_type_code(self.values.get("TT_LoaiDonVi"))
+
+    @property
+    def linh_vuc(self) -> str | None:
+        """The child's sector: the register's, else the workbook's TT_LinhVuc (a TCCSĐ only)."""
+        return sector_code(self.sector) or sector_code(self.values.get("TT_LinhVuc"))
 
     @property
     def year(self) -> int | None:
@@ -178,6 +195,9 @@ class Parent:
     #: the XS allowance for its children uses the pack's exception share. False: the parent
     #: fills TT_NgoaiLe25 itself and the allowance uses the normal share.
     ngoai_le_25: bool = False
+    #: the parent's own sector when it is a TCCSĐ (SPEC §7.1; a code or label): its summary, sent
+    #: one level up as its own report, says TT_LinhVuc so the level above counts it there
+    linh_vuc: str = ""
 
 
 @dataclass
@@ -267,18 +287,23 @@ def merge(children: list[Child], parent: Parent, *, expected: list[dict] | None 
         else:
             skipped.append((ch, _errors_txt(ch.report)))
     exp = _expected_for(expected, parent)
+    # the units list is the register: its sector is the one counted (SPEC §7.1)
+    listed = {e["code"]: e["sector"] for e in exp or () if e.get("sector")}
+    for ch in included:
+        if ch.code in listed:
+            ch.sector = listed[ch.code]
     submitted = {c.code for c in children}
     missing = [e for e in exp if str(e.get("code") or "").strip() not in submitted] if exp else []
 
     result = MergeResult(form=form, values={}, included=included, skipped=skipped,
                          missing=missing, parent=parent, expected=exp, superseded=superseded,
                          base=base)
-    odd = [c for c in included if c.unit_type and c.unit_type not in CHILD_TYPES[parent.type]]
-    for c in odd:
-        result.notes.append(
-            f"{c.name} ({c.code}) là «{UNIT_TYPE_LABEL[c.unit_type]}», thường không trực thuộc "
-            f"«{UNIT_TYPE_LABEL[parent.type]}»; vẫn được tổng hợp — kiểm tra lại loại đơn vị "
-            "hoặc cấp tổng hợp.")
+    y = year if isinstance(year, int) else None
+    for c in included:
+        if c.unit_type and not H.may_have_child(parent.type, c.unit_type, y):
+            result.notes.append(
+                f"{c.name} ({c.code}): {H.bad_parent_message(c.unit_type, parent.type, y)}. "
+                "Đơn vị vẫn được tổng hợp — kiểm tra lại loại đơn vị hoặc cấp tổng hợp.")
     if form.id == "bao_cao_nam":
         _merge_bao_cao_nam(result, year)
     else:
@@ -344,18 +369,8 @@ def _expected_for(expected, parent: Parent):
             out.append({"code": str(e.get("code") or "").strip(),
                         "name": str(e.get("name") or "").strip(),
                         "type": unit_type_code(e.get("type")) or (e.get("type") or ""),
-                        "parent_code": pc})
+                        "parent_code": pc, "sector": sector_code(e.get("sector"))})
     return sorted(out, key=lambda e: e["code"])
-
-
-def _self_rows(unit_type) -> frozenset:
-    """Rows a child is counted in by its own rating; the same rows of its workbook describe units
-    below it that cannot exist (a đảng bộ cơ sở has no TCCSĐ under it), so they are not summed —
-    otherwise a unit that reported itself there would be counted twice."""
-    rows = set(TYPE_ROWS.get(unit_type, ()))
-    if unit_type in CUCS_TYPES:
-        rows.add("CUCS")
-    return frozenset(rows)
 
 
 def _int(v) -> int:
@@ -376,6 +391,9 @@ def _info_values(result: MergeResult, year) -> dict:
         v["TT_DiaDanh"] = p.dia_danh
     if p.ngoai_le_25:
         v["TT_NgoaiLe25"] = YES_LABEL
+    sector = sector_code(p.linh_vuc)
+    if sector and p.type in H.CUCS_TYPES:
+        v["TT_LinhVuc"] = SECTOR_LABEL[sector]
     if year is not None:
         v["TT_Nam"] = year
     return {k: val for k, val in v.items() if k in result.form.cells}
@@ -383,7 +401,8 @@ def _info_values(result: MergeResult, year) -> dict:
 
 def _parent_fill_info(result: MergeResult) -> set:
     form = result.form
-    return {n for n in OWN_INFO if n in form.cells and n not in result.values}
+    own = OWN_INFO + (("TT_LinhVuc",) if result.parent.type in H.CUCS_TYPES else ())
+    return {n for n in own if n in form.cells and n not in result.values}
 
 
 # --- bao_cao_nam -----------------------------------------------------------------------------------
@@ -398,33 +417,35 @@ def _merge_bao_cao_nam(result: MergeResult, year):
     touched: set[str] = set()   # rows some child reported (row keys per sheet)
     for ch in result.included:
         vals = ch.values
-        counted = _self_rows(ch.unit_type)
+        skip = H.not_summed_rows(parent.type, ch.unit_type)
         for c in counts:
-            if c.sheet != "Biểu 1" and (c.row_key in own or c.row_key in counted):
+            if c.sheet != "Biểu 1" and c.row_key in skip:
                 continue
             v = vals.get(c.name)
             if isinstance(v, int) and not isinstance(v, bool):
                 sums[c.name] += v
                 touched.add((c.sheet, c.row_key))
-    # each child's own rating in the parent's row for its type; its committee in CUCS
+    # each child's own rating in the parent's rows for its type (and sector, and TCCSD_TT: every
+    # child merged is a direct child); its committee's in CUCS and CUCS_TT
     for ch in result.included:
         t = ch.unit_type
         lv, decided = ch.rating()
-        if t in TYPE_ROWS:
-            col = lv if lv in LEVEL_CODES else ("MOI" if lv == "MOI" else "KHAC")
-            for row in TYPE_ROWS[t]:
+        rows = H.counted_rows(t, ch.linh_vuc)
+        if rows:
+            col = _count_col(lv)
+            for row in rows:
                 sums[f"XL_{row}_TONG"] += 1
                 sums[f"XL_{row}_{col}"] += 1
                 touched.add(("Biểu 2", row))
             if not decided:
                 result.undecided.append(ch)
-        if t in CUCS_TYPES:
-            cu, _ = ch.rating_cap_uy()
-            if cu:
-                col = cu if cu in LEVEL_CODES else ("MOI" if cu == "MOI" else "KHAC")
-                sums["XL_CUCS_TONG"] += 1
-                sums[f"XL_CUCS_{col}"] += 1
-                touched.add(("Biểu 2", "CUCS"))
+        cu, _ = ch.rating_cap_uy()
+        if cu:
+            for row in H.committee_rows(t):
+                sums[f"XL_{row}_TONG"] += 1
+                sums[f"XL_{row}_{_count_col(cu)}"] += 1
+                touched.add(("Biểu 2", row))
+    _check_sectors(result, sums, touched)
     # rows required for the parent's type are written even when 0 (a blank required row is R-REQ)
     required = set()
     for sh in form.sheets:
@@ -454,6 +475,41 @@ def _merge_bao_cao_nam(result: MergeResult, year):
     result.quota = quota_allowance(result, year)
 
 
+def _count_col(level) -> str:
+    """The Biểu 2 column a rating adds 1 to: its level, else a not-rated column."""
+    return level if level in LEVEL_CODES else ("MOI" if level == "MOI" else "KHAC")
+
+
+def _check_sectors(result: MergeResult, sums: dict, touched: set):
+    """The sector rows (§7.1) must add up to TCCSD: when some TCCSĐ are not placed in a sector
+    (a unit without TT_LinhVuc, a đảng bộ below that left its sector rows blank), the summary
+    leaves every sector row blank — the office then sees no wrong breakdown — and says who."""
+    cols = ("TONG", "MOI", "KHAC") + LEVEL_CODES
+    if all(sum(sums[f"XL_{r}_{k}"] for r in H.SECTOR_ROWS) == sums[f"XL_TCCSD_{k}"]
+           for k in cols):
+        return
+    known = any(("Biểu 2", r) in touched for r in H.SECTOR_ROWS)
+    for r in H.SECTOR_ROWS:
+        touched.discard(("Biểu 2", r))
+        for k in cols:
+            sums[f"XL_{r}_{k}"] = 0
+    missing = []
+    for ch in result.included:
+        if ch.unit_type in H.CUCS_TYPES:     # a TCCSĐ: counted by its own sector
+            if not ch.linh_vuc:
+                missing.append(ch)
+        elif _int(ch.values.get("XL_TCCSD_TONG")) != sum(
+                _int(ch.values.get(f"XL_{r}_TONG")) for r in H.SECTOR_ROWS):
+            missing.append(ch)
+    if known and missing:
+        names = "; ".join(f"{c.name} ({c.code})" for c in missing[:12])
+        more = f"; và {len(missing) - 12} đơn vị khác" if len(missing) > 12 else ""
+        result.notes.append(
+            f"Chưa chia được tổ chức cơ sở đảng theo lĩnh vực (Biểu 2, các dòng «Theo lĩnh "
+            f"vực» để trống): {len(missing)} đơn vị chưa ghi lĩnh vực — {names}{more}. Ghi lĩnh vực ở "
+            "sheet «Thông tin» của đơn vị (hoặc trong danh sách đơn vị) rồi tổng hợp lại.")
+
+
 def _lists_bao_cao_nam(result: MergeResult) -> dict:
     from .spec.bao_cao_nam import GT_COLS, GT_ROWS, KP_COLS, KP_ROWS
     kp, gt = [], []
@@ -480,7 +536,8 @@ def quota_allowance(result: MergeResult, year) -> list[Allowance]:
     not yet decided."""
     share = pack_for_year(year).share(bool(result.parent and result.parent.ngoai_le_25))
     return allowances(((c.unit_type, *c.rating()) for c in result.included), share, result.base,
-                      (c.rating_cap_uy() for c in result.included if c.unit_type in CUCS_TYPES))
+                      (c.rating_cap_uy() for c in result.included
+                       if H.committee_rows(c.unit_type)))
 
 
 # --- so_ket_quy_dinh -------------------------------------------------------------------------------
@@ -607,12 +664,14 @@ def _table_rows(path: str | Path, wanted: dict[str, tuple[str, ...]]) -> list[di
 
 
 def read_expected(path) -> list[dict]:
-    """Units list: Mã đơn vị, Tên đơn vị, Loại, Mã đơn vị cấp trên."""
+    """Units list: Mã đơn vị, Tên đơn vị, Loại, Mã đơn vị cấp trên and optionally Lĩnh vực
+    (the format of the server's export-units)."""
     return _table_rows(path, {"code": ("Mã đơn vị", "Ma don vi", "code"),
                               "name": ("Tên đơn vị", "Ten don vi", "name"),
                               "type": ("Loại", "Loại đơn vị", "Loai", "type"),
                               "parent_code": ("Mã đơn vị cấp trên", "Ma don vi cap tren",
-                                              "parent_code")})
+                                              "parent_code"),
+                              "sector": ("Lĩnh vực", "Linh vuc", "sector")})
 
 
 def read_decisions(path) -> dict[str, tuple[str | None, str | None]]:

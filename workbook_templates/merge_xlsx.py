@@ -17,7 +17,8 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from .spec.domain import LEVEL_LABEL, UNIT_TYPE_LABEL
+from .spec.domain import LEVEL_LABEL, SECTOR_LABEL, UNIT_TYPE_LABEL
+from .spec.hierarchy import counted_rows
 from . import merge as M
 
 HERE = Path(__file__).parent
@@ -209,7 +210,7 @@ def _mark_undecided(wb, result):
     ws = wb["Biểu 2"]
     by_row: dict[str, list] = {}
     for ch in result.undecided:
-        for row in M.TYPE_ROWS.get(ch.unit_type, ()):
+        for row in counted_rows(ch.unit_type, ch.linh_vuc):
             by_row.setdefault(row, []).append(ch)
     for row, kids in by_row.items():
         cells = _row_cells(result.form, "Biểu 2", row)
@@ -250,7 +251,8 @@ def _detail_sheet(wb, result):
     r = _title(ws, f"CHI TIẾT CÁC ĐƠN VỊ TRỰC THUỘC — {p.name.upper()}",
                f"Mỗi dòng là một đơn vị đã được tổng hợp; năm {result.values.get('TT_Nam', '')}")
     if result.form.id == "bao_cao_nam":
-        headers = ["STT", "Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Xếp loại dùng để tổng hợp",
+        headers = ["STT", "Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Lĩnh vực",
+                   "Xếp loại dùng để tổng hợp",
                    "Căn cứ xếp loại", "Xếp loại cấp ủy", "Đảng viên: tổng số",
                    "Đảng viên được xếp loại", "Đảng viên XS", "Đảng viên Tốt", "Đảng viên HT",
                    "Đảng viên KHT", "Bị kỷ luật", "Chi bộ trực thuộc", "Đảng bộ bộ phận",
@@ -261,6 +263,7 @@ def _detail_sheet(wb, result):
             lv, _ = ch.rating()
             cu, _ = ch.rating_cap_uy()
             rows.append([i, ch.code, ch.name, UNIT_TYPE_LABEL.get(ch.unit_type, "?"),
+                         SECTOR_LABEL.get(ch.linh_vuc or "", ""),
                          _level_label(lv), _source_txt(ch), _level_label(cu) if cu else "",
                          M._int(v.get("XL_DV_TONG")), M._int(v.get("XL_DV_DG")),
                          M._int(v.get("XL_DV_XS")), M._int(v.get("XL_DV_TOT")),
@@ -269,8 +272,8 @@ def _detail_sheet(wb, result):
                          M._int(v.get("XL_DBBP_TONG")), M._int(v.get("XL_TCCSD_TONG")),
                          ch.source, ch.received_at, len(ch.report.errors),
                          len(ch.report.warnings)])
-        widths = [5, 14, 34, 22, 26, 30, 24] + [10] * 10 + [26, 17, 8, 9]
-        r = _table(ws, r, headers, rows, widths, total_cols=tuple(range(8, 18)))
+        widths = [5, 14, 34, 22, 18, 26, 30, 24] + [10] * 10 + [26, 17, 8, 9]
+        r = _table(ws, r, headers, rows, widths, total_cols=tuple(range(9, 19)))
     else:
         headers = ["STT", "Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Giai đoạn",
                    "Số văn bản đã kê", "Số dòng «Chưa phù hợp»", "Số đề nghị sửa đổi",

@@ -16,23 +16,22 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Iterable
 
-from .spec.domain import TCCSD_TYPES, UNIT_TYPE_LABEL
+from .spec.domain import UNIT_TYPE_LABEL
+from .spec.hierarchy import CUCS_TYPES, quota_groups
 from .spec.model import xs_ceiling, xs_headroom
 
 _ROW_LABEL = {"TCCSD": "Tổ chức cơ sở đảng (đảng bộ cơ sở + chi bộ cơ sở)",
               "CUCS": "Cấp ủy cơ sở"}
-#: (row of the parent's Biểu 2, label, child types counted there), in the order Biểu 2 lists them.
-GROUPS = tuple(
-    (row, _ROW_LABEL.get(row) or UNIT_TYPE_LABEL[types[0]], frozenset(types))
-    for row, types in (("TCCSD", ("DB_CS", "CB_CS")), ("DBCS", ("DB_CS",)), ("CBCS", ("CB_CS",)),
-                       ("DBBP", ("DB_BP",)), ("CBTT", ("CB_TT",)), ("DBCT", ("DB_CTCS",))))
-#: A child's own rating counts in these rows of the parent's Biểu 2 (SPEC §5).
+#: The order of the quota table: TCCSĐ as a whole first, then each type on its own row.
+_ORDER = ("TCCSD", "DBCS", "CBCS", "DBBP", "CBTT", "DBCT")
+#: (row of the parent's Biểu 2, label, child types counted there); the rows and types come from
+#: `spec.hierarchy`.
+GROUPS = tuple((row, _ROW_LABEL.get(row) or UNIT_TYPE_LABEL[min(types)], types)
+               for row, types in quota_groups(_ORDER))
+#: A child's own rating counts in these rows of the parent's Biểu 2 (the quota's groups).
 TYPE_ROWS = {t: tuple(row for row, _, types in GROUPS if t in types)
-             for t in ("DB_CTCS", "DB_CS", "CB_CS", "DB_BP", "CB_TT")}
-#: Children whose party committee is a "cấp ủy cơ sở" (its TT_XepLoaiCapUy counts in CUCS).
-#: SPEC §5 says "its TT_XepLoaiCapUy counts in CUCS" for every child; the committee of a đảng bộ
-#: bộ phận or of a district is not a cấp ủy cơ sở, so only TCCSĐ children count there.
-CUCS_TYPES = TCCSD_TYPES
+             for t in sorted({t for _, _, types in GROUPS for t in types})}
+__all__ = ["CUCS_TYPES", "GROUPS", "TYPE_ROWS", "Allowance", "allowance", "allowances"]
 
 BASE_LABEL = {"tot": "đơn vị Hoàn thành tốt",
               "tot_tro_len": "đơn vị từ Hoàn thành tốt trở lên"}

@@ -4,12 +4,10 @@ from __future__ import annotations
 import datetime as dt
 
 from workbook_templates.findings import SEVERITY_LABEL
-from workbook_templates.spec.domain import LEVEL_LABEL, UNIT_TYPE_LABEL
+from workbook_templates.spec.domain import DECISION_LABEL, UNIT_TYPE_LABEL
 
 from ..summary import local_time
 from . import bp
-
-EXTRA_LEVELS = {"MOI": "Không xếp loại (mới thành lập)", "KHAC": "Không xếp loại (lý do khác)"}
 
 
 @bp.app_template_filter("vn_time")
@@ -35,7 +33,7 @@ def vn_date(d: dt.date | None) -> str:
 def level(code: str | None) -> str:
     if not code:
         return "(chưa ghi)"
-    return LEVEL_LABEL.get(code) or EXTRA_LEVELS.get(code) or str(code)
+    return DECISION_LABEL.get(code) or str(code)
 
 
 @bp.app_template_filter("unit_type")

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from workbook_templates.quota import CUCS_TYPES, allowances
 from workbook_templates.rules.packs import pack_for_year
-from workbook_templates.spec.domain import LEVEL_CODES
+from workbook_templates.spec.domain import DECISION_CODES, LEVEL_CODES
 
 from .. import db
 from ..intake import stored_reading
@@ -21,7 +21,7 @@ from .access import collecting, login_required
 from .dot import round_view
 from .filters import level as level_label, vn_time
 
-CHOICES = ("XS", "TOT", "HT", "KHT", "MOI", "KHAC")
+CHOICES = DECISION_CODES      # the four levels and «không xếp loại» (spec.domain.DECISIONS)
 
 
 def _rows(rnd):

@@ -63,11 +63,11 @@ def test_import_round_token_upload_export(server, tmp_path):
     r = server.flask("export-units", str(out))
     assert r.returncode == 0, r.stderr
     rows = list(load_workbook(out).active.iter_rows(values_only=True))
-    assert rows[0] == ("Mã đơn vị", "Tên đơn vị", "Loại", "Mã đơn vị cấp trên")
+    assert rows[0] == ("Mã đơn vị", "Tên đơn vị", "Loại", "Mã đơn vị cấp trên", "Lĩnh vực")
     mine = [row for row in rows if str(row[0]).startswith("CLI_")]
     assert [row[0] for row in mine] == ["CLI_TINH", "CLI_HUYEN", "CLI_XA1", "CLI_XA1_CB1",
                                         "CLI_XA2"]
-    assert mine[3] == ("CLI_XA1_CB1", "Chi bộ thôn 1", "Chi bộ trực thuộc", "CLI_XA1")
+    assert mine[3] == ("CLI_XA1_CB1", "Chi bộ thôn 1", "Chi bộ trực thuộc", "CLI_XA1", None)
     # the exported file imports back unchanged
     r = server.flask("import-units", str(out))
     assert r.returncode == 0 and "0 đơn vị mới" in r.stdout
@@ -160,6 +160,87 @@ def test_a_round_with_the_qd366_exception_allows_xs_up_to_25_percent(server, tmp
                        "--deadline", "2099-02-28", "--khong-ngoai-le-25")
     assert "hạn mức xuất sắc 20 %." in off.stdout
     filled, over = summary()
-    assert filled.raw["TT_NgoaiLe25"] is None and over == ["XL_TCCSD_XS"]
+    assert filled.raw["TT_NgoaiLe25"] is None and over == ["XL_TCCSD_TT_XS"]
     html = s.get(server.url + f"/dot/{round_id}/quyet-dinh").text
     assert "Vượt hạn mức: 1 đơn vị Hoàn thành xuất sắc, tối đa 0 (20 % × 4" in html
+
+
+def test_import_refuses_a_tree_the_hierarchy_forbids_naming_every_row(server, tmp_path):
+    """SPEC §7: a chi bộ trực thuộc straight under a province, a province under a commune and a
+    cycle: the whole file is refused, nothing is stored, each bad row is named."""
+    src = tmp_path / "cay_sai.xlsx"
+    src.write_bytes(units_file([
+        ("HS_TINH", "Đảng bộ tỉnh Thử", "DB_TINH", None),
+        ("HS_XA", "Đảng ủy xã Thử", "DB_CS", "HS_TINH"),          # 2025 structure: fine
+        ("HS_CB", "Chi bộ thôn Thử", "CB_TT", "HS_TINH"),         # row 4: not under a province
+        ("HS_TINH2", "Đảng bộ tỉnh Lạ", "DB_TINH", "HS_XA"),      # row 5: a province in a xã
+        ("HS_A", "Đảng bộ A", "DB_CS", "HS_B"),                   # rows 6-7: a cycle
+        ("HS_B", "Đảng bộ B", "DB_CS", "HS_A"),
+    ]))
+    before = server.count_rows("unit")
+    r = server.flask("import-units", str(src))
+    assert r.returncode != 0
+    assert ("Dòng 4: «Chi bộ thôn Thử» (HS_CB) có cấp trên «HS_TINH»: «Chi bộ trực thuộc» không "
+            "thể trực thuộc «Đảng bộ tỉnh, thành phố (và tương đương)»") in r.stderr
+    assert "Dòng 5: «Đảng bộ tỉnh Lạ» (HS_TINH2)" in r.stderr
+    assert "Dòng 6: vòng lặp cấp trên: HS_A → HS_B → HS_A" in r.stderr
+    assert "Dòng 3" not in r.stderr
+    assert "huyện" not in r.stderr.casefold()
+    assert server.count_rows("unit") == before
+
+
+def test_sector_column_and_a_workbook_disagreeing_with_the_register(server, tmp_path):
+    """The register carries each TCCSĐ's sector; a workbook naming another type or sector gets a
+    finding naming both at upload."""
+    src = tmp_path / "linh_vuc.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.append(("Mã đơn vị", "Tên đơn vị", "Loại", "Mã đơn vị cấp trên", "Lĩnh vực"))
+    ws.append(("LV_TINH", "Đảng bộ tỉnh Lĩnh Vực", "DB_TINH", None, None))
+    ws.append(("LV_XA", "Đảng ủy xã Lĩnh Vực", "DB_CS", "LV_TINH", "Xã, phường, đặc khu"))
+    ws.append(("LV_DN", "Đảng ủy Công ty Lĩnh Vực", "DB_CS", "LV_TINH", "dn"))
+    buf = io.BytesIO()
+    wb.save(buf)
+    src.write_bytes(buf.getvalue())
+    r = server.flask("import-units", str(src))
+    assert r.returncode == 0, r.stderr
+    assert server.flask("create-round", "--unit", "LV_TINH", "--year", "2026",
+                        "--deadline", "2099-01-31").returncode == 0
+    token = server.flask("issue-token", "LV_XA").stdout.strip()
+    # the workbook says chi bộ cơ sở, doanh nghiệp; the register says đảng bộ cơ sở, xã
+    data = workbook("LV_XA", "Đảng ủy xã Lĩnh Vực", 2026, type_="CB_CS",
+                    TT_LinhVuc="Doanh nghiệp", XL_CBTT_TONG=None, XL_CBTT_XS=None,
+                    XL_CBTT_TOT=None, XL_CBTT_HT=None, XL_CBTT_KHT=None, KD_PHAI_TT=None,
+                    KD_DA_TT=None)
+    up = requests.post(server.api("/submissions"), headers={"Authorization": f"Bearer {token}"},
+                       files={"file": ("xa.xlsx", data)}, timeout=60)
+    assert up.status_code == 201, up.text
+    body = up.json()
+    assert body["valid"] is False
+    mine = [f for f in body["findings"] if f["rule"] == "R-DONVI"]
+    assert {f["severity"] for f in mine} == {"error", "warning"}
+    text = " ".join(f["message"] for f in mine)
+    assert ("Biểu ghi loại đơn vị «Chi bộ cơ sở» nhưng danh sách đơn vị của cấp trên ghi Đảng "
+            "ủy xã Lĩnh Vực là «Đảng bộ cơ sở»") in text
+    assert "lĩnh vực «Doanh nghiệp»" in text and "«Xã, phường, đặc khu»" in text
+    # the right type and no sector in the workbook: valid, and the summary counts the register's
+    # sector
+    ok = workbook("LV_XA", "Đảng ủy xã Lĩnh Vực", 2026)
+    up = requests.post(server.api("/submissions"), headers={"Authorization": f"Bearer {token}"},
+                       files={"file": ("xa.xlsx", ok)}, timeout=60)
+    assert up.status_code == 201 and up.json()["valid"], up.text
+    from server import db
+    from server.models import Round, Unit
+    from server.summary import build
+    from sqlalchemy import select
+    with server.app.app_context():
+        s = db.session()
+        top = s.scalar(select(Unit).where(Unit.code == "LV_TINH"))
+        rnd = s.scalar(select(Round).where(Round.unit_id == top.id))
+        res = build(rnd)
+        assert res.values["XL_TCCSD_XA_TONG"] == 1 and res.values["XL_TCCSD_TT_TONG"] == 1
+    out = tmp_path / "xuat.xlsx"
+    assert server.flask("export-units", str(out)).returncode == 0
+    rows = {row[0]: row for row in load_workbook(out).active.iter_rows(values_only=True)}
+    assert rows["LV_XA"][4] == "Xã, phường, đặc khu" and rows["LV_DN"][4] == "Doanh nghiệp"
+    assert rows["LV_TINH"][4] is None

@@ -135,6 +135,13 @@ for _r in (
          "So với báo cáo được chấp nhận năm trước của đơn vị: tổng số thay đổi quá 20 %, hoặc một "
          "dòng xuất hiện/không còn.", "Đối chiếu số liệu giữa các năm (kiểm tra của máy chủ)",
          where="máy chủ"),
+    Rule("R-DONVI", "Loại đơn vị khớp danh sách đơn vị của cấp trên", ERROR,
+         "Loại đơn vị ghi ở sheet Thông tin giống loại đơn vị trong danh sách đơn vị của cấp "
+         "trên (máy chủ).", "Danh sách đơn vị của cấp trên", where="máy chủ"),
+    Rule("R-DONVI-LINHVUC", "Lĩnh vực khớp danh sách đơn vị của cấp trên", WARNING,
+         "Lĩnh vực của tổ chức cơ sở đảng ghi ở sheet Thông tin giống lĩnh vực trong danh sách "
+         "đơn vị của cấp trên; bản tổng hợp tính theo danh sách.", "Danh sách đơn vị của cấp trên",
+         parent="R-DONVI", where="máy chủ"),
 ):
     register(_r)
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from collections.abc import Iterable
 
 from ..findings import fmt_int, fmt_pct
-from ..spec.domain import LEVEL_LABEL, RANK, TCCSD_TYPES
+from ..spec.domain import LEVEL_LABEL, RANK
+from ..spec.hierarchy import FULL_ROW, SECTOR_ROWS, decided_rows, prereq_rows
 from ..spec.model import percent
 from .parse import parse_date
 
@@ -64,6 +65,12 @@ def _relations(form) -> list[Relation]:
         out.append(Relation("R-KD", "KD_GOIY_DV", ("KD_DA_DV",), "le"))
         for k in ("TONG", "MOI", "KHAC") + LEVELS:
             out.append(Relation("R-PART", f"XL_TCCSD_{k}", (f"XL_DBCS_{k}", f"XL_CBCS_{k}")))
+            # SPEC §7.1: the sector rows add up to TCCSD (when any is filled); the rows of the
+            # direct children are part of the full rows
+            out.append(Relation("R-PART", f"XL_TCCSD_{k}",
+                                tuple(f"XL_{r}_{k}" for r in SECTOR_ROWS)))
+            out.append(Relation("R-PART", f"XL_TCCSD_{k}", (f"XL_TCCSD_TT_{k}",), "ge"))
+            out.append(Relation("R-PART", f"XL_CUCS_{k}", (f"XL_CUCS_TT_{k}",), "ge"))
         for k in ("TONG", "MOI", "MIEN", "DINHCHI", "KHAC") + LEVELS + ("KYLUAT",):
             out.append(Relation("R-PART", f"XL_DV_{k}",
                                 tuple(f"XL_CBLD_{s}_{k}" for s in ("TINH", "CTCS", "CS")),
@@ -211,13 +218,8 @@ def check_required_rows(ctx):
 
 
 def _quota_is_decided(unit_type, group) -> bool:
-    if unit_type in TCCSD_TYPES:
-        return group in ("DV", "CBTT", "DBBP")
-    if unit_type == "DB_CTCS":
-        return group in ("TCCSD", "CUCS")
-    if unit_type == "DB_TINH":
-        return group == "DBCT"
-    return False
+    """R-QUOTA is an error on the rows the unit decides itself (`spec.hierarchy`)."""
+    return group in decided_rows(unit_type)
 
 
 def check_quota(ctx):
@@ -228,6 +230,8 @@ def check_quota(ctx):
             continue
         group = c.row_key
         decided = ctx.form.id == "bao_cao_nam" and _quota_is_decided(ctx.unit_type, group)
+        if _same_as_decided_part(ctx, group, xs, tot):
+            continue    # the error on the direct-children row already says it
         base_txt = "số hoàn thành tốt" if ctx.base == "tot" else "số hoàn thành tốt trở lên"
         where = _where(ctx, c)
         msg = (f"{where}: {fmt_int(xs)} xếp loại «Hoàn thành xuất sắc nhiệm vụ» vượt mức tối đa "
@@ -243,20 +247,18 @@ def check_quota(ctx):
         ctx.add("R-QUOTA" if decided else "R-QUOTA-SUMMED", c.expr.xs, msg, hint)
 
 
+def _same_as_decided_part(ctx, group, xs, tot) -> bool:
+    """A full row (TCCSD, CUCS) whose XS and TOT are all in its direct-children row, which the
+    unit decides (a district: TCCSD_TT = TCCSD): one finding, the error, is enough."""
+    return ctx.form.id == "bao_cao_nam" and any(
+        full == group and _quota_is_decided(ctx.unit_type, part)
+        and (_n(ctx, f"XL_{part}_XS"), _n(ctx, f"XL_{part}_TOT")) == (xs, tot)
+        for part, full in FULL_ROW.items())
+
+
 def _members_or_orgs(ctx):
-    """R-PREREQ: the rows whose ratings qualify the unit itself for XS."""
-    t = ctx.unit_type
-    if t in ("CB_CS", "CB_TT"):
-        return ("DV",), "đảng viên"
-    if t == "DB_CS":
-        return ("CBTT", "DBBP"), "tổ chức đảng trực thuộc"
-    if t == "DB_BP":
-        return ("CBTT",), "chi bộ trực thuộc"
-    if t == "DB_CTCS":
-        return ("TCCSD",), "tổ chức cơ sở đảng"
-    if t == "DB_TINH":
-        return ("DBCT",), "đảng bộ trực thuộc"
-    return (), ""
+    """R-PREREQ: the rows whose ratings qualify the unit itself for XS (`spec.hierarchy`)."""
+    return prereq_rows(ctx.unit_type)
 
 
 def check_prereq(ctx):
@@ -549,14 +551,10 @@ _WHOSE = {"TT_XepLoai": "đơn vị", "TT_XepLoaiCapUy": "cấp ủy",
 
 def _direct_org_rows(ctx) -> tuple[str, ...]:
     """Biểu 2 rows of the organisations directly subordinate to the unit (R-XS-KYLUAT): the
-    organisation rows of R-PREREQ, and for a collecting unit the TCCSĐ it rates itself."""
+    organisation rows of R-PREREQ in `spec.hierarchy` (for a province from 2025 its TCCSD_TT,
+    the TCCSĐ it rates itself, not the whole TCCSD row)."""
     groups, _ = _members_or_orgs(ctx)
-    rows = [g for g in groups if g != "DV"]
-    if ctx.unit_type == "DB_TINH" and "XL_TCCSD_TT_KYLUAT" in ctx.form.cells:
-        # from 2025 a province rates its xã, phường, đặc khu itself (SPEC §7.1); its TCCSD row
-        # also holds those rated by a DB_CTCS below, which are not directly subordinate
-        rows = [g for g in rows if g != "TCCSD"] + ["TCCSD_TT"]
-    return tuple(g for g in dict.fromkeys(rows) if f"XL_{g}_KYLUAT" in ctx.form.cells)
+    return tuple(g for g in groups if g != "DV" and f"XL_{g}_KYLUAT" in ctx.form.cells)
 
 
 def _row_label(ctx, group) -> str:

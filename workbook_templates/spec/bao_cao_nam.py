@@ -5,15 +5,17 @@ KP_<COL>_<n> (Biểu 4, row n; KP_<COL> is the whole column), GT_<COL>_<n> (Gi�
 """
 from __future__ import annotations
 
-from .domain import LEVELS, UNIT_TYPES, YES_NO, KP_RESULTS
-from .model import (CHOICE, COUNT, DATE, PHONE, SCORE, TEXT, YEAR, Ceiling, ColDef, FormSet, Percent,
+from .domain import LEVELS, SECTORS, UNIT_TYPES, YES_NO, KP_RESULTS
+from .hierarchy import ALL_TYPES, required_for as _req
+from .model import (CHOICE, COUNT, DATE, PHONE, SCORE, TEXT, YEAR, Ceiling, ColDef, FormSet,
+                    Percent,
                     RowDef, Sum)
 from . import layout
 
 ID = "bao_cao_nam"
 VERSION = "1.1"
 
-ALL = frozenset(c.code for c in UNIT_TYPES)
+ALL = ALL_TYPES
 
 INFO_FIELDS = [
     # name, label, kind, choices, required, hint
@@ -21,6 +23,8 @@ INFO_FIELDS = [
     ("TT_MaDonVi", "Mã đơn vị", TEXT, None, True, "Mã do cấp trên cấp, ví dụ: BL-LOCBAO"),
     ("TT_CapTren", "Đơn vị cấp trên", TEXT, None, True, "Ví dụ: Đảng bộ tỉnh Lâm Đồng"),
     ("TT_LoaiDonVi", "Loại đơn vị", CHOICE, UNIT_TYPES, True, "Chọn trong danh sách"),
+    ("TT_LinhVuc", "Lĩnh vực (tổ chức cơ sở đảng)", CHOICE, SECTORS, False,
+     "Chỉ tổ chức cơ sở đảng ghi; cấp trên cơ sở bỏ trống"),
     ("TT_Nam", "Năm đánh giá", YEAR, None, True, "Năm có 4 chữ số, ví dụ: 2025"),
     ("TT_NgayLap", "Ngày lập biểu", DATE, None, True, "Ngày/tháng/năm, ví dụ: 15/12/2025"),
     ("TT_DiaDanh", "Địa danh (ghi ở dòng ngày tháng)", TEXT, None, False, "Ví dụ: Bảo Lâm"),
@@ -132,17 +136,22 @@ def _kd_sheet():
 
 # --- Biểu 2 -------------------------------------------------------------------------------------
 ORG_ROWS = (
-    RowDef("DBCT", "Đảng bộ cấp trên trực tiếp của cơ sở", stt="1",
-           required_for=frozenset({"DB_TINH"})),
-    RowDef("TCCSD", "Tổ chức cơ sở đảng", stt="2",
-           required_for=frozenset({"DB_TINH", "DB_CTCS"})),
-    RowDef("DBCS", "Trong đó: đảng bộ cơ sở", stt="2.1", indent=1,
-           required_for=frozenset({"DB_TINH", "DB_CTCS"})),
-    RowDef("CBCS", "Trong đó: chi bộ cơ sở", stt="2.2", indent=1,
-           required_for=frozenset({"DB_TINH", "DB_CTCS"})),
-    RowDef("DBBP", "Đảng bộ bộ phận", stt="3"),
-    RowDef("CBTT", "Chi bộ trực thuộc", stt="4", required_for=frozenset({"DB_CS"})),
-    RowDef("CUCS", "Cấp ủy cơ sở", stt="5", required_for=frozenset({"DB_TINH", "DB_CTCS"})),
+    RowDef("DBCT", "Đảng bộ cấp trên trực tiếp của cơ sở", stt="1", required_for=_req("DBCT")),
+    RowDef("TCCSD", "Tổ chức cơ sở đảng", stt="2", required_for=_req("TCCSD")),
+    RowDef("DBCS", "Trong đó: đảng bộ cơ sở", stt="2.1", indent=1, required_for=_req("DBCS")),
+    RowDef("CBCS", "Trong đó: chi bộ cơ sở", stt="2.2", indent=1, required_for=_req("CBCS")),
+    RowDef("TCCSD_TT", "Trong đó: tổ chức cơ sở đảng trực thuộc trực tiếp", stt="2.3", indent=1,
+           required_for=_req("TCCSD_TT")),
+) + tuple(
+    RowDef(f"TCCSD_{s.code}", f"Theo lĩnh vực: {s.label[:1].lower() + s.label[1:]}",
+           stt=f"2.{4 + i}", indent=1, required_for=_req(f"TCCSD_{s.code}"))
+    for i, s in enumerate(SECTORS)
+) + (
+    RowDef("DBBP", "Đảng bộ bộ phận", stt="3", required_for=_req("DBBP")),
+    RowDef("CBTT", "Chi bộ trực thuộc", stt="4", required_for=_req("CBTT")),
+    RowDef("CUCS", "Cấp ủy cơ sở", stt="5", required_for=_req("CUCS")),
+    RowDef("CUCS_TT", "Trong đó: cấp ủy của tổ chức cơ sở đảng trực thuộc trực tiếp", stt="5.1",
+           indent=1, required_for=_req("CUCS_TT")),
     RowDef("TTLD_TREN", "Tập thể lãnh đạo, quản lý cấp trên cơ sở", stt="6"),
     RowDef("TTLD_CS", "Tập thể lãnh đạo, quản lý cấp cơ sở", stt="7"),
 )
