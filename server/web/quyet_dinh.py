@@ -17,7 +17,7 @@ from ..intake import stored_reading
 from ..models import Decision, Unit, utcnow
 from ..summary import latest_by_unit, readings
 from . import bp
-from .access import collecting, login_required
+from .access import collecting, login_required, overseeing
 from .dot import round_view
 from .filters import level as level_label, vn_time
 
@@ -81,14 +81,25 @@ def _quota(rnd, units, wanted=None, wanted_cap_uy=None):
 @bp.get("/dot/<int:round_id>/quyet-dinh")
 @login_required
 def decisions(round_id: int):
-    p, rnd = collecting(round_id)
+    """The collecting office decides here; a level above reads the same page, read-only."""
+    p, rnd, may_decide = overseeing(round_id)
     st = _rows(rnd)
     rows = _quota(rnd, st["units"])
     pack = pack_for_year(rnd.year)
     share = pack.share(rnd.ngoai_le_25)
     return render_template("web/decisions.html", rnd=rnd, st=st, quota=rows, choices=CHOICES,
                            share=share, exception=share != pack.share(False), stamp=stamp,
-                           levels=LEVEL_CODES)
+                           levels=LEVEL_CODES, may_decide=may_decide)
+
+
+def not_yours(p, rnd):
+    """A level above tries to save: decisions stay with the collecting unit (HD 43: each level
+    rates the organisations directly under it)."""
+    who = p.unit.name if p.unit is not None else "Tài khoản này"
+    return render_template(
+        "web/error.html", title="Không có quyền quyết định",
+        message=f"Xếp loại các đơn vị trong đợt này do {rnd.unit.name} quyết định; {who} chỉ "
+                "xem tình hình nộp và kết quả, không ghi quyết định thay."), 403
 
 
 @bp.post("/dot/<int:round_id>/han-muc")
@@ -120,7 +131,9 @@ def _conflict_txt(u, d: Decision | None) -> str:
 @bp.post("/dot/<int:round_id>/quyet-dinh")
 @login_required
 def save_decisions(round_id: int):
-    p, rnd = collecting(round_id)
+    p, rnd, may_decide = overseeing(round_id)
+    if not may_decide:
+        return not_yours(p, rnd)
     st = _rows(rnd)
     s = db.session()
     units = {u.code: u for u in rnd.unit.children}
