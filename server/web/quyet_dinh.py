@@ -150,7 +150,7 @@ def save_decisions(round_id: int):
         note = request.form.get(f"gc_{code}", "").strip()[:500]
         cu = request.form.get(f"cu_{code}") if u["has_cap_uy"] else None
         cu = cu if cu in LEVEL_CODES else None      # the committee counts by its proposal
-        if d is not None and d.xep_loai_cap_uy is None and cu == u["cap_uy_proposed"]:
+        if d is not None and d.xep_loai_cap_uy is None and cu == u.get("cap_uy_proposed"):
             cu = None       # a decision made without one (API, before 0003): left as it was
         if ticked and lv not in CHOICES:
             continue
