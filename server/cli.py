@@ -129,6 +129,8 @@ def register(app: Flask) -> None:
     @app.cli.command("demo")
     @click.option("--port", default=5000, help="cổng sẽ chạy máy chủ (để in lệnh curl)")
     def demo_cmd(port):
-        """Dữ liệu mẫu: một huyện ủy, 12 đơn vị trực thuộc, một đợt đang mở, vài biểu đã gửi."""
+        """Dữ liệu mẫu năm đánh giá hiện hành theo tổ chức từ 01/7/2025: Đảng bộ tỉnh Lâm Đồng nhận
+        báo cáo của các đảng ủy xã, phường và một đảng bộ trực thuộc; Đảng ủy xã Bảo Lâm 1 nhận báo
+        cáo của các chi bộ rồi gửi báo cáo của xã lên tỉnh; tài khoản, mã tải lên, vài biểu đã gửi."""
         from .demo import run
         run(port=port)
