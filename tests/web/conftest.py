@@ -101,7 +101,7 @@ def demo_server(request, tmp_path_factory):
         for user, pw, code in DEMO_USERS.values():
             _flask(env, "create-user", user, "--password", pw, "--unit", code)
         for srv in _serve(env, data):
-            srv.demo_output = out
+            srv.demo_output, srv.users = out, DEMO_USERS
             yield srv
     finally:
         cm.__exit__(None, None, None)

@@ -18,7 +18,6 @@ from workbook_templates.read import read_workbook
 from workbook_templates.sample import fill_template
 from workbook_templates.validate import validate
 
-from conftest import DEMO_USERS
 from test_browser import XLSX, downloaded, login, uploaded
 
 COMMUNES = ("XUANHUONG", "LAMVIEN", "CAMLY", "BLAO", "DINHVANLAMHA", "BAOLAM1")   # all DB_CS
@@ -59,7 +58,7 @@ def test_two_levels_in_the_browser(demo_server, new_page, shots):
 
     # -- a chi bộ of the commune sends its workbook ----------------------------------------------
     chi_bo = new_page()
-    login(chi_bo, server, DEMO_USERS["chi_bo"])
+    login(chi_bo, server, server.users["chi_bo"])
     expect(chi_bo).to_have_url(re.compile(r"/don-vi/BL1_THON3$"))
     expect(chi_bo.locator(".card").first).to_contain_text("do Đảng ủy xã Bảo Lâm 1 nhận")
     expect(chi_bo.locator(".card").first).to_contain_text(f"31/12/{year}")
@@ -73,7 +72,7 @@ def test_two_levels_in_the_browser(demo_server, new_page, shots):
 
     # -- the commune's office: its round, its summary --------------------------------------------
     commune = new_page()
-    login(commune, server, DEMO_USERS["commune"])
+    login(commune, server, server.users["commune"])
     commune.locator(f"#own-rounds tr[data-round='{own_id}']").get_by_role(
         "link", name="Theo dõi đợt").click()
     expect(commune.locator("h1")).to_contain_text("Đảng ủy xã Bảo Lâm 1")
@@ -116,7 +115,7 @@ def test_two_levels_in_the_browser(demo_server, new_page, shots):
 
     # -- the province: the overview shows the commune round's completeness -----------------------
     province = new_page()
-    login(province, server, DEMO_USERS["province"])
+    login(province, server, server.users["province"])
     below = province.locator(f"#rounds-below tr[data-round='{own_id}']")
     expect(below).to_contain_text("Đảng ủy xã Bảo Lâm 1")
     expect(below).to_contain_text("5/6")
