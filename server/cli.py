@@ -74,7 +74,7 @@ def register(app: Flask) -> None:
                                ngoai_le_25, list(dac_thu) if dac_thu else None,
                                han_dac_thu.date() if han_dac_thu else None)
         except RoundError as e:
-            raise click.ClickException(str(e))
+            raise click.ClickException(str(e)) from None
         click.echo(describe(rnd))
         if rnd.ngoai_le_25 and pack_for_year(year).share(True) == pack_for_year(year).share(False):
             click.echo(f"Lưu ý: quy định áp dụng cho năm {year} không có ngoại lệ 25 %; hạn mức "
@@ -131,6 +131,7 @@ def register(app: Flask) -> None:
     def demo_cmd(port):
         """Dữ liệu mẫu năm đánh giá hiện hành theo tổ chức từ 01/7/2025: Đảng bộ tỉnh Lâm Đồng nhận
         báo cáo của các đảng ủy xã, phường và một đảng bộ trực thuộc; Đảng ủy xã Bảo Lâm 1 nhận báo
-        cáo của các chi bộ rồi gửi báo cáo của xã lên tỉnh; tài khoản, mã tải lên, vài biểu đã gửi."""
+        cáo của các chi bộ rồi gửi báo cáo của xã lên tỉnh; tài khoản, mã tải lên, vài biểu đã
+        gửi."""
         from .demo import run
         run(port=port)

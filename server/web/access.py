@@ -2,7 +2,8 @@
 
 Three kinds of account (`server.models.User`): a unit's account (its own page, its history), the
 collecting office's account (a unit that has children: its rounds, its children's pages, and,
-read-only, the rounds collected by units below it), and an administrator (everything). Every view asks these functions; a page never lists what its reader
+read-only, the rounds collected by units below it), and an administrator (everything). Every
+view asks these functions; a page never lists what its reader
 may not open.
 """
 from __future__ import annotations

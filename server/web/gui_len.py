@@ -74,8 +74,8 @@ def send_up_post(round_id: int):
                              f"{len(rep.warnings)} cảnh báo. Sửa các ô được đánh dấu rồi kiểm tra "
                              "lại.")
     if rep is not None:
-        flash(f"Kiểm tra xong: không có lỗi{f', {len(rep.warnings)} cảnh báo' if rep.warnings else ''}"
-              ". Bấm «Gửi lên» để gửi.", "ok")
+        warn = f", {len(rep.warnings)} cảnh báo" if rep.warnings else ""
+        flash(f"Kiểm tra xong: không có lỗi{warn}. Bấm «Gửi lên» để gửi.", "ok")
     return _page(d)
 
 

@@ -1,7 +1,8 @@
 """The main job as a new user meets it: `flask --app server demo` (the 2026 round in the 2025
 structure: a province, its đảng ủy, one đảng ủy collecting from its chi bộ), then
-`flask --app server run`, then the curl commands the demo printed — findings come back, the summary downloads and opens,
-a unit cannot send for another, a zip bomb gets a 4xx and the next request is answered."""
+`flask --app server run`, then the curl commands the demo printed — findings come back, the
+summary downloads and opens, a unit cannot send for another, a zip bomb gets a 4xx and the next
+request is answered."""
 from __future__ import annotations
 
 import io

@@ -165,7 +165,7 @@ def test_pages_two_levels(server, world, who, pages):
         assert "2/3" in row          # two of the commune's three chi bộ have reported
 
 
-# -- HD 43's deadlines ------------------------------------------------------------------------------
+# -- HD 43's deadlines -----------------------------------------------------------------------
 
 def test_round_without_deadline_gets_hd43s(server, world):
     w = world
