@@ -283,3 +283,30 @@ def test_commune_sends_its_report_up(server, world):
                            headers=w.bearer(w.p), timeout=60)
     raw = read_workbook(summary.content).raw
     assert raw["XL_TCCSD_TONG"] == 1 and raw["XL_DBCS_TONG"] == 1 and raw["XL_TCCSD_TOT"] == 1
+
+
+def test_office_opens_a_round_on_the_page_with_hd43s_deadlines(server, world):
+    """The page's «Mở đợt» and `create-round` are one service: a blank deadline is 31/12 of the
+    year, a ticked special unit 15/01 of the next; a chi bộ has no one to collect from."""
+    w = world
+    s = web_login(server, w.c.lower())
+    home = s.get(server.url + "/", timeout=30).text
+    assert "Mở đợt nhận báo cáo của" in home
+    r = s.post(server.url + "/dot/mo", data={"csrf_token": _csrf(home), "bieu": "bao_cao_nam",
+                                              "nam": str(YEAR + 1), "han": "", "han_dac_thu": "",
+                                              "dac_thu": [w.kids[1][0]]}, timeout=30)
+    assert r.status_code == 200 and f"hạn 31/12/{YEAR + 1}" in r.text
+    assert f"hạn 15/01/{YEAR + 2}: {w.kids[1][0]}" in r.text
+    rounds = requests.get(server.api("/rounds"), headers=w.bearer(w.c), timeout=30).json()
+    new = next(x for x in rounds if x["unit"] == w.c and x["year"] == YEAR + 1)
+    assert new["deadline"] == f"{YEAR + 1}-12-31" and new["dac_thu"] == [w.kids[1][0]]
+    assert new["han_dac_thu"] == f"{YEAR + 2}-01-15"
+    # a special unit that is not its child: refused, said in Vietnamese, nothing changed
+    r = s.post(server.url + "/dot/mo", data={"csrf_token": _csrf(home), "bieu": "bao_cao_nam",
+                                              "nam": str(YEAR + 1), "dac_thu": [w.other]},
+               timeout=30)
+    assert f"không phải: {w.other}" in r.text
+    cb = web_login(server, w.kids[0][0].lower())
+    page = cb.get(server.url + "/", timeout=30).text
+    assert cb.post(server.url + "/dot/mo", data={"csrf_token": _csrf(page), "nam": "2027"},
+                   allow_redirects=False, timeout=30).status_code == 403
