@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from workbook_templates.sample import fill_template, unit_info
+from workbook_templates.spec import get_form_set
 
 from . import db
 from .auth import issue_token, set_password
@@ -63,14 +64,18 @@ def rating_year(today: dt.date | None = None) -> int:
     return today.year if today.month >= 7 else today.year - 1
 
 
+SECTOR = "Lĩnh vực"      # the units list's optional sector column (SPEC §7.1)
+
+
 def units_workbook(rows: list[tuple]) -> bytes:
-    """An import-units workbook: rows of (code, name, type, parent code)."""
+    """An import-units workbook: rows of (code, name, type, parent code[, sector])."""
+    header = tuple(COLUMNS) + (() if SECTOR in COLUMNS else (SECTOR,))
     wb = Workbook()
     ws = wb.active
     ws.title = "Đơn vị"
-    ws.append(COLUMNS)
+    ws.append(header)
     for r in rows:
-        ws.append(tuple(r) + (None,) * (len(COLUMNS) - len(r)))
+        ws.append(tuple(r) + (None,) * (len(header) - len(r)))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -95,6 +100,8 @@ def unit_values(code: str, name: str, type_: str, year: int, rng: random.Random,
               "XL_DV_HT": ht, "XL_DV_KHT": kht, "XL_DV_KYLUAT": min(kht, rng.randint(0, 1)),
               "TT_XepLoai": rng.choice(["XS", "TOT", "TOT", "TOT", "HT"]),
               "TT_XepLoaiCapUy": "TOT", "TT_XepLoaiNguoiDungDau": "TOT"})
+    if type_ == "DB_CS" and "TT_LinhVuc" in get_form_set("bao_cao_nam").cells:
+        v["TT_LinhVuc"] = "XA"          # a đảng ủy xã, phường states its sector (SPEC §7.1)
     if type_ == "CB_TT":
         v.pop("TT_XepLoaiCapUy")        # a chi bộ trực thuộc has no party committee
         if v["TT_XepLoai"] == "XS":     # a handful of chi bộ: XS would pass the commune's quota
@@ -148,7 +155,9 @@ def _office(s, username: str, unit: Unit, full_name: str) -> str:
 def run(port: int = 5000) -> None:
     db.upgrade()
     s = db.session()
-    rows = [PROVINCE + (None,)] + [c + (PROVINCE[0],) for c in COMMUNES] + \
+    # the đảng ủy xã, phường are TCCSĐ of the sector «xã, phường, đặc khu» (XA)
+    rows = [PROVINCE + (None,)] + \
+        [c + (PROVINCE[0], "XA" if c[2] == "DB_CS" else None) for c in COMMUNES] + \
         [c + (COMMUNE,) for c in CHI_BO]
     created, updated = import_units(units_workbook(rows))
     province = s.scalar(select(Unit).where(Unit.code == PROVINCE[0]))

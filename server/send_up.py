@@ -76,6 +76,10 @@ def own_fields(result: MergeResult) -> list[Cell]:
         form.cells[n].sheet not in ("Biểu 2", "Biểu 3") or form.cells[n].row_key in
         result.own_rows)}
     names |= {n for n in ALWAYS if n in form.cells}
+    # every other Thông tin field the merge left blank is the unit's to state (its sector, its
+    # scores and tasks under QĐ 366 …): a field added to the form set appears here by itself
+    names |= {c.name for c in form.cells.values()
+              if c.sheet == form.sheet_names[0] and c.is_input and c.name not in result.values}
     cells = [form.cells[n] for n in names - IDENTITY if form.cells[n].is_input]
     order = form.sheet_names
     return sorted(cells, key=lambda c: (order.index(c.sheet), c.row, c.col))
