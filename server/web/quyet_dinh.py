@@ -195,5 +195,6 @@ def save_decisions(round_id: int):
     over = [row.label for row in _quota(rnd, st["units"]) if row.over]
     if over:
         flash("Lưu ý: xếp loại hiện tại vượt hạn mức «Hoàn thành xuất sắc» ở: "
-              + "; ".join(over) + ". Biểu tổng hợp sẽ báo lỗi R-QUOTA cho đến khi sửa.", "warn")
+              + "; ".join(over) + ". Biểu tổng hợp sẽ báo lỗi vượt hạn mức cho đến khi sửa.",
+              "warn")
     return redirect(url_for("web.decisions", round_id=rnd.id))
