@@ -100,7 +100,8 @@ def utc(t):
 def round_raw(rnd: Round) -> dict:
     return {"id": rnd.id, "unit": rnd.unit.code, "unit_name": rnd.unit.name,
                                "form": rnd.form, "year": rnd.year, "deadline": rnd.deadline,
-                               "is_open": rnd.is_open, "ngoai_le_25": rnd.ngoai_le_25}
+                               "is_open": rnd.is_open, "ngoai_le_25": rnd.ngoai_le_25,
+                               "dac_thu": list(rnd.dac_thu or []), "han_dac_thu": rnd.han_dac_thu}
 
 
 def round_json(rnd: Round) -> dict:
@@ -162,12 +163,15 @@ def annotated(sub_id: int):
 
 @bp.get("/rounds")
 def list_rounds():
-    """Rounds the caller collects (or all, for an admin) and rounds it reports into."""
+    """Rounds the caller collects (or all, for an admin), rounds it reports into, and the rounds
+    collected below it, which it reads but does not decide."""
+    from .rounds import descendant_ids
     p = principal()
     s = db.session()
     q = select(Round).order_by(Round.year.desc(), Round.id)
     if not p.is_admin:
         ids = [p.unit.id] + ([p.unit.parent_id] if p.unit.parent_id else [])
+        ids += sorted(descendant_ids(p.unit))
         q = q.where(Round.unit_id.in_(ids))
     return jsonify([round_json(r) for r in s.scalars(q)])
 
@@ -175,18 +179,20 @@ def list_rounds():
 def status(rnd: Round) -> dict:
     from .summary import decisions, latest_by_unit
     latest, decided = latest_by_unit(rnd), decisions(rnd)
-    past_deadline = dt.datetime.now(VN).date() > rnd.deadline
+    today = dt.datetime.now(VN).date()
     units = []
     for u in rnd.unit.children:
         last, valid = latest.get(u.id, (None, None))
         d = decided.get(u.id)
+        deadline = rnd.deadline_for(u)
         units.append({
             "code": u.code, "name": u.name, "type": u.type, "submitted": last is not None,
+            "deadline": deadline, "dac_thu": rnd.is_special(u),
             "version": last.version if last else None,
             "submission_id": last.id if last else None,
             "uploaded_at": utc(last.uploaded_at) if last else None,
             "late": is_late(last, rnd) if last else None,
-            "overdue": last is None and past_deadline,
+            "overdue": last is None and today > deadline,
             "valid": last.valid if last else None,
             "errors": last.n_errors if last else None,
             "warnings": last.n_warnings if last else None,
@@ -203,17 +209,20 @@ def status(rnd: Round) -> dict:
 
 @bp.get("/rounds/<int:round_id>/status")
 def round_status(round_id: int):
+    """The collecting unit's view of its round; a level above reads it too (read-only)."""
+    from .rounds import may_read
     p, rnd = principal(), _round(round_id)
-    if not p.may_collect(rnd):
+    if not may_read(p, rnd):
         abort(403)
     return jsonify(StatusSchema().dump(status(rnd)))
 
 
 @bp.get("/rounds/<int:round_id>/summary.xlsx")
 def round_summary(round_id: int):
+    from .rounds import may_read
     from .summary import build
     p, rnd = principal(), _round(round_id)
-    if not p.may_collect(rnd):
+    if not may_read(p, rnd):
         abort(403)
     result = build(rnd)
     if result.form.id != rnd.form:     # nobody has sent anything yet: no form to merge into

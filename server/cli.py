@@ -2,7 +2,6 @@
 issue-token, create-user, demo. Messages are Vietnamese, like everything a user sees."""
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import click
@@ -15,6 +14,7 @@ from workbook_templates.spec import form_sets
 from . import db
 from .auth import issue_token, set_password
 from .models import Round, Unit, User
+from .rounds import RoundError, create_round, describe  # noqa: F401  (create_round: harness, tests)
 
 
 def _unit(code: str) -> Unit:
@@ -23,24 +23,6 @@ def _unit(code: str) -> Unit:
         raise click.ClickException(f"Không có đơn vị mã «{code}». Hãy nhập danh sách đơn vị "
                                    "trước (flask --app server import-units TỆP.xlsx).")
     return u
-
-
-def create_round(unit: Unit, form: str, year: int, deadline: dt.date,
-                 ngoai_le_25: bool | None = None) -> Round:
-    """Open (or reopen with a new deadline) the round; ngoai_le_25 None keeps what it was."""
-    s = db.session()
-    rnd = s.scalar(select(Round).where(Round.unit_id == unit.id, Round.form == form,
-                                       Round.year == year))
-    if rnd is None:
-        rnd = Round(unit_id=unit.id, form=form, year=year, deadline=deadline, is_open=True,
-                    ngoai_le_25=bool(ngoai_le_25))
-        s.add(rnd)
-    else:
-        rnd.deadline, rnd.is_open = deadline, True
-        if ngoai_le_25 is not None:
-            rnd.ngoai_le_25 = ngoai_le_25
-    s.commit()
-    return rnd
 
 
 def register(app: Flask) -> None:
@@ -73,22 +55,30 @@ def register(app: Flask) -> None:
     @click.option("--unit", "code", required=True, help="mã đơn vị thu nhận (cấp trên)")
     @click.option("--form", default="bao_cao_nam", type=click.Choice(sorted(form_sets())))
     @click.option("--year", required=True, type=int)
-    @click.option("--deadline", required=True, type=click.DateTime(["%Y-%m-%d"]),
-                  help="hạn nộp YYYY-MM-DD")
+    @click.option("--deadline", default=None, type=click.DateTime(["%Y-%m-%d"]),
+                  help="hạn nộp YYYY-MM-DD; mặc định theo Hướng dẫn 43: 31/12 năm đánh giá "
+                       "(đợt đã có: giữ hạn cũ)")
+    @click.option("--dac-thu", "dac_thu", multiple=True, metavar="MÃ",
+                  help="đơn vị trực thuộc đặc thù (lặp lại cho mỗi đơn vị): hạn nộp riêng, mặc "
+                       "định 15/01 năm sau")
+    @click.option("--han-dac-thu", default=None, type=click.DateTime(["%Y-%m-%d"]),
+                  help="hạn nộp của các đơn vị đặc thù YYYY-MM-DD")
     @click.option("--ngoai-le-25/--khong-ngoai-le-25", default=None,
                   help="cấp có thẩm quyền đã chấp thuận (hoặc không) cho đơn vị thu nhận ngoại lệ "
                        "25 % xuất sắc theo Quy định 366; mặc định: giữ như cũ (đợt mới: không)")
-    def create_round_cmd(code, form, year, deadline, ngoai_le_25):
+    def create_round_cmd(code, form, year, deadline, dac_thu, han_dac_thu, ngoai_le_25):
         """Mở đợt nhận báo cáo: các đơn vị trực thuộc của --unit là đơn vị phải nộp."""
         unit = _unit(code)
-        rnd = create_round(unit, form, year, deadline.date(), ngoai_le_25)
-        share = pack_for_year(year).share(rnd.ngoai_le_25)
-        click.echo(f"Đợt {rnd.id}: {unit.name} nhận «{form}» năm {year}, hạn {rnd.deadline:%d/%m/%Y}, "
-                   f"{len(unit.children)} đơn vị phải nộp; hạn mức xuất sắc {share} %"
-                   + (" (ngoại lệ đã chấp thuận)." if rnd.ngoai_le_25 else "."))
-        if rnd.ngoai_le_25 and share == pack_for_year(year).share(False):
+        try:
+            rnd = create_round(unit, form, year, deadline.date() if deadline else None,
+                               ngoai_le_25, list(dac_thu) if dac_thu else None,
+                               han_dac_thu.date() if han_dac_thu else None)
+        except RoundError as e:
+            raise click.ClickException(str(e)) from None
+        click.echo(describe(rnd))
+        if rnd.ngoai_le_25 and pack_for_year(year).share(True) == pack_for_year(year).share(False):
             click.echo(f"Lưu ý: quy định áp dụng cho năm {year} không có ngoại lệ 25 %; hạn mức "
-                       f"vẫn là {share} %.")
+                       f"vẫn là {pack_for_year(year).share(False)} %.")
 
     @app.cli.command("close-round")
     @click.argument("round_id", type=int)
@@ -139,6 +129,9 @@ def register(app: Flask) -> None:
     @app.cli.command("demo")
     @click.option("--port", default=5000, help="cổng sẽ chạy máy chủ (để in lệnh curl)")
     def demo_cmd(port):
-        """Dữ liệu mẫu: một huyện ủy, 12 đơn vị trực thuộc, một đợt đang mở, vài biểu đã gửi."""
+        """Dữ liệu mẫu năm đánh giá hiện hành theo tổ chức từ 01/7/2025: Đảng bộ tỉnh Lâm Đồng nhận
+        báo cáo của các đảng ủy xã, phường và một đảng bộ trực thuộc; Đảng ủy xã Bảo Lâm 1 nhận báo
+        cáo của các chi bộ rồi gửi báo cáo của xã lên tỉnh; tài khoản, mã tải lên, vài biểu đã
+        gửi."""
         from .demo import run
         run(port=port)

@@ -168,3 +168,81 @@ def unit_workbook(code: str, version: int) -> tuple[bytes, dict]:
               "KD_DA_DV": members, "XL_CBTT_TONG": 5, "XL_CBTT_TOT": 5})
     v.update(qd366_fields(v))
     return fill_template(v), v
+
+
+# --- the pre-2025 shape: a district collecting (the tests keep it running) -----------------------
+
+DISTRICT_YEAR = 2024        # rating year of the district round: QĐ 124, before 01/7/2025
+DISTRICT = ("BAOLAM", "Huyện ủy Bảo Lâm", "DB_CTCS", "LAMDONG")
+DISTRICT_UNITS = [
+    ("LOCBAO", "Đảng bộ xã Lộc Bảo", "DB_CS"),
+    ("LOCBAC", "Đảng bộ xã Lộc Bắc", "DB_CS"),
+    ("LOCLAM", "Đảng bộ xã Lộc Lâm", "DB_CS"),
+    ("LOCPHU", "Đảng bộ xã Lộc Phú", "DB_CS"),
+    ("LOCNGAI", "Đảng bộ xã Lộc Ngãi", "DB_CS"),
+    ("LOCQUANG", "Đảng bộ xã Lộc Quảng", "DB_CS"),
+    ("LOCTHANH", "Đảng bộ xã Lộc Thành", "DB_CS"),
+    ("LOCNAM", "Đảng bộ xã Lộc Nam", "DB_CS"),
+    ("LOCTHANG", "Đảng bộ thị trấn Lộc Thắng", "DB_CS"),
+    ("CB_CONGAN", "Chi bộ Công an huyện", "CB_CS"),
+    ("CB_QUANSU", "Chi bộ Quân sự huyện", "CB_CS"),
+    ("CB_YTE", "Chi bộ Trung tâm Y tế huyện", "CB_CS"),
+]
+
+
+def district_values(code: str, year: int = DISTRICT_YEAR, seed: int = 0) -> dict:
+    """A valid workbook of one of the district's units (`DISTRICT_UNITS`)."""
+    import random
+    from .demo import unit_values
+    name, type_ = next((n, t) for c, n, t in DISTRICT_UNITS if c == code)
+    return unit_values(code, name, type_, year, random.Random(seed), parent=DISTRICT[1])
+
+
+def bao_lam_district(year: int = DISTRICT_YEAR, deadline: dt.date | None = None) -> dict:
+    """In an app context: the pre-2025 demo — Huyện ủy Bảo Lâm (under Đảng bộ tỉnh Lâm Đồng)
+    collecting rating year `year` from twelve units, nine of which have reported (Lộc Nam with
+    errors, Lộc Ngãi a second version), a login per unit (its code in lower case, password
+    returned). What `flask demo` showed before the 2025 structure; the web tests run on it."""
+    import random
+    from werkzeug.security import generate_password_hash
+    from sqlalchemy import select
+    from workbook_templates.sample import fill_template
+    from server import db
+    from server.auth import issue_token
+    from server.demo import unit_values, units_workbook
+    from server.intake import receive
+    from server.models import Unit, User
+    from server.rounds import create_round
+    from server.units_io import import_units
+    db.upgrade()
+    s = db.session()
+    import_units(units_workbook([("LAMDONG", "Đảng bộ tỉnh Lâm Đồng", "DB_TINH", None),
+                                 DISTRICT] + [u + (DISTRICT[0],) for u in DISTRICT_UNITS]))
+    top = s.scalar(select(Unit).where(Unit.code == DISTRICT[0]))
+    rnd = create_round(top, "bao_cao_nam", year,
+                       deadline or dt.date.today() + dt.timedelta(days=14))
+    pw = "Dv-mat-khau-0"
+    hashed = generate_password_hash(pw)
+    for u in top.children:
+        acc = s.scalar(select(User).where(User.username == u.code.lower())) or \
+            User(username=u.code.lower())
+        acc.password_hash, acc.unit, acc.full_name = hashed, u, f"Văn phòng {u.name}"
+        s.add(acc)
+    tokens = {u.code: issue_token(u) for u in [top] + list(top.children)}
+    s.commit()
+    units = {u.code: u for u in top.children}
+    rng = random.Random(2024)
+    values = {code: unit_values(code, name, t, year, rng, parent=DISTRICT[1])
+              for code, name, t in DISTRICT_UNITS}
+    for code in ("LOCBAO", "LOCBAC", "LOCLAM", "LOCPHU", "LOCTHANG", "CB_CONGAN", "CB_YTE"):
+        receive(units[code], fill_template(values[code]), f"{code}.xlsx", "demo")
+    bad = unit_values("LOCNAM", "Đảng bộ xã Lộc Nam", "DB_CS", year, random.Random(7),
+                      parent=DISTRICT[1])
+    bad.update({"XL_DV_TONG": bad["XL_DV_TONG"] + 20, "XL_DV_XS": bad["XL_DV_TOT"]})
+    receive(units["LOCNAM"], fill_template(bad), "LOCNAM_co_loi.xlsx", "demo")
+    ngai = unit_values("LOCNGAI", "Đảng bộ xã Lộc Ngãi", "DB_CS", year, random.Random(3),
+                       parent=DISTRICT[1])
+    receive(units["LOCNGAI"], fill_template(dict(ngai, XL_DV_TONG=ngai["XL_DV_TONG"] - 5)),
+            "LOCNGAI_lan1.xlsx", "demo")
+    receive(units["LOCNGAI"], fill_template(ngai), "LOCNGAI_lan2.xlsx", "demo")
+    return {"round_id": rnd.id, "tokens": tokens, "unit_password": pw, "year": year}

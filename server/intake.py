@@ -208,6 +208,7 @@ def _clean_name(name: str) -> str:
 
 
 def is_late(sub: Submission, rnd: Round) -> bool:
-    """Late when received after the deadline day ends, Vietnamese time."""
+    """Late when received after the unit's deadline day ends, Vietnamese time (a unit the round
+    names as special has the later day: `Round.deadline_for`)."""
     received = sub.uploaded_at.replace(tzinfo=dt.timezone.utc).astimezone(VN).date()
-    return received > rnd.deadline
+    return received > rnd.deadline_for(sub.unit)

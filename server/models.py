@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text,
-                        UniqueConstraint, false)
+                        UniqueConstraint, false, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -76,10 +76,23 @@ class Round(Base):
     # QD366's 25 % exception approved for the collecting unit: its decisions page and summary
     # allow XS up to the rule pack's exception share (TT_NgoaiLe25 = Có in the summary)
     ngoai_le_25: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # HD 43: units the collecting unit names as special (codes of its children) report by
+    # `han_dac_thu` (default 15/01 of the next year) instead of `deadline` (default 31/12)
+    dac_thu: Mapped[list] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    han_dac_thu: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
 
     unit: Mapped[Unit] = relationship()
 
     __table_args__ = (UniqueConstraint("unit_id", "form", "year", name="uq_round_unit_form_year"),)
+
+    def is_special(self, unit: Unit) -> bool:
+        return bool(self.dac_thu) and unit.code in self.dac_thu
+
+    def deadline_for(self, unit: Unit) -> dt.date:
+        """The day `unit` must have reported by: the special units' day when it is one of them."""
+        if self.han_dac_thu is not None and self.is_special(unit):
+            return self.han_dac_thu
+        return self.deadline
 
 
 class Submission(Base):

@@ -59,11 +59,11 @@ def spec() -> dict:
         "summary": "Bản đánh dấu lỗi (tô màu, ghi chú, sheet kết quả)", "security": sec,
         "parameters": sub_id, "responses": {"200": _xlsx("bản đánh dấu"), **common}}})
     s.path("/api/v1/rounds", operations={"get": {
-        "summary": "Các đợt báo cáo của đơn vị (thu nhận hoặc gửi lên)", "security": sec,
+        "summary": "Các đợt báo cáo của đơn vị (thu nhận, gửi lên, hoặc của các đơn vị cấp dưới — chỉ xem)", "security": sec,
         "responses": {"200": {"description": "", "content": {"application/json": {
             "schema": {"type": "array", "items": "Round"}}}}, **common}}})
     s.path("/api/v1/rounds/{round_id}/status", operations={"get": {
-        "summary": "Tình hình nộp của từng đơn vị (đơn vị thu nhận hoặc quản trị)",
+        "summary": "Tình hình nộp của từng đơn vị (đơn vị thu nhận, cấp trên của đơn vị đó — chỉ xem, hoặc quản trị)",
         "security": sec, "parameters": round_id,
         "responses": {"200": {"description": "", "content": {"application/json": {
             "schema": "Status"}}}, **common}}})

@@ -46,6 +46,8 @@ class StatusUnitSchema(Schema):
     name = fields.String()
     type = fields.String()
     submitted = fields.Boolean()
+    deadline = fields.Date(metadata={"description": "hạn nộp của đơn vị (đơn vị đặc thù: hạn riêng)"})
+    dac_thu = fields.Boolean(metadata={"description": "đơn vị đặc thù theo Hướng dẫn 43 (hạn nộp riêng)"})
     version = fields.Integer(allow_none=True)
     submission_id = fields.Integer(allow_none=True)
     uploaded_at = fields.DateTime(allow_none=True)
@@ -71,6 +73,10 @@ class RoundSchema(Schema):
     deadline = fields.Date()
     is_open = fields.Boolean()
     ngoai_le_25 = fields.Boolean(metadata={"description": "đã chấp thuận ngoại lệ 25 % xuất sắc (Quy định 366)"})
+    dac_thu = fields.List(fields.String(), metadata={
+        "description": "mã các đơn vị trực thuộc đặc thù (Hướng dẫn 43), nộp theo han_dac_thu"})
+    han_dac_thu = fields.Date(allow_none=True, metadata={
+        "description": "hạn nộp của đơn vị đặc thù (mặc định 15/01 năm sau)"})
 
 
 class StatusSchema(Schema):

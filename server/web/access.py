@@ -1,8 +1,9 @@
 """Who is looking at a page and what they may see.
 
 Three kinds of account (`server.models.User`): a unit's account (its own page, its history), the
-collecting office's account (a unit that has children: its rounds, its children's pages), and an
-administrator (everything). Every view asks these functions; a page never lists what its reader
+collecting office's account (a unit that has children: its rounds, its children's pages, and,
+read-only, the rounds collected by units below it), and an administrator (everything). Every
+view asks these functions; a page never lists what its reader
 may not open.
 """
 from __future__ import annotations
@@ -67,6 +68,29 @@ def collecting(round_id: int):
     if not p.may_collect(rnd):
         abort(403)
     return p, rnd
+
+
+def may_oversee(p: Principal, rnd: Round) -> bool:
+    """A round's pages, read-only: its collecting unit, any level above that unit (a province
+    sees its communes' rounds), an administrator. Deciding stays with `Principal.may_collect`."""
+    from ..rounds import may_read
+    return may_read(p, rnd)
+
+
+def overseeing(round_id: int):
+    """(principal, round, may decide) for a round page a level above may read."""
+    p, rnd = principal(), round_or_404(round_id)
+    if not may_oversee(p, rnd):
+        abort(403)
+    return p, rnd, p.may_collect(rnd)
+
+
+def overseen_rounds(p: Principal) -> list[Round]:
+    """Rounds collected below the account's unit (an admin sees them among all rounds)."""
+    from ..rounds import rounds_below
+    if p.is_admin or p.unit is None:
+        return []
+    return rounds_below(p.unit)
 
 
 def collected_rounds(p: Principal) -> list[Round]:

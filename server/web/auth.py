@@ -5,7 +5,7 @@ from flask import flash, redirect, render_template, request, session, url_for
 
 from ..auth import authenticate
 from . import bp
-from .access import collected_rounds, current_user, login_required, principal
+from .access import collected_rounds, current_user, login_required, overseen_rounds, principal
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
@@ -38,7 +38,8 @@ def logout():
 @bp.get("/")
 @login_required
 def home():
-    """A unit account without children goes straight to its page; the others see a list."""
+    """A unit account without children goes straight to its page; the others see their rounds,
+    and, read-only, the completeness of every round collected below them."""
     p = principal()
     rounds = collected_rounds(p)
     user = current_user()
@@ -51,4 +52,12 @@ def home():
         from ..models import Unit
         units = list(db.session().scalars(select(Unit).where(Unit.parent_id.is_(None))
                                           .order_by(Unit.code)))
-    return render_template("web/home.html", rounds=rounds, user=user, top_units=units)
+    from ..demo import rating_year
+    from ..rounds import completeness
+    from workbook_templates.spec import form_sets
+    own = [completeness(r) for r in rounds]
+    below = [completeness(r) for r in overseen_rounds(p)]
+    may_open = p.unit is not None and bool(p.unit.children)
+    return render_template("web/home.html", rounds=own, user=user, top_units=units,
+                           below=below, may_open=may_open, year=rating_year(),
+                           forms=sorted(form_sets().items()))

@@ -15,7 +15,8 @@ from workbook_templates.spec.domain import UNIT_TYPE_LABEL
 
 from .. import db
 from ..intake import is_late, open_rounds_for, receive, stored_reading
-from ..models import Submission, Unit
+from ..models import Round, Submission, Unit
+from ..rounds import may_read
 from ..precheck import Rejected
 from . import bp
 from .access import login_required, may_see_unit, may_upload_for, principal, unit_or_404
@@ -46,9 +47,14 @@ def unit_page(code: str):
         history.append({"round": versions[0].round, "versions": rows})
     rounds = open_rounds_for(unit)
     templates = template_choices(unit, rounds)
+    # a collecting unit (a commune) prepares its report upward from its own round of the same
+    # form and year: the page points there instead of a hand-made workbook
+    own = {(r.form, r.year): r for r in db.session().scalars(
+        select(Round).where(Round.unit_id == unit.id))}
+    from_round = {r.id: own.get((r.form, r.year)) for r in rounds}
     return render_template("web/unit.html", unit=unit, rounds=rounds, history=history,
                            templates=templates, may_upload=may_upload_for(p, unit),
-                           may_collect=p.may_collect,
+                           may_collect=lambda r: may_read(p, r), from_round=from_round,
                            type_label=UNIT_TYPE_LABEL.get(unit.type, unit.type))
 
 

@@ -1,5 +1,9 @@
 """The collecting office's round dashboard: every expected unit and where it stands, the
-completeness and timeliness figures, the rating distribution, filters, the summary download."""
+completeness and timeliness figures, the rating distribution, filters, the summary download.
+
+A level above reads the same page, read-only (`access.overseeing`): the province opens a
+commune's round from its overview or from the commune's row in its own round. The collecting
+unit's own account also finds here its report upward (`server.send_up`)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -15,7 +19,9 @@ from ..api import status as api_status
 from ..intake import VN
 from ..models import Submission
 from . import bp
-from .access import collecting, login_required
+from ..models import Round
+from ..rounds import parent_round, sent_up
+from .access import login_required, overseeing
 from .don_vi import _raw
 
 STATES = {"chua_nop": "Chưa nộp", "co_loi": "Có lỗi", "hop_le": "Hợp lệ",
@@ -35,7 +41,9 @@ def round_view(rnd) -> dict:
     the rating that counts (decision, else proposal) and the totals the figures show."""
     st = api_status(rnd)
     today = dt.datetime.now(VN).date()
+    special = set(rnd.dac_thu or ())
     for u in st["units"]:
+        u["special"] = u["code"] in special
         u["state"] = state_of(u)
         u["type_label"] = UNIT_TYPE_LABEL.get(u["type"], u["type"])
         u["rating"] = u["decided"] or (u["proposed"] if u["valid_version"] else None)
@@ -93,7 +101,7 @@ def _int(v) -> int:
 @bp.get("/dot/<int:round_id>")
 @login_required
 def dashboard(round_id: int):
-    p, rnd = collecting(round_id)
+    p, rnd, may_decide = overseeing(round_id)
     st = round_view(rnd)
     f_state = request.args.get("trang_thai", "")
     f_type = request.args.get("loai", "")
@@ -110,4 +118,18 @@ def dashboard(round_id: int):
         unit_bars=member_bars(rnd, st["units"]), levels=LEVEL_CODES,
         filters={"trang_thai": f_state, "loai": f_type, "tre": f_late, "q": request.args.get(
             "q", "")},
-        state_counts=Counter(u["state"] for u in st["units"]))
+        state_counts=Counter(u["state"] for u in st["units"]), may_decide=may_decide,
+        below=rounds_of_children(rnd), own=p.unit is not None and p.unit.id == rnd.unit_id,
+        above=parent_round(rnd), up=sent_up(rnd))
+
+
+def rounds_of_children(rnd) -> dict[str, dict]:
+    """unit code -> completeness of the round that child collects itself (same form and year):
+    the drill-down from a province's round to each commune's."""
+    from ..rounds import completeness
+    ids = {u.id: u.code for u in rnd.unit.children}
+    if not ids:
+        return {}
+    rounds = db.session().query(Round).filter(Round.unit_id.in_(ids), Round.form == rnd.form,
+                                              Round.year == rnd.year)
+    return {ids[r.unit_id]: completeness(r) for r in rounds}

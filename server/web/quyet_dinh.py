@@ -17,7 +17,7 @@ from ..intake import stored_reading
 from ..models import Decision, Unit, utcnow
 from ..summary import latest_by_unit, readings
 from . import bp
-from .access import collecting, login_required
+from .access import collecting, login_required, overseeing
 from .dot import round_view
 from .filters import level as level_label, vn_time
 
@@ -104,14 +104,25 @@ def _quota(rnd, units, wanted=None, wanted_cap_uy=None):
 @bp.get("/dot/<int:round_id>/quyet-dinh")
 @login_required
 def decisions(round_id: int):
-    p, rnd = collecting(round_id)
+    """The collecting office decides here; a level above reads the same page, read-only."""
+    p, rnd, may_decide = overseeing(round_id)
     st = _rows(rnd)
     rows = _quota(rnd, st["units"])
     pack = pack_for_year(rnd.year)
     share = pack.share(rnd.ngoai_le_25)
     return render_template("web/decisions.html", rnd=rnd, st=st, quota=rows, choices=CHOICES,
                            share=share, exception=share != pack.share(False), stamp=stamp,
-                           levels=LEVEL_CODES)
+                           levels=LEVEL_CODES, may_decide=may_decide)
+
+
+def not_yours(p, rnd):
+    """A level above tries to save: decisions stay with the collecting unit (HD 43: each level
+    rates the organisations directly under it)."""
+    who = p.unit.name if p.unit is not None else "Tài khoản này"
+    return render_template(
+        "web/error.html", title="Không có quyền quyết định",
+        message=f"Xếp loại các đơn vị trong đợt này do {rnd.unit.name} quyết định; {who} chỉ "
+                "xem tình hình nộp và kết quả, không ghi quyết định thay."), 403
 
 
 @bp.post("/dot/<int:round_id>/han-muc")
@@ -143,7 +154,9 @@ def _conflict_txt(u, d: Decision | None) -> str:
 @bp.post("/dot/<int:round_id>/quyet-dinh")
 @login_required
 def save_decisions(round_id: int):
-    p, rnd = collecting(round_id)
+    p, rnd, may_decide = overseeing(round_id)
+    if not may_decide:
+        return not_yours(p, rnd)
     st = _rows(rnd)
     s = db.session()
     units = {u.code: u for u in rnd.unit.children}
@@ -160,7 +173,7 @@ def save_decisions(round_id: int):
         note = request.form.get(f"gc_{code}", "").strip()[:500]
         cu = request.form.get(f"cu_{code}") if u["has_cap_uy"] else None
         cu = cu if cu in LEVEL_CODES else None      # the committee counts by its proposal
-        if d is not None and d.xep_loai_cap_uy is None and cu == u["cap_uy_proposed"]:
+        if d is not None and d.xep_loai_cap_uy is None and cu == u.get("cap_uy_proposed"):
             cu = None       # a decision made without one (API, before 0003): left as it was
         if ticked and lv not in CHOICES:
             continue
@@ -205,5 +218,6 @@ def save_decisions(round_id: int):
     over = [row.label for row in _quota(rnd, st["units"]) if row.over]
     if over:
         flash("Lưu ý: xếp loại hiện tại vượt hạn mức «Hoàn thành xuất sắc» ở: "
-              + "; ".join(over) + ". Biểu tổng hợp sẽ báo lỗi vượt tỷ lệ xuất sắc cho đến khi sửa.", "warn")
+              + "; ".join(over) + ". Biểu tổng hợp sẽ báo lỗi vượt hạn mức cho đến khi sửa.",
+              "warn")
     return redirect(url_for("web.decisions", round_id=rnd.id))

@@ -2,8 +2,11 @@
 
 Callers: nobody, a made-up token, a revoked token, the child itself, its sibling, the collecting
 unit, the province above it, another district and its child, an administrator and the collecting
-office's account (HTTP Basic), and a wrong password. A level above reads a unit's files (as on the
-web pages); only the round's collecting unit sees the round and decides."""
+office's account (HTTP Basic), and a wrong password. A level above reads a unit's files and the
+rounds collected below it (as on the web pages); only the round's collecting unit decides.
+
+The second matrix is the 2025 structure on one server: a province collecting from a đảng ủy xã
+that collects from its chi bộ in a round of its own."""
 from __future__ import annotations
 
 import pytest
@@ -24,7 +27,7 @@ MATRIX = {
     "sibling":       (403, 403, 403, 403, 403, 403, 403, 200),
     "collector":     (409, 200, 200, 200, 200, 200, 200, 200),
     "office_user":   (409, 200, 200, 200, 200, 200, 200, 200),
-    "province":      (409, 200, 200, 200, 403, 403, 403, 200),
+    "province":      (409, 200, 200, 200, 200, 200, 403, 200),   # reads below, never decides
     "other_district": (409, 403, 403, 403, 403, 403, 403, 200),
     "other_child":   (403, 403, 403, 403, 403, 403, 403, 200),
     "admin":         (403, 200, 200, 200, 200, 200, 200, 200),

@@ -1,9 +1,12 @@
-"""A real server process on 127.0.0.1 with the demo data, accounts with known passwords, and a
-real browser (Debian's chromium driven by Playwright).
+"""Real server processes on 127.0.0.1, accounts with known passwords, and a real browser
+(Debian's chromium driven by Playwright).
 
-The server runs under waitress (a production WSGI server), once on SQLite and once on
-PostgreSQL (`KIEMDIEM_TEST_PG`, default the CI's database `test` at 127.0.0.1:5432; skipped
-when unreachable unless CI is set).
+`live_server`: the pre-2025 shape, Huyện ủy Bảo Lâm collecting rating year 2024 from twelve units
+(`server.harness.bao_lam_district`) — the suite of issue 6 runs on it. `demo_server`: what
+`flask --app server demo` makes, the 2026 round in the 2025 structure (a province, its đảng ủy,
+one đảng ủy collecting from its chi bộ). Each runs under waitress (a production WSGI server),
+once on SQLite and once on PostgreSQL (`KIEMDIEM_TEST_PG`, default the CI's database `test` at
+127.0.0.1:5432; skipped when unreachable unless CI is set).
 """
 from __future__ import annotations
 
@@ -50,15 +53,61 @@ def _flask(env, *args):
                           cwd=ROOT, check=True, capture_output=True, text=True, timeout=300)
 
 
+def _district(env) -> None:
+    """The pre-2025 district round, made in-process on the server's database."""
+    from server import create_app
+    from server.harness import bao_lam_district
+    app = create_app({"DATA_DIR": env["KIEMDIEM_DATA_DIR"],
+                      "DATABASE_URL": env["KIEMDIEM_DATABASE_URL"]})
+    with app.app_context():
+        bao_lam_district()
+    app.extensions["kiemdiem.engine"].dispose()
+
+
 @pytest.fixture(scope="session")
 def live_server(web_database):
     url_db, data = web_database
     env = dict(os.environ, KIEMDIEM_DATA_DIR=str(data), KIEMDIEM_DATABASE_URL=url_db,
                PYTHONPATH=str(ROOT))
-    _flask(env, "demo")
+    _district(env)
     for user, pw, code in (UNIT_USER, OFFICE_USER, OTHER_USER):
         _flask(env, "create-user", user, "--password", pw, "--unit", code)
     _flask(env, "create-user", ADMIN_USER[0], "--password", ADMIN_USER[1], "--admin")
+    yield from _serve(env, data)
+
+
+#: accounts of the 2025-structure demo, re-set with known passwords
+DEMO_USERS = {"province": ("tinhuy", "Tu-mat-khau-5", "LAMDONG"),
+              "commune": ("baolam1", "Bl-mat-khau-6", "BAOLAM1"),
+              "chi_bo": ("bl1_thon3", "Cb-mat-khau-7", "BL1_THON3")}
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def demo_server(request, tmp_path_factory):
+    """`flask --app server demo` on a database of its own, then waitress."""
+    from server.harness import DatabaseUnavailable, scratch_database
+    data = tmp_path_factory.mktemp(f"kd-demo-{request.param}")
+    cm = scratch_database(request.param, data, prefix="kd_demo")
+    try:
+        url_db = cm.__enter__()
+    except DatabaseUnavailable as e:
+        if os.environ.get("CI"):
+            pytest.fail(f"{e} (PostgreSQL is required in CI)")
+        pytest.skip(f"{e} (set CI=1 to make this an error)")
+    try:
+        env = dict(os.environ, KIEMDIEM_DATA_DIR=str(data), KIEMDIEM_DATABASE_URL=url_db,
+                   PYTHONPATH=str(ROOT))
+        out = _flask(env, "demo").stdout
+        for user, pw, code in DEMO_USERS.values():
+            _flask(env, "create-user", user, "--password", pw, "--unit", code)
+        for srv in _serve(env, data):
+            srv.demo_output, srv.users = out, DEMO_USERS
+            yield srv
+    finally:
+        cm.__exit__(None, None, None)
+
+
+def _serve(env, data):
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "waitress", "--host=127.0.0.1",
                              f"--port={port}", "--threads=4", "--call", "server:create_app"],

@@ -5,7 +5,6 @@ the summary, whose totals are checked. A screenshot of each page lands in test-o
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import io
 import random
 import re
@@ -36,7 +35,9 @@ def shot(page, shots, name):
 
 def locquang_values(year: int) -> dict:
     from server.demo import unit_values
-    v = unit_values("LOCQUANG", "Đảng bộ xã Lộc Quảng", "DB_CS", year, random.Random(11))
+    from server.harness import DISTRICT
+    v = unit_values("LOCQUANG", "Đảng bộ xã Lộc Quảng", "DB_CS", year, random.Random(11),
+                    parent=DISTRICT[1])
     v["TT_XepLoai"] = "TOT"         # the unit proposes TOT; the office will decide XS
     v["TT_XepLoaiNguoiDungDau"] = "TOT"
     from workbook_templates.sample import QD366_FIELDS, qd366_fields
@@ -83,7 +84,8 @@ def row(page, code):
 def test_unit_and_office_in_the_browser(live_server, new_page, shots, accounts):
     server = live_server
     UNIT_USER, OFFICE_USER = accounts["unit"], accounts["office"]
-    year = dt.date.today().year
+    from server.harness import DISTRICT_YEAR
+    year = DISTRICT_YEAR            # the pre-2025 district round (server.harness)
     good = locquang_values(year)
     bad = dict(good, XL_DV_TONG=good["XL_DV_TONG"] + 7)       # R-TONG: total too big by 7
 

@@ -1,6 +1,6 @@
 """unit.linh_vuc: the sector of a TCCSĐ in the units register (SPEC §7.1)
 
-Revision ID: 0004_i12core
+Revision ID: 0004
 Revises: 0003
 Create Date: 2026-12-02 03:00:00
 """
@@ -8,7 +8,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0004_i12core'
+revision = '0004'
 down_revision = '0003'
 branch_labels = None
 depends_on = None
