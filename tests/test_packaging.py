@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -27,3 +28,20 @@ def test_the_office_wheel_needs_no_server_packages(tmp_path):
     # what the add-in and the templates need travels inside the wheel
     assert {"addin/kiemdiem.xlam", "workbook_templates/bao_cao_nam.xlsx",
             "workbook_templates/so_ket_quy_dinh.xlsx", "kiemdiem.py"} <= names
+
+
+def test_template_build_is_reproducible(tmp_path):
+    """`kiemdiem template build` on an unchanged spec gives the same bytes (no timestamps), so a
+    rebuild leaves the git tree clean; the committed templates are what the spec builds."""
+    from workbook_templates.build import build_all
+    first = {p.name: p.read_bytes() for p in build_all(tmp_path / "a")}
+    time.sleep(1.1)     # zip entry times have a 2-second resolution; core.xml has seconds
+    second = {p.name: p.read_bytes() for p in build_all(tmp_path / "b")}
+    assert first.keys() == {"bao_cao_nam.xlsx", "so_ket_quy_dinh.xlsx"}
+    assert first == second
+    for name, data in first.items():
+        assert (ROOT / "workbook_templates" / name).read_bytes() == data, \
+            f"{name} is not what the spec builds: run `kiemdiem template build` and commit it"
+        with zipfile.ZipFile(ROOT / "workbook_templates" / name) as zf:
+            core = zf.read("docProps/core.xml").decode()
+        assert "2025-07-01T00:00:00Z" in core
