@@ -2,6 +2,7 @@
 the core, the command line and the add-in only; the server's stack comes with the `server` extra."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -138,3 +139,71 @@ def test_a_server_installed_from_the_wheel_serves_its_pages(wheel, tmp_path):
         finally:
             os.killpg(proc.pid, 15)
             proc.wait(20)
+
+
+@pytest.mark.slow
+def test_offline_bundle_installs_on_windows_pythons(tmp_path):
+    """scripts/offline_bundle.py: the zip an IT officer carries to office PCs without internet.
+    Every wheel is for 64-bit Windows, and for each Python offices run (3.11-3.13) every
+    requirement of kiemdiem — markers evaluated as on Windows, so pywin32 for xlwings — has a
+    fitting wheel of a fitting version; pip itself resolves the install offline from it."""
+    from packaging.utils import canonicalize_name, parse_wheel_filename
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import offline_bundle as ob
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    out = tmp_path / "kiemdiem-offline.zip"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    r = subprocess.run([sys.executable, str(ROOT / "scripts" / "offline_bundle.py"), "-o",
+                        str(out)], env=env, capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "Đã tạo" in r.stdout
+    unpacked = tmp_path / "goi-cai-dat"
+    with zipfile.ZipFile(out) as zf:
+        names = set(zf.namelist())
+        zf.extractall(unpacked)
+    assert {"cai-dat.bat", "cau-hinh.txt", "HUONG_DAN.txt", "kiemdiem.xlam"} <= names
+    assert (unpacked / "kiemdiem.xlam").read_bytes() == \
+        (ROOT / "addin" / "kiemdiem.xlam").read_bytes()
+    bat = (unpacked / "cai-dat.bat").read_bytes()
+    assert bat.count(b"\r\n") == bat.count(b"\n") and b"{" not in bat
+    text = bat.decode("utf-8")
+    assert "--no-index" in text and "-m addin cai-dat" in text and "3.13 3.12 3.11" in text
+    conf = (unpacked / "cau-hinh.txt").read_text(encoding="utf-8")
+    assert re.search(r"^MAY_CHU=", conf, re.M) and re.search(r"^MA=", conf, re.M)
+
+    wheels = sorted((unpacked / "goi").glob("*.whl"))
+    assert sorted(n for n in names if n.startswith("goi/")) == [f"goi/{w.name}" for w in wheels]
+    for w in wheels:
+        _, _, _, tags = parse_wheel_filename(w.name)
+        assert {t.platform for t in tags} <= {"any", "win_amd64"}, w.name
+        assert any(ob.fits(w, v) for v in ob.PYTHONS), w.name
+    own = next(w for w in wheels if w.name.startswith("kiemdiem-"))
+    for version in ("3.11", "3.12", "3.13"):
+        fitting = {canonicalize_name(parse_wheel_filename(w.name)[0]): w
+                   for w in wheels if ob.fits(w, version)}
+        seen, todo = set(), [own]
+        while todo:
+            w = todo.pop()
+            for req in ob.requirements(w, version):
+                name = canonicalize_name(req.name)
+                assert name in fitting, f"Python {version}: no Windows wheel for {req}"
+                have = parse_wheel_filename(fitting[name].name)[1]
+                assert req.specifier.contains(have, prereleases=True), (version, req, have)
+                if name not in seen:
+                    seen.add(name)
+                    todo.append(fitting[name])
+        assert {"openpyxl", "python-calamine", "xlwings", "pywin32"} <= seen, seen
+        nodot = version.replace(".", "")
+        report = tmp_path / f"report-{nodot}.json"
+        dry = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--dry-run",
+                              "--no-index", "--find-links", str(unpacked / "goi"),
+                              "--only-binary=:all:", "--platform", "win_amd64",
+                              "--python-version", version, "--implementation", "cp",
+                              "--abi", f"cp{nodot}", "--abi", "abi3", "--abi", "none",
+                              "--target", str(tmp_path / "t"), "--report", str(report),
+                              "kiemdiem"], env=env, capture_output=True, text=True, timeout=300)
+        assert dry.returncode == 0, dry.stderr[-2000:]
+        installed = {i["metadata"]["name"] for i in json.loads(report.read_text())["install"]}
+        assert {"kiemdiem", "openpyxl", "xlwings", "python-calamine"} <= installed
