@@ -80,3 +80,24 @@ def test_test_sh_fails_when_pytest_collects_nothing(clone):
                        cwd=clone, env=_clean_env(), capture_output=True, text=True, timeout=900)
     assert r.returncode == 5, r.stdout[-2000:] + r.stderr[-2000:]
     assert (clone / ".venv" / "lib").exists()
+
+
+def test_font_check_is_not_fooled_by_sigpipe(tmp_path):
+    """setup.sh's font check, run as the script runs it (bash -euo pipefail) against an fc-list
+    that names Liberation Serif first and then keeps writing: `fc-list | grep -q` saw fc-list die
+    of SIGPIPE and reported the fonts missing (then ran apt, fatal without root)."""
+    setup = (ROOT / "scripts" / "setup.sh").read_text()
+    lines = [line for line in setup.splitlines()
+             if line.startswith("fonts=") or "fonts-liberation" in line and "missing+=" in line]
+    assert len(lines) == 2, lines
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "fc-list").write_text("#!/bin/sh\necho '/usr/share/fonts/x.ttf: Liberation Serif'\n"
+                                  "yes '/usr/share/fonts/y.ttf: DejaVu Sans' | head -n 200000\n")
+    (fake / "fc-list").chmod(0o755)
+    script = "set -euo pipefail\nmissing=()\n" + "\n".join(lines) + \
+        '\necho "missing=${#missing[@]}"\n'
+    for _ in range(5):
+        r = subprocess.run(["bash", "-c", script], env={"PATH": f"{fake}:{SYSTEM_PATH}"},
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0 and r.stdout.strip() == "missing=0", r.stdout + r.stderr
