@@ -202,3 +202,31 @@ def test_the_guide_covers_what_deploy_ships():
         raw = bat.read_bytes()
         assert raw.count(b"\r\n") == raw.count(b"\n"), f"{bat.name} must have CRLF line ends"
         raw.decode("utf-8")
+
+
+def test_windows_waitress_command_serves(tmp_path):
+    """The waitress line of deploy/windows/chay-may-chu.bat, its options as written (a wrong
+    option name would stop the service at every boot), run here with waitress's own launcher."""
+    bat = (DEPLOY / "windows" / "chay-may-chu.bat").read_text().replace("^\n", " ")
+    line = next(x for x in bat.splitlines() if "waitress-serve.exe" in x)
+    args = line.split(">>")[0].split()[1:]
+    assert "--channel-timeout=60" in args and "--call" in args
+    port = _free_port()
+    args = [a.replace("*:%CONG%", f"127.0.0.1:{port}") for a in args]
+    data = tmp_path / "data"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KIEMDIEM_", "FLASK_"))}
+    env.update(KIEMDIEM_DATA_DIR=str(data), PYTHONPATH=str(ROOT))
+    init = subprocess.run([sys.executable, "-m", "flask", "--app", "server", "init-db"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert init.returncode == 0, init.stderr
+    log = tmp_path / "waitress.log"
+    proc = subprocess.Popen([sys.executable, "-c", "from waitress.runner import run; run()",
+                             *args], cwd=ROOT, env=env, stdout=open(log, "w"),
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        _wait(f"http://127.0.0.1:{port}/dang-nhap", proc, log)
+        page = requests.get(f"http://127.0.0.1:{port}/dang-nhap", timeout=10)
+        assert page.status_code == 200 and "Đăng nhập" in page.text
+    finally:
+        os.killpg(proc.pid, 15)
+        proc.wait(20)
