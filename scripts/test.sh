@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Sets everything up and runs the whole test suite (SQLite and PostgreSQL, LibreOffice, Chromium).
+# Sets everything up and runs the whole test suite (SQLite and PostgreSQL, LibreOffice, Chromium)
+# with the project's virtualenv (.venv/). Arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh test
+. scripts/venv.sh
 
 # PostgreSQL at 127.0.0.1:5432 (trust auth, database "test"): start it when it is down.
 if command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432; then
@@ -14,6 +16,5 @@ if command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432
   fi
 fi
 
-PY="${PYTHON:-python3}"
-# pytest exits 5 when it collected no test: that is a failure here too (set -e).
-exec "$PY" -m pytest -q "$@"
+# pytest exits 5 when it collected no test: that is a failure here too (exec passes the code on).
+exec "$VPY" -m pytest -q "$@"

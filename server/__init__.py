@@ -63,6 +63,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from .cli import register
     register(app)
+    from . import backup    # backup/restore/verify; a damaged stored file is reported, not served
+    backup.init_app(app)
     return app
 
 

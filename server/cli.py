@@ -135,3 +135,58 @@ def register(app: Flask) -> None:
         gửi."""
         from .demo import run
         run(port=port)
+
+
+def register_backup(app: Flask) -> None:
+    """`backup DEST`, `restore SRC`, `verify [SRC]` (server/backup.py does the work)."""
+    from .backup import BackupError, make_backup, restore_backup, verify_backup, verify_data
+
+    def _problems(problems, header: str) -> None:
+        click.echo(header, err=True)
+        for p in problems:
+            click.echo(f"  - {p}", err=True)
+        raise SystemExit(1)
+
+    @app.cli.command("backup")
+    @click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
+    def backup_cmd(dest: Path):
+        """Sao lưu (khi máy chủ đang chạy): cơ sở dữ liệu, các tệp biểu, khóa bí mật, danh mục
+        mã băm SHA-256 — vào thư mục DEST mới."""
+        try:
+            r = make_backup(dest)
+        except BackupError as e:
+            raise click.ClickException(str(e)) from None
+        subs = "" if r.n_submissions is None else f"{r.n_submissions} lần nộp, "
+        click.echo(f"Đã sao lưu vào {r.dest}: cơ sở dữ liệu ({subs}{r.n_files} tệp biểu), khóa "
+                   "bí mật, danh mục mã băm.")
+        if r.problems:
+            _problems(r.problems, f"Chú ý: {len(r.problems)} tệp trong thư mục dữ liệu đã hỏng "
+                                  "hoặc thiếu từ trước khi sao lưu:")
+
+    @app.cli.command("restore")
+    @click.argument("src", type=click.Path(exists=True, file_okay=False, path_type=Path))
+    def restore_cmd(src: Path):
+        """Khôi phục bản sao lưu SRC vào thư mục dữ liệu và cơ sở dữ liệu TRỐNG."""
+        try:
+            r = restore_backup(src)
+        except BackupError as e:
+            raise click.ClickException(str(e)) from None
+        click.echo(f"Đã khôi phục {src} vào {r.dest}: {r.n_files} tệp biểu, cơ sở dữ liệu, khóa "
+                   "bí mật. Khởi động lại máy chủ để dùng.")
+        if r.problems:
+            _problems(r.problems, "Sau khi khôi phục vẫn có tệp hỏng hoặc thiếu:")
+
+    @app.cli.command("verify")
+    @click.argument("src", required=False,
+                    type=click.Path(exists=True, file_okay=False, path_type=Path))
+    def verify_cmd(src: Path | None):
+        """Kiểm tra từng tệp với mã băm: của bản sao lưu SRC, hoặc (không có SRC) của thư mục
+        dữ liệu đang dùng. Mã thoát 1 khi có tệp hỏng hoặc thiếu."""
+        try:
+            problems = verify_backup(src) if src else verify_data()
+        except BackupError as e:
+            raise click.ClickException(str(e)) from None
+        where = f"Bản sao lưu {src}" if src else f"Thư mục dữ liệu {app.config['DATA_DIR']}"
+        if problems:
+            _problems(problems, f"{where}: {len(problems)} tệp hỏng hoặc thiếu:")
+        click.echo(f"{where} nguyên vẹn: mọi tệp khớp mã băm SHA-256.")

@@ -44,8 +44,18 @@ def put(data: bytes) -> str:
     return digest
 
 
+class StoredFileCorrupt(IOError):
+    """A stored file no longer matches the hash it was stored under (server/backup.py answers
+    it: the file is reported, never served)."""
+
+    def __init__(self, sha256: str, path: Path):
+        super().__init__(f"stored file {sha256} does not match its hash")
+        self.sha256, self.path = sha256, path
+
+
 def get(sha256: str) -> bytes:
-    data = path_for(sha256).read_bytes()
+    path = path_for(sha256)
+    data = path.read_bytes()
     if hashlib.sha256(data).hexdigest() != sha256:
-        raise IOError(f"stored file {sha256} does not match its hash")
+        raise StoredFileCorrupt(sha256, path)
     return data

@@ -8,6 +8,8 @@ SẢN VIỆT NAM" right, italic place-and-date line, A4.
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -405,18 +407,48 @@ def build_workbook(form: FormSet) -> Workbook:
     return wb
 
 
+# The date written as the templates' creation and modification time. openpyxl stamps the current
+# time into docProps/core.xml and into every zip entry, so each `kiemdiem template build` changed
+# both tracked .xlsx files; a fixed date makes the same spec give the same bytes.
+FIXED_DATE = "2025-07-01T00:00:00Z"
+_ZIP_DATE = (2025, 7, 1, 0, 0, 0)
+_CORE_DATES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
+
+
+def _reproducible(data: bytes) -> bytes:
+    """The same workbook with fixed dates (core properties, zip entries), entries in the order
+    openpyxl wrote them."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = _CORE_DATES.sub(lambda m: m.group(1) + FIXED_DATE.encode() + m.group(3),
+                                       body)
+            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_DATE)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o600 << 16
+            dst.writestr(entry, body)
+    return out.getvalue()
+
+
 def build_bytes(form: FormSet) -> bytes:
     buf = io.BytesIO()
     build_workbook(form).save(buf)
-    return buf.getvalue()
+    return _reproducible(buf.getvalue())
 
 
 def build_all(out_dir: str | Path | None = None) -> list[Path]:
+    """Write every form set's template; an unchanged spec gives byte-identical files (the git
+    tree stays clean after a rebuild)."""
     out_dir = Path(out_dir or Path(__file__).parent)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for form in form_sets().values():
         p = out_dir / f"{form.id}.xlsx"
-        build_workbook(form).save(p)
+        data = build_bytes(form)
+        if not p.exists() or p.read_bytes() != data:
+            p.write_bytes(data)
         paths.append(p)
     return paths
