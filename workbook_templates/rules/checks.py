@@ -14,6 +14,7 @@ from typing import Iterable
 from ..findings import fmt_int, fmt_pct
 from ..spec.domain import LEVEL_LABEL, RANK, TCCSD_TYPES
 from ..spec.model import percent, xs_ceiling
+from .members import check_register
 from .parse import parse_date
 
 LEVELS = ("XS", "TOT", "HT", "KHT")
@@ -430,7 +431,8 @@ def check_xmarks(ctx):
 
 
 BAO_CAO_NAM_CHECKS = (check_formulas, check_required_rows, check_relations, check_quota,
-                      check_prereq, check_head, check_kyluat, check_kd_xl, check_kp)
+                      check_prereq, check_head, check_kyluat, check_kd_xl, check_kp,
+                      check_register)
 def check_period(ctx):
     """R-REQ on so_ket_quy_dinh: the review period fits the five year columns."""
     start, end, year = (ctx.val.get(n) for n in ("TT_TuNam", "TT_DenNam", "TT_Nam"))

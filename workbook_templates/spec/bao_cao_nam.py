@@ -8,10 +8,10 @@ from __future__ import annotations
 from .domain import LEVELS, UNIT_TYPES, YES_NO, KP_RESULTS
 from .model import (CHOICE, COUNT, DATE, PHONE, TEXT, YEAR, Ceiling, ColDef, FormSet, Percent,
                     RowDef, Sum)
-from . import layout
+from . import danh_sach, layout
 
 ID = "bao_cao_nam"
-VERSION = "1.0"
+VERSION = "1.1"
 
 ALL = frozenset(c.code for c in UNIT_TYPES)
 
@@ -204,4 +204,5 @@ def build_spec() -> FormSet:
                      c.col_key, choices=KP_RESULTS if c.col_key == "KetQua" else (),
                      expr=c.expr, number_format=c.number_format) for c in b4.cells]
     return FormSet(ID, "Báo cáo kiểm điểm, đánh giá, xếp loại chất lượng hằng năm", VERSION,
-                   [info, _kd_sheet(), b2, b3, b4, giai_trinh_sheet()])
+                   [info, _kd_sheet(), b2, b3, b4, giai_trinh_sheet(),
+                    danh_sach.register_sheet()])
