@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from copy import copy
 
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, Protection
@@ -46,7 +47,7 @@ def draw_register(ws, sh, reg: RegisterSpec = REGISTER) -> None:
         elif c.kind in (XMARK, SCORE):
             dim.alignment = Alignment(horizontal="center", vertical="top")
         else:
-            dim.number_format = "@" if c.kind not in (CHOICE,) else "General"
+            dim.number_format = "@" if c.kind != CHOICE else "General"
             dim.alignment = Alignment(vertical="top", wrap_text=True)
     stt = ws.column_dimensions["A"]
     stt.font = Font(name=FONT, size=11)
@@ -136,17 +137,24 @@ def write_register(wb, members: list[dict], reg: RegisterSpec = REGISTER) -> int
                 had = True
                 cell.value = None
         cleared += had
+    # cells written here get the look a typed cell gets from its column's style
+    styles = {c: ws.column_dimensions[get_column_letter(c)]._style for c in range(1, ncols + 1)}
+    keys = [(k, reg.col_of(k)) for k in COL]
+    per_line = {reg.col_of(c.key): max(1, int(c.width * 1.15)) for c in reg.columns}
     for i, m in enumerate(members):
         r = reg.first_row + i
-        ws.cell(r, reg.stt_col, i + 1)
-        for key, v in m.items():
-            if key not in COL or v is None or v == "":
+        lines = 1
+        for c, v in [(reg.stt_col, i + 1)] + [(col, m.get(k)) for k, col in keys]:
+            cell = ws.cell(r, c)
+            cell._style = copy(styles[c])
+            if v is None or v == "":
                 continue
-            cell = ws.cell(r, reg.col_of(key), _xl_value(key, v))
-            if isinstance(v, (dt.date, dt.datetime)):
-                cell.number_format = DATE_FORMAT
-            elif isinstance(v, str):
+            cell.value = _xl_value("", v)
+            if isinstance(v, str):
                 cell.data_type = "s"   # a name starting with "=" stays text
+                lines = max(lines, -(-len(v) // per_line.get(c, 10)))
+        if lines > 1:   # openpyxl cannot autofit and LibreOffice does not on opening: estimate
+            ws.row_dimensions[r].height = 13.5 * lines + 1
     return cleared
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -18,7 +18,7 @@ from .spec import get_form_set
 HERE = Path(__file__).parent
 
 
-@lru_cache(maxsize=None)
+@cache
 def _template_bytes(form: str) -> bytes:
     path = HERE / f"{form}.xlsx"
     if not path.exists():
@@ -106,7 +106,7 @@ def bao_lam_2019(corrected: bool = False) -> dict:
     split = ({"XS": 3, "TOT": 12, "HT": 1, "KHT": 0}, {"XS": 6, "TOT": 36, "HT": 3, "KHT": 0}) \
         if corrected else ({"XS": 4, "TOT": 11, "HT": 1, "KHT": 0},
                            {"XS": 8, "TOT": 34, "HT": 3, "KHT": 0})
-    for g, lv in zip(("DBCS", "CBCS"), split):
+    for g, lv in zip(("DBCS", "CBCS"), split, strict=True):
         v.update({f"XL_{g}_TONG": sum(lv.values())} | {f"XL_{g}_{k}": n for k, n in lv.items()})
     return v
 

@@ -185,12 +185,23 @@ def rating_date(ctx) -> dt.date:
     return ctx.today
 
 
+_LOOKUP = {c.key: choice_lookup(c.choices) for c in COLUMNS if c.choices}
+_CLEAN: dict = {}       # (column, typed value) -> code, for values that read clean
+
+
 def _choice(run, m, key, raw) -> str | None:
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
+    if raw is None:
+        return None
+    hit = _CLEAN.get((key, raw))
+    if hit is not None:
+        return hit
+    if isinstance(raw, str) and not raw.strip():
         return None
     col = COLUMNS[COL[key]]
-    code = choice_lookup(col.choices).get(str(raw).strip().casefold())
+    code = _LOOKUP[key].get(str(raw).strip().casefold())
     if code:
+        if len(_CLEAN) < 10_000:
+            _CLEAN[(key, raw)] = code
         return code
     guess = guess_choice(key, raw)
     labels = "; ".join(c.label for c in col.choices)

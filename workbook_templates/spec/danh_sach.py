@@ -53,18 +53,18 @@ class RegCol:
 
 
 COLUMNS = (
-    RegCol("HoTen", "Họ và tên", TEXT, 24),
+    RegCol("HoTen", "Họ và tên", TEXT, 22),
     RegCol("NgayVaoDang", "Ngày vào Đảng", DATE, 11),
     RegCol("NgayChinhThuc", "Ngày chính thức", DATE, 11),
-    RegCol("Nhom", "Nhóm (QĐ 366)", CHOICE, 14, NHOM, "DS_Nhom"),
+    RegCol("Nhom", "Nhóm (QĐ 366)", CHOICE, 13, NHOM, "DS_Nhom"),
     RegCol("CapUy", "Cấp ủy viên (x)", XMARK, 6.5),
-    RegCol("ChiBo", "Chi bộ trực thuộc", TEXT, 14),
-    RegCol("TinhTrang", "Tình trạng", CHOICE, 14, TINH_TRANG, "DS_TinhTrang"),
+    RegCol("ChiBo", "Chi bộ trực thuộc", TEXT, 13),
+    RegCol("TinhTrang", "Tình trạng", CHOICE, 13, TINH_TRANG, "DS_TinhTrang"),
     RegCol("KyLuat", "Kỷ luật trong năm", CHOICE, 10, KY_LUAT, "DS_KyLuat"),
     RegCol("Diem", "Điểm", SCORE, 6.5),
-    RegCol("TuXepLoai", "Tự xếp loại", CHOICE, 12, LEVELS, "DS_XepLoai"),
-    RegCol("XepLoai", "Xếp loại (chi bộ, cấp ủy quyết định)", CHOICE, 12, LEVELS, "DS_XepLoai"),
-    RegCol("GhiChu", "Ghi chú (lý do không xếp loại…)", TEXT, 16),
+    RegCol("TuXepLoai", "Tự xếp loại", CHOICE, 14, LEVELS, "DS_XepLoai"),
+    RegCol("XepLoai", "Xếp loại (chi bộ, cấp ủy quyết định)", CHOICE, 14, LEVELS, "DS_XepLoai"),
+    RegCol("GhiChu", "Ghi chú (lý do không xếp loại…)", TEXT, 15),
 )
 COL = {c.key: i for i, c in enumerate(COLUMNS)}
 
@@ -139,14 +139,21 @@ def rows_from_grid(grid, reg: RegisterSpec = REGISTER) -> list[Member]:
     out = []
     c0, n = reg.first_col - 1, len(reg.columns)
     keys = [c.key for c in reg.columns]
+    pad = [None] * n
     for i in range(reg.first_row - 1, len(grid or ())):
         row = grid[i] or ()
-        vals = list(row[c0:c0 + n])
-        if not any(v is not None and v != "" and not (isinstance(v, str) and not v.strip())
-                   for v in vals):
+        vals = row[c0:c0 + n]
+        if len(vals) < n:
+            vals = list(vals) + pad[len(vals):]
+        values, filled = {}, False
+        for k, v in zip(keys, vals, strict=True):
+            if v == "" or v is None:
+                values[k] = None
+            else:
+                values[k] = v
+                filled = filled or not isinstance(v, str) or bool(v.strip())
+        if not filled:
             continue
-        vals += [None] * (n - len(vals))
-        values = {k: (None if v == "" else v) for k, v in zip(keys, vals, strict=True)}
         stt = row[reg.stt_col - 1] if len(row) >= reg.stt_col else None
         if isinstance(stt, float) and stt.is_integer():
             stt = int(stt)
