@@ -127,16 +127,14 @@ def write_register(wb, members: list[dict], reg: RegisterSpec = REGISTER) -> int
     they should appear: labels for choices, dates as dates). Returns how many rows were cleared
     first. STT is written 1, 2, 3… so findings' "STT 17" is the row the user sees."""
     ws = wb[reg.sheet]
-    cleared = 0
     ncols = reg.last_col
-    for r in range(reg.first_row, max(ws.max_row, reg.first_row - 1) + 1):
-        had = False
-        for c in range(1, ncols + 1):
-            cell = ws.cell(r, c)
-            if cell.value is not None:
-                had = True
-                cell.value = None
-        cleared += had
+    # the old rows go entirely (values, styles, heights): no leftover rows to print
+    old = [k for k in ws._cells if k[0] >= reg.first_row]
+    cleared = len({r for r, c in old if ws._cells[(r, c)].value is not None})
+    for k in old:
+        del ws._cells[k]
+    for r in [r for r in ws.row_dimensions if r >= reg.first_row]:
+        del ws.row_dimensions[r]
     # cells written here get the look a typed cell gets from its column's style
     styles = {c: ws.column_dimensions[get_column_letter(c)]._style for c in range(1, ncols + 1)}
     keys = [(k, reg.col_of(k)) for k in COL]
