@@ -218,3 +218,16 @@ def label_of(key: str, code: str | None) -> str | None:
         if ch.code == code:
             return ch.label
     return None
+
+
+def carry_over(members: list[Member]) -> list[dict]:
+    """Last year's register as the start of this year's (issue 18): who the members are (names,
+    dates, nhóm, cấp ủy, chi bộ, tình trạng) stays; the year's ratings, scores, discipline and
+    notes are cleared. Members who were only here temporarily or had left stay too: the unit
+    removes them, the rules tell it what is missing."""
+    out = []
+    for m in members:
+        d = {k: v for k, v in m.values.items() if k not in YEARLY and v is not None}
+        if d:
+            out.append(d)
+    return out
