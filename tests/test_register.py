@@ -227,3 +227,15 @@ def test_register_rows_are_marked_in_the_annotated_copy(commune):
         marks.ERROR_FILL[1:])
     with zipfile.ZipFile(io.BytesIO(out)) as z:
         assert z.testzip() is None
+
+
+def test_bench_prints_its_figures_and_ratio():
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    p = subprocess.run([sys.executable, "bench/bench_register.py", "2", "0", "500"], cwd=root,
+                       capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert "     500 " in p.stdout and "target ≤ 100 ms at 500 members" in p.stdout
+    print(p.stdout)
