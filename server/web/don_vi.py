@@ -14,7 +14,7 @@ from workbook_templates.spec import form_sets, get_form_set
 from workbook_templates.spec.domain import UNIT_TYPE_LABEL
 
 from .. import db
-from ..intake import is_late, open_rounds_for, receive, stored_reading
+from ..intake import is_late, may_see_register, open_rounds_for, receive, stored_reading
 from ..models import Submission, Unit
 from ..precheck import Rejected
 from . import bp
@@ -41,6 +41,7 @@ def unit_page(code: str):
         for i, s in enumerate(versions):
             older = versions[i + 1] if i + 1 < len(versions) else None
             rows.append({"sub": s, "late": is_late(s, s.round),
+                         "files": may_see_register(p, s),
                          "changes": changes(older, s) if older is not None else None,
                          "previous": older})
         history.append({"round": versions[0].round, "versions": rows})

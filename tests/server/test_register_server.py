@@ -100,6 +100,15 @@ def test_a_commune_register_stays_with_the_unit_and_its_collecting_unit(server):
         assert r.status_code == 403 and r.json()["error"] == "register_private"
         assert "danh sách đảng viên" in r.json()["message"]
 
+    # … and its page says why there is no download link
+    assert server.flask("create-user", f"tinh{d.code}".lower(), "--password", "Mk-thu-12345",
+                        "--unit", f"T{d.code}").returncode == 0
+    page = _login(server, f"tinh{d.code}".lower(), "Mk-thu-12345").get(
+        f"{server.url}/don-vi/{a}", timeout=60)
+    assert page.status_code == 200 and "Tệp có danh sách đảng viên" in page.text
+    assert f"/submissions/{sub_a['id']}/file" not in page.text
+    assert not [n for n in names if n in page.text]
+
     # nothing the server logged names a member
     log = (Path(server.env["KIEMDIEM_DATA_DIR"]) / "server.log").read_text(errors="replace")
     assert not [n for n in names if n in log]
