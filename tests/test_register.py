@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 
 import pytest
@@ -239,3 +240,27 @@ def test_bench_prints_its_figures_and_ratio():
     assert p.returncode == 0, p.stderr[-2000:]
     assert "     500 " in p.stdout and "target ≤ 100 ms at 500 members" in p.stdout
     print(p.stdout)
+
+
+def test_the_register_prints_on_a4_with_its_header_on_every_page(libreoffice, artifacts,
+                                                                 tmp_path):
+    """Paper: LibreOffice prints the members, not the 4.000 rows of the form; the column
+    headers repeat on each page; the text stays readable (≥ 9 pt after fitting the width)."""
+    import subprocess
+    values, members = sample.commune_2026(120)
+    src = tmp_path / "danh_sach.xlsx"
+    src.write_bytes(sample.fill_template(values, members=members))
+    pdf = libreoffice.convert(src, "pdf", artifacts / "register")
+    n = int(re.search(r"Pages:\s+(\d+)", subprocess.run(
+        ["pdfinfo", str(pdf)], capture_output=True, text=True).stdout).group(1))
+    pages = [subprocess.run(["pdftotext", "-layout", "-f", str(i), "-l", str(i), str(pdf), "-"],
+                            capture_output=True, text=True).stdout for i in range(1, n + 1)]
+    reg = [i for i, t in enumerate(pages) if "Họ và tên" in t and "Ngày vào Đảng" in t]
+    assert 2 <= len(reg) <= 8, len(reg)              # 120 members, not 4.000 empty rows
+    assert "DANH SÁCH ĐẢNG VIÊN" in pages[reg[0]]
+    assert members[0]["HoTen"] in pages[reg[0]] and members[-1]["HoTen"] in pages[reg[-1]]
+    box = subprocess.run(["pdftotext", "-bbox", "-f", str(reg[1] + 1), "-l", str(reg[1] + 1),
+                          str(pdf), "-"], capture_output=True, text=True).stdout
+    heights = sorted(float(a) - float(b) for b, a in re.findall(
+        r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', box))
+    assert heights[len(heights) // 2] >= 9.0           # the body text, in points
