@@ -264,3 +264,15 @@ def test_the_register_prints_on_a4_with_its_header_on_every_page(libreoffice, ar
     heights = sorted(float(a) - float(b) for b, a in re.findall(
         r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', box))
     assert heights[len(heights) // 2] >= 9.0           # the body text, in points
+
+
+def test_a_whole_column_wrong_is_fifty_cells_and_one_line_for_the_rest():
+    """QĐ 366 needs a score for each rated member: a register without scores is not 1.500 red
+    cells but 50 and one finding that counts the rest."""
+    values, members = sample.commune_2026(300)
+    members = [dict(m, Diem=None) for m in members]
+    _, report = check(values, members)
+    diem = [f for f in report.findings if f.rule == "R-DS-DIEM"]
+    rated = sum(1 for m in members if m.get("XepLoai"))
+    assert len(diem) == 51
+    assert f"còn {rated - 50} dòng khác cùng lỗi này ở cột «Điểm»" in diem[-1].message

@@ -149,16 +149,25 @@ class Parsed:
         return self.ky_luat not in (None, "KHONG")
 
 
+PER_COLUMN = 50     # row findings of one rule in one column; the rest summed up in one more
+
+
 class _Run:
     def __init__(self, ctx):
         self.ctx = ctx
         self.pack = ctx.pack.id
         self.findings: list[Finding] = []
+        self.seen: dict[tuple[str, str], list] = {}
 
     def add(self, rule, m: Parsed | None, key: str, message: str, hint: str, cell=None):
         if not applies(rule, self.pack):
             return
         if m is not None:
+            n = self.seen.setdefault((rule, key), [0, None, hint])
+            n[0] += 1
+            if n[0] > PER_COLUMN:      # a whole column wrong: 1.500 red cells help nobody
+                n[1] = n[1] or m
+                return
             where = f"{SHEET}, STT {m.stt} (dòng {m.row})"
             message = f"{where}: {message}"
             a1, row_label = REGISTER.a1(key, m.row), f"STT {m.stt}"
@@ -454,7 +463,23 @@ def check_register(ctx):
                 "dòng bị dán thừa hoặc trùng, hoặc hỏi cấp trên về cách báo cáo.",
                 cell=REGISTER.a1("HoTen", beyond[0].row))
     _khop(run, ctx, counts(parsed))
+    _overflow(run)
     ctx.findings.extend(run.findings)
+
+
+def _overflow(run):
+    for (rule, key), (n, first, hint) in run.seen.items():
+        if first is None:
+            continue
+        more = n - PER_COLUMN
+        run.findings.append(Finding(
+            rule=rule, severity=severity(rule, run.pack), sheet=SHEET,
+            cell=REGISTER.a1(key, first.row), name="",
+            message=(f"{SHEET}: còn {fmt_int(more)} dòng khác cùng lỗi này ở cột "
+                     f"«{COLUMNS[COL[key]].label}» (từ STT {first.stt}, dòng {first.row}); "
+                     f"{fmt_int(PER_COLUMN)} dòng đầu được chỉ ra từng ô."),
+            hint=hint, regulation=reference(rule, run.pack), row_label=f"STT {first.stt}",
+            col_label=COLUMNS[COL[key]].label))
 
 
 class _Quiet(_Run):
