@@ -143,10 +143,10 @@ def write_register(wb, members: list[dict], reg: RegisterSpec = REGISTER) -> int
         r = reg.first_row + i
         lines = 1
         for c, v in [(reg.stt_col, i + 1)] + [(col, m.get(k)) for k, col in keys]:
+            if v is None or v == "":
+                continue           # an empty cell is no cell: its column's style shows anyway
             cell = ws.cell(r, c)
             cell._style = copy(styles[c])
-            if v is None or v == "":
-                continue
             cell.value = _xl_value("", v)
             if isinstance(v, str):
                 cell.data_type = "s"   # a name starting with "=" stays text
