@@ -276,3 +276,28 @@ def test_a_whole_column_wrong_is_fifty_cells_and_one_line_for_the_rest():
     rated = sum(1 for m in members if m.get("XepLoai"))
     assert len(diem) == 51
     assert f"còn {rated - 50} dòng khác cùng lỗi này ở cột «Điểm»" in diem[-1].message
+
+
+def test_the_merge_never_copies_a_register_upward(tmp_path, capsys):
+    """`kiemdiem merge` of two communes with their registers: not one member's name in any cell
+    of any sheet of the summary, nor in what the command prints."""
+    from workbook_templates.cli import main
+    names, paths = set(), []
+    for i, n in enumerate((90, 40)):
+        values, members = sample.commune_2026(n)
+        values |= {"TT_MaDonVi": f"XA{i}", "TT_DonVi": f"Đảng bộ xã Thử {i}"}
+        members = [dict(m, HoTen=f"{m['HoTen']} {i}") for m in members]
+        names |= {m["HoTen"] for m in members}
+        p = tmp_path / f"xa{i}.xlsx"
+        p.write_bytes(sample.fill_template(values, members=members))
+        paths.append(str(p))
+    out = tmp_path / "tong_hop.xlsx"
+    assert main(["merge", *paths, "-o", str(out), "--parent-name", "Đảng bộ tỉnh Thử",
+                 "--parent-code", "TINH", "--parent-type", "DB_TINH", "-q"]) in (0, 1)
+    printed = capsys.readouterr().out
+    wb = load_workbook(out)
+    text = "\n".join(str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row
+                     if c.value is not None)
+    assert not [n for n in names if n in text or n in printed]
+    summary = read_workbook(out)
+    assert summary.register_size == 0 and summary.raw["XL_DV_TONG"] == 130
