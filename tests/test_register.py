@@ -301,3 +301,33 @@ def test_the_merge_never_copies_a_register_upward(tmp_path, capsys):
     assert not [n for n in names if n in text or n in printed]
     summary = read_workbook(out)
     assert summary.register_size == 0 and summary.raw["XL_DV_TONG"] == 130
+
+
+def test_live_counts_in_excel_agree_with_the_validator(libreoffice, tmp_path):
+    """The template's live highlighting counts with COUNTIFS; LibreOffice computes those formulas
+    on a register with every kind of member, and they must give the validator's numbers."""
+    import datetime as dt
+    from python_calamine import CalamineWorkbook
+
+    from workbook_templates.register_xlsx import count_formulas
+    values, members = sample.commune_2026(120)
+    members = [dict(m) for m in members]
+    members[0]["TinhTrang"] = "Miễn công tác và sinh hoạt đảng"        # rated while exempt
+    members[1]["NgayVaoDang"] = dt.date(2026, 9, 1)                     # new, rated
+    members[2]["XepLoai"], members[2]["GhiChu"] = None, "Đi học dài hạn"
+    members[3]["TinhTrang"] = "Sinh hoạt tạm thời nơi khác"
+    members[4]["KyLuat"] = "Cảnh cáo"
+    formulas = count_formulas(FORM)
+    wb = load_workbook(io.BytesIO(sample.fill_template(values, members=members)))
+    ws = wb.create_sheet("Kiem")
+    for i, (name, f) in enumerate(formulas.items(), start=1):
+        ws.cell(i, 1, name)
+        ws.cell(i, 2, "=" + f)
+    src = tmp_path / "live.xlsx"
+    wb.save(src)
+    out = libreoffice.convert(src, "xlsx:Calc MS Excel 2007 XML", tmp_path / "out")
+    grid = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("Kiem").to_python()
+    got = {r[0]: int(r[1]) for r in grid}
+    want = sample.counts_of(members, dt.date(2026, 12, 10), today=TODAY)
+    assert got == {n: want[n] for n in formulas}
+    assert got["XL_DV_MIEN"] == want["XL_DV_MIEN"] and want["XL_DV_KHAC"] == 3

@@ -60,6 +60,7 @@ def draw_register(ws, sh, reg: RegisterSpec = REGISTER) -> None:
     cols = f"$A{first}:${get_column_letter(last_col)}{first}"
     ws.conditional_formatting.add(area, FormulaRule(formula=[f"COUNTA({cols})>0"], border=BOX))
     _register_validations(ws, reg)
+    add_live_checks(ws.parent, _form_of(sh))
 
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "landscape"
@@ -78,6 +79,11 @@ def draw_register(ws, sh, reg: RegisterSpec = REGISTER) -> None:
     for what in ("formatCells", "formatColumns", "formatRows", "objects", "insertRows",
                  "deleteRows", "sort", "autoFilter"):
         setattr(ws.protection, what, False)
+
+
+def _form_of(sh):
+    from .spec import form_sets
+    return next(f for f in form_sets().values() if any(s is sh for s in f.sheets))
 
 
 def _register_validations(ws, reg: RegisterSpec) -> None:
@@ -172,3 +178,53 @@ def workbook_with_register(xlsx: bytes, members: list[dict], values: dict | None
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+# --- live checks: Biểu 1 / Biểu 3 against the register while the user types -----------------------
+
+def count_formulas(form) -> dict[str, str]:
+    """Excel formulas (without "=") giving, from the register, the count each Biểu 1 / Biểu 3
+    member cell must hold: the same counting as `rules.members.counts` (a member rated while
+    exempt counts as exempt; admitted within 6 months of the rating date counts as new). Used
+    for live highlighting; the validator counts in Python and has the last word."""
+    from .rules.members import COUNT_COLS
+    from .spec.danh_sach import label_of
+    from .spec.domain import LEVEL_LABEL
+
+    def q(s):
+        return '"' + s.replace('"', '""') + '"'
+
+    tam, mien, dc = (label_of("TinhTrang", c) for c in ("TAM", "MIEN", "DINHCHI"))
+    day = "IF(ISNUMBER(TT_NgayLap),TT_NgayLap,DATE(N(TT_Nam),12,31))"
+    cut = f"EDATE({day},-6)"
+    here = f'DSDV_HoTen,"<>",DSDV_TinhTrang,{q("<>" + tam)}'
+    normal = f'{here},DSDV_TinhTrang,{q("<>" + mien)},DSDV_TinhTrang,{q("<>" + dc)}'
+    old = f'{normal},DSDV_NgayVaoDang,"<="&{cut}'
+    dv = {
+        "TONG": f"COUNTIFS({here})",
+        "MIEN": f'COUNTIFS(DSDV_HoTen,"<>",DSDV_TinhTrang,{q(mien)})',
+        "DINHCHI": f'COUNTIFS(DSDV_HoTen,"<>",DSDV_TinhTrang,{q(dc)})',
+        "MOI": f'COUNTIFS({normal},DSDV_NgayVaoDang,">"&{cut})',
+        "KHAC": f'COUNTIFS({old},DSDV_XepLoai,"",DSDV_GhiChu,"<>")',
+        "KYLUAT": f'COUNTIFS({here},DSDV_KyLuat,"<>",DSDV_KyLuat,{q("<>Không")})',
+    }
+    for code, label in LEVEL_LABEL.items():
+        dv[code] = f"COUNTIFS({old},DSDV_XepLoai,{q(label)})"
+    out = {f"XL_DV_{k}": dv[k] for k in COUNT_COLS}
+    rated = "+".join(f"COUNTIFS({old},DSDV_XepLoai,{q(lb)})" for lb in LEVEL_LABEL.values())
+    out.update({"KD_PHAI_DV": dv["TONG"], "KD_DA_DV": rated, "KD_MOIKN_DV": dv["MOI"],
+                "KD_MIEN_DV": dv["MIEN"], "KD_DINHCHI_DV": dv["DINHCHI"],
+                "KD_KHAC_DV": dv["KHAC"]})
+    return {n: f for n, f in out.items() if n in form.cells and form.cells[n].is_input}
+
+
+def add_live_checks(wb, form) -> None:
+    """A Biểu 1 / Biểu 3 member cell turns red while it disagrees with a non-empty register."""
+    from openpyxl.formatting.rule import FormulaRule
+
+    from .build import BAD_FILL, BAD_FONT
+    for name, f in count_formulas(form).items():
+        c = form.cells[name]
+        rule = FormulaRule(formula=[f"AND(COUNTA(DSDV_HoTen)>0,N({name})<>{f})"],
+                           fill=BAD_FILL, font=BAD_FONT)
+        wb[c.sheet].conditional_formatting.add(c.a1, rule)
