@@ -331,3 +331,15 @@ def test_live_counts_in_excel_agree_with_the_validator(libreoffice, tmp_path):
     want = sample.counts_of(members, dt.date(2026, 12, 10), today=TODAY)
     assert got == {n: want[n] for n in formulas}
     assert got["XL_DV_MIEN"] == want["XL_DV_MIEN"] and want["XL_DV_KHAC"] == 3
+
+
+def test_next_year_keeps_who_the_members_are_and_clears_the_year():
+    from workbook_templates.spec.danh_sach import carry_over
+    values, members = sample.commune_2026(30)
+    members = [dict(m) for m in members]
+    members[5]["KyLuat"] = "Khai trừ"
+    filled = read_workbook(sample.fill_template(values, members=members))
+    nxt = carry_over(filled.register)
+    assert len(nxt) == 29 and members[5]["HoTen"] not in {m["HoTen"] for m in nxt}
+    assert all(not ({"XepLoai", "TuXepLoai", "Diem", "KyLuat", "GhiChu"} & set(m)) for m in nxt)
+    assert all(m["HoTen"] and m["NgayVaoDang"] and m["TinhTrang"] for m in nxt)

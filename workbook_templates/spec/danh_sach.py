@@ -223,10 +223,13 @@ def label_of(key: str, code: str | None) -> str | None:
 def carry_over(members: list[Member]) -> list[dict]:
     """Last year's register as the start of this year's (issue 18): who the members are (names,
     dates, nhóm, cấp ủy, chi bộ, tình trạng) stays; the year's ratings, scores, discipline and
-    notes are cleared. Members who were only here temporarily or had left stay too: the unit
-    removes them, the rules tell it what is missing."""
+    notes are cleared. A member expelled last year (khai trừ) is left out; the others stay, and
+    the unit removes who has moved away."""
     out = []
     for m in members:
+        if m.values.get("KyLuat") is not None and guess_choice("KyLuat",
+                                                               m.values["KyLuat"]) == "KTR":
+            continue
         d = {k: v for k, v in m.values.items() if k not in YEARLY and v is not None}
         if d:
             out.append(d)
