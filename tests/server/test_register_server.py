@@ -152,3 +152,20 @@ def test_next_years_template_carries_the_register_with_the_ratings_cleared(serve
                                                        "Miễn công tác và sinh hoạt đảng"}
         assert all(m.values["NgayVaoDang"] is not None and m.values["Nhom"] for m in reg)
         assert load_workbook(io.BytesIO(got.content))[SHEET]["B9"].value == members[0]["HoTen"]
+
+
+def test_the_unit_page_shows_a_members_finding_by_stt(server):
+    d = server.district(1, year=2026)
+    (a, a_name, _), = d.children
+    values, members = _commune(a, a_name, 30)
+    members = [dict(m) for m in members]
+    members[16]["XepLoai"] = "Tốt"
+    r = requests.post(server.api("/submissions"), headers=d.auth(a), timeout=60,
+                      files={"file": ("xa.xlsx", sample.fill_template(values, members=members))})
+    assert r.status_code == 201 and r.json()["valid"] is False
+    assert server.flask("create-user", f"p{a}".lower(), "--password", "Mk-thu-12345", "--unit",
+                        a).returncode == 0
+    page = _login(server, f"p{a}".lower(), "Mk-thu-12345").get(f"{server.url}/don-vi/{a}",
+                                                               timeout=60)
+    assert "Danh sách đảng viên, STT 17" in page.text
+    assert members[16]["HoTen"] not in page.text
