@@ -205,8 +205,10 @@ def test_every_register_rule_is_catalogued():
     from workbook_templates.rules import members
     used = set(__import__("re").findall(r'"(R-DS-[A-Z]+)"', inspect.getsource(members)))
     assert used == set(REGISTER_RULES)
-    for rid, d in REGISTER_RULES.items():
-        assert d["title"] and d["severity"] in ("error", "warning"), rid
+    for rid, d in REGISTER_RULES.items():     # the fields of catalogue.Rule (issue 13)
+        assert set(d) == {"id", "title", "severity", "checks", "reference"} and d["id"] == rid
+        assert d["title"] and d["checks"] and d["severity"] in ("error", "warning"), rid
+        assert "SPEC" not in d["reference"] and "kiemdiem" not in d["reference"]
 
 
 # --- marks --------------------------------------------------------------------------------------

@@ -20,9 +20,10 @@ from ..spec.model import choice_lookup
 from .parse import parse_date, parse_xmark
 
 # ==================================================================================================
-# R-DS-* CATALOGUE — the register rules' catalogue data in one place. At merge, move these entries
-# into workbook_templates/rules/catalogue.py (issue 13): id, title, default severity, severity per
-# pack where it differs, and the regulation a user can look up.
+# R-DS-* CATALOGUE — the register rules' catalogue data in one place. At merge, register them in
+# workbook_templates/rules/catalogue.py (issue 13): each value has exactly the fields of its
+# `Rule`, so `for d in REGISTER_RULES.values(): register(Rule(**d))`; BY_PACK are the packs'
+# severity overrides, ONLY_IN the packs a rule exists in (the others list it in `disabled`).
 # ==================================================================================================
 _QD366 = "Quy định 366-QĐ/TW ngày 30/8/2025; Hướng dẫn 43-HD/BTCTW ngày 31/10/2025"
 _PACK_SOURCES = {
@@ -31,53 +32,60 @@ _PACK_SOURCES = {
     "QD124": "Quy định 124-QĐ/TW ngày 04/10/2023; Hướng dẫn 25-HD/BTCTW ngày 10/11/2023",
     "QD366": _QD366,
 }
-_FORM = "Mẫu biểu kiemdiem (SPEC §8, danh sách đảng viên)"
+_FORM = "Quy cách điền biểu mẫu báo cáo (không phải quy định của Đảng)"
 _PRIVACY = ("Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân; Luật Bảo vệ dữ liệu cá nhân "
             "năm 2025")
-REGISTER_RULES = {
-    "R-DS-KHOP": dict(
-        title="Số đảng viên ở Biểu 1, Biểu 3 khớp với danh sách đảng viên", severity=ERROR,
-        reference=_FORM),
-    "R-DS-REQ": dict(
-        title="Dòng đảng viên ghi đủ họ tên, ngày vào Đảng, nhóm (QĐ 366) và kết quả xếp loại "
-              "hoặc lý do không xếp loại", severity=ERROR, reference=None),
-    "R-DS-CHON": dict(
-        title="Cột có danh sách thả xuống ghi đúng một giá trị của danh sách", severity=ERROR,
-        reference=_FORM),
-    "R-DS-NGAY": dict(
-        title="Ngày vào Đảng, ngày chính thức là ngày có thật, không ở tương lai, chính thức "
-              "sau ngày vào Đảng", severity=ERROR, reference=_FORM),
-    "R-DS-MOI": dict(
-        title="Đảng viên mới kết nạp chưa đủ 6 tháng không đánh giá, xếp loại",
-        severity=ERROR, reference=None),
-    "R-DS-MIEN": dict(
-        title="Đảng viên miễn công tác và sinh hoạt đảng, đình chỉ sinh hoạt đảng không xếp "
-              "loại", severity=ERROR, reference=None),
-    "R-DS-TAM": dict(
-        title="Đảng viên sinh hoạt tạm thời không tính và không xếp loại ở đây (xếp loại nơi "
-              "sinh hoạt chính thức)", severity=WARNING, reference=None),
-    "R-DS-KYLUAT": dict(
-        title="Đảng viên bị kỷ luật trong năm xếp loại «Không hoàn thành nhiệm vụ»",
-        severity=ERROR, by_pack={"QD124": WARNING, "QD366": WARNING}, reference=None),
-    "R-DS-DIEM": dict(
-        title="(QĐ 366) Điểm từ 0 đến 100, có khi xếp loại; mức xếp loại không cao hơn khung "
-              "điểm", severity=ERROR, packs=("QD366",),
-        reference="Quy định 366-QĐ/TW, Điều 11 (thang điểm 100)"),
-    "R-DS-TRUNG": dict(
-        title="Một đảng viên ghi hai lần (trùng họ tên và ngày vào Đảng, ngày chính thức)",
-        severity=WARNING, reference=_FORM),
-    "R-DS-DAY": dict(
-        title="Danh sách không dài hơn số dòng của mẫu", severity=ERROR, reference=_FORM),
-    "R-DS-CAP": dict(
-        title="Danh sách đảng viên chỉ lập ở tổ chức cơ sở đảng và cấp dưới, không gửi lên cấp "
-              "trên cơ sở", severity=ERROR, reference=_PRIVACY),
-}
+
+
+def _rule(id, title, severity, checks, reference=""):
+    return id, dict(id=id, title=title, severity=severity, checks=checks, reference=reference)
+
+
+REGISTER_RULES = dict((
+    _rule("R-DS-KHOP", "Số đảng viên ở Biểu 1, Biểu 3 khớp danh sách đảng viên", ERROR,
+          "Khi sheet «Danh sách đảng viên» có dòng, từng ô số đảng viên ở Biểu 1 và Biểu 3 (tổng "
+          "số, mới kết nạp, miễn, đình chỉ, lý do khác, bốn mức, kỷ luật; các nhóm QĐ 366, cấp ủy "
+          "viên) bằng số đếm từ danh sách.", _FORM),
+    _rule("R-DS-REQ", "Dòng đảng viên ghi đủ thông tin", ERROR,
+          "Mỗi dòng có họ tên, ngày vào Đảng, (QĐ 366) nhóm đảng viên, và mức xếp loại hoặc lý do "
+          "không xếp loại (tình trạng miễn, đình chỉ, hoặc ghi chú)."),
+    _rule("R-DS-CHON", "Cột có danh sách thả xuống ghi đúng giá trị", ERROR,
+          "Nhóm, tình trạng, kỷ luật, mức xếp loại chọn trong danh sách thả xuống; chữ tự do được "
+          "báo kèm giá trị có lẽ muốn ghi; cột cấp ủy viên chỉ đánh dấu x.", _FORM),
+    _rule("R-DS-NGAY", "Ngày vào Đảng, ngày chính thức hợp lệ", ERROR,
+          "Là ngày có thật, không ở tương lai, vào Đảng không sau thời điểm đánh giá, chính thức "
+          "không trước ngày vào Đảng.", _FORM),
+    _rule("R-DS-MOI", "Đảng viên mới kết nạp chưa đủ 6 tháng không xếp loại", ERROR,
+          "Đảng viên vào Đảng chưa đủ 6 tháng đến thời điểm đánh giá (ngày lập biểu) không có "
+          "mức xếp loại."),
+    _rule("R-DS-MIEN", "Đảng viên miễn, đình chỉ sinh hoạt không xếp loại", ERROR,
+          "Đảng viên miễn công tác và sinh hoạt đảng hoặc đình chỉ sinh hoạt đảng không có mức "
+          "xếp loại."),
+    _rule("R-DS-TAM", "Đảng viên sinh hoạt tạm thời không xếp loại ở đây", WARNING,
+          "Đảng viên sinh hoạt tạm thời (chính thức ở nơi khác) không tính vào số liệu của đơn vị "
+          "và do nơi sinh hoạt chính thức xếp loại."),
+    _rule("R-DS-KYLUAT", "Đảng viên bị kỷ luật trong năm xếp loại KHT", ERROR,
+          "Đảng viên bị thi hành kỷ luật trong năm (từ khiển trách) xếp loại «Không hoàn thành "
+          "nhiệm vụ»."),
+    _rule("R-DS-DIEM", "Điểm đảng viên và khung điểm (QĐ 366)", ERROR,
+          "Điểm từ 0 đến 100, có khi xếp loại; mức xếp loại không cao hơn khung điểm (xuất sắc "
+          "từ 90, tốt từ 70, hoàn thành từ 50).", "Quy định 366-QĐ/TW, Điều 11 (thang điểm 100)"),
+    _rule("R-DS-TRUNG", "Một đảng viên ghi hai lần", WARNING,
+          "Hai dòng trùng họ tên, ngày vào Đảng và ngày chính thức.", _FORM),
+    _rule("R-DS-DAY", "Danh sách không dài hơn mẫu", ERROR,
+          "Danh sách không quá số dòng của mẫu (các dòng ngoài mẫu không có danh sách thả xuống "
+          "và kiểm tra ngày).", _FORM),
+    _rule("R-DS-CAP", "Danh sách đảng viên chỉ ở tổ chức cơ sở đảng", ERROR,
+          "Đơn vị cấp trên cơ sở (đảng bộ tỉnh, đảng bộ cấp trên trực tiếp của cơ sở) không lập "
+          "và không gửi danh sách đảng viên.", _PRIVACY),
+))
+BY_PACK = {"R-DS-KYLUAT": {"QD124": WARNING, "QD366": WARNING}}    # as R-KYLUAT
+ONLY_IN = {"R-DS-DIEM": ("QD366",)}
 # ==================================================================================================
 
 
 def severity(rule: str, pack_id: str) -> str:
-    d = REGISTER_RULES[rule]
-    return d.get("by_pack", {}).get(pack_id, d["severity"])
+    return BY_PACK.get(rule, {}).get(pack_id, REGISTER_RULES[rule]["severity"])
 
 
 def reference(rule: str, pack_id: str) -> str:
@@ -85,7 +93,7 @@ def reference(rule: str, pack_id: str) -> str:
 
 
 def applies(rule: str, pack_id: str) -> bool:
-    packs = REGISTER_RULES[rule].get("packs")
+    packs = ONLY_IN.get(rule)
     return packs is None or pack_id in packs
 
 
