@@ -345,3 +345,14 @@ def test_next_year_keeps_who_the_members_are_and_clears_the_year():
     assert len(nxt) == 29 and members[5]["HoTen"] not in {m["HoTen"] for m in nxt}
     assert all(not ({"XepLoai", "TuXepLoai", "Diem", "KyLuat", "GhiChu"} & set(m)) for m in nxt)
     assert all(m["HoTen"] and m["NgayVaoDang"] and m["TinhTrang"] for m in nxt)
+
+
+def test_under_hd16_a_suspended_member_is_rated():
+    """Rating year 2018 (HD 16): đình chỉ is not a reason to leave a member unrated; a pack says
+    so by leaving DINHCHI out of its not-rated reasons (issue 13's packs)."""
+    from types import SimpleNamespace
+
+    from workbook_templates.rules.members import _not_rated_statuses
+    assert _not_rated_statuses(SimpleNamespace()) == ("MIEN", "DINHCHI")
+    hd16 = SimpleNamespace(not_rated_reasons=("MOI", "MIEN", "KHAC"))
+    assert _not_rated_statuses(hd16) == ("MIEN",)

@@ -266,7 +266,15 @@ def _score(run, m, raw) -> float | None:
     return float(v)
 
 
-def parse_member(run, mem, today, rdate) -> Parsed:
+def _not_rated_statuses(pack) -> tuple[str, ...]:
+    """Statuses that exclude a member from rating. Đình chỉ does from HD 21 on; under HD 16
+    (rating year 2018) a suspended member is still rated: a pack without DINHCHI among its
+    `not_rated_reasons` (issue 13) says so."""
+    reasons = getattr(pack, "not_rated_reasons", None)
+    return ("MIEN", "DINHCHI") if reasons is None or "DINHCHI" in reasons else ("MIEN",)
+
+
+def parse_member(run, mem, today, rdate, not_rated=("MIEN", "DINHCHI")) -> Parsed:
     v = mem.values
     name = v.get("HoTen")
     name = " ".join(str(name).split()) if name is not None and str(name).strip() else None
@@ -287,7 +295,7 @@ def parse_member(run, mem, today, rdate) -> Parsed:
     p.xep_loai = _choice(run, p, "XepLoai", v.get("XepLoai"))
     gc = v.get("GhiChu")
     p.ghi_chu = str(gc).strip() if gc is not None and str(gc).strip() else None
-    if p.tinh_trang in ("MIEN", "DINHCHI"):
+    if p.tinh_trang in not_rated:
         p.reason = p.tinh_trang
     elif p.vao is not None and add_months(p.vao, 6) > rdate:
         p.reason = "MOI"
@@ -449,7 +457,8 @@ def check_register(ctx):
         ctx.findings.extend(run.findings)
         return
     today, rdate = ctx.today, rating_date(ctx)
-    parsed = [parse_member(run, m, today, rdate) for m in members]
+    not_rated = _not_rated_statuses(ctx.pack)
+    parsed = [parse_member(run, m, today, rdate, not_rated) for m in members]
     seen: dict[tuple, Parsed] = {}
     for p in parsed:
         _member_rules(run, p, rdate)
