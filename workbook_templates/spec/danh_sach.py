@@ -145,13 +145,17 @@ def rows_from_grid(grid, reg: RegisterSpec = REGISTER) -> list[Member]:
         vals = row[c0:c0 + n]
         if len(vals) < n:
             vals = list(vals) + pad[len(vals):]
-        values, filled = {}, False
-        for k, v in zip(keys, vals, strict=True):
-            if v == "" or v is None:
+        if not any(vals) and all(v is None or v == "" for v in vals):
+            continue                                   # the common empty row, decided in C
+        values = dict(zip(keys, vals, strict=True))
+        filled = False
+        for k, v in values.items():
+            if v is None:
+                continue
+            if v == "":
                 values[k] = None
-            else:
-                values[k] = v
-                filled = filled or not isinstance(v, str) or bool(v.strip())
+            elif not isinstance(v, str) or v.strip():
+                filled = True
         if not filled:
             continue
         stt = row[reg.stt_col - 1] if len(row) >= reg.stt_col else None
