@@ -16,6 +16,10 @@ from workbook_templates.read import META_ROWS
 from workbook_templates.spec import META_SHEET, form_sets
 
 
+# the member register (thousands of rows, no formula of ours): its values only
+_NO_FORMULAS = {f.register.sheet for f in form_sets().values() if f.register is not None}
+
+
 def _extents() -> dict[str, tuple[int, int]]:
     """Sheet name -> (rows, cols) to read: the largest rectangle any form set needs for it."""
     out: dict[str, tuple[int, int]] = {}
@@ -56,7 +60,7 @@ def read(book) -> Snapshot:
         rows, cols = extents[name]
         rng = sheet.range((1, 1), (rows, cols))
         snap.grids[name] = _rows(rng.options(ndim=2).value)
-        if name == META_SHEET or snap.formulas is None:
+        if name == META_SHEET or name in _NO_FORMULAS or snap.formulas is None:
             continue
         try:
             formulas = rng.formula

@@ -17,7 +17,7 @@ from workbook_templates.quota import CUCS_TYPES
 
 from . import db, storage
 from .auth import Principal, current_principal
-from .intake import VN, is_late, receive
+from .intake import VN, is_late, may_see_register, receive
 from .models import Decision, Round, Submission, Unit, utcnow
 from .precheck import Rejected
 from .schemas import (DecisionInSchema, DecisionSchema, RoundSchema, StatusSchema,
@@ -139,8 +139,18 @@ def submission_file(sub_id: int):
     p, sub = principal(), _submission(sub_id)
     if not p.may_see_submission(sub):
         abort(403)
+    if not may_see_register(p, sub):
+        return _register_private(sub)
     return send_file(io.BytesIO(storage.get(sub.sha256)), mimetype=XLSX, as_attachment=True,
                      download_name=f"{sub.unit.code}_v{sub.version}.xlsx")
+
+
+def _register_private(sub: Submission):
+    parent = sub.unit.parent.name if sub.unit.parent else "đơn vị nhận báo cáo"
+    return error("register_private",
+                 f"Biểu của {sub.unit.name} có danh sách đảng viên (thông tin cá nhân): chỉ "
+                 f"{sub.unit.name} và {parent} được tải tệp. Số liệu và kết quả kiểm tra vẫn xem "
+                 "được trên trang của đơn vị.", 403)
 
 
 def findings_of(sub: Submission) -> list[Finding]:
@@ -155,6 +165,8 @@ def annotated(sub_id: int):
     p, sub = principal(), _submission(sub_id)
     if not p.may_see_submission(sub):
         abort(403)
+    if not may_see_register(p, sub):
+        return _register_private(sub)
     out = annotate_xlsx(storage.get(sub.sha256), findings_of(sub),
                         subtitle=f"{sub.unit.name} — phiên bản {sub.version}")
     return send_file(io.BytesIO(out), mimetype=XLSX, as_attachment=True,

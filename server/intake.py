@@ -200,6 +200,28 @@ def stored_reading(sub: Submission, record=_UNSET, keep: bool = False):
     return filled, report
 
 
+def register_rows(sub: Submission) -> int:
+    """How many member rows the stored file's register has: from its reading, else the file."""
+    rec = sub.reading
+    if isinstance(rec, dict) and isinstance(rec.get("register_rows"), int):
+        return rec["register_rows"]
+    try:
+        return read_workbook(storage.get(sub.sha256), formulas=False).register_size
+    except (ReadError, OSError):
+        return 0
+
+
+def may_see_register(p, sub: Submission) -> bool:
+    """SPEC §8: a file carrying a member register (names) goes to the unit itself and the unit
+    that collects it (the round's unit) — and the server's administrator — never higher. Those
+    above still see the findings and counts; not the file."""
+    if p.is_admin or p.may_collect(sub.round):
+        return True
+    if p.unit is not None and p.unit.id == sub.unit_id:
+        return True
+    return register_rows(sub) == 0
+
+
 def _clean_name(name: str) -> str:
     """Keep the name the user chose for display only; paths and control characters dropped."""
     name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]

@@ -25,6 +25,7 @@ from .read import META_ROWS
 from .rules.checks import live_formulas, quota_rows, relations
 from .rules.packs import share_formula
 from .spec import META_SHEET, FormSet, form_sets
+from .spec.danh_sach import KY_LUAT, NHOM, TINH_TRANG
 from .spec.domain import KP_RESULTS, LEVELS, SECTORS, UNIT_TYPES, YES_NO
 from .spec.model import (CHOICE, COUNT, DATE, DERIVED, DOCDATE, DOCNO, PHONE, SCORE, TEXT, XMARK,
                          YEAR)
@@ -42,7 +43,9 @@ BAD_FONT = Font(name=FONT, color="FF9C0006", bold=True)
 LISTS = {  # drop-down sources on the hidden _meta sheet: name -> (column, choices)
     "DS_LoaiDonVi": ("D", UNIT_TYPES), "DS_XepLoai": ("E", LEVELS),
     "DS_CoKhong": ("F", YES_NO), "DS_KetQua": ("G", KP_RESULTS),
-    "DS_LinhVuc": ("J", SECTORS),
+    "DS_LinhVuc": ("K", SECTORS),
+    # the member register's lists (spec/danh_sach.py)
+    "DS_Nhom": ("H", NHOM), "DS_TinhTrang": ("I", TINH_TRANG), "DS_KyLuat": ("J", KY_LUAT),
 }
 
 
@@ -373,6 +376,12 @@ def build_workbook(form: FormSet) -> Workbook:
         ws = wb.create_sheet(sh.name)
         ws.column_dimensions["A"].width = 6
         ws.column_dimensions["B"].width = sh.label_width
+        if sh.register is not None:     # the member register draws itself
+            from .register_xlsx import draw_register
+            draw_register(ws, sh, sh.register)
+            for name, ref in sh.ranges.items():
+                wb.defined_names[name] = DefinedName(name, attr_text=f"{_quote(sh.name)}!{ref}")
+            continue
         for block in sh.blocks:
             for j, col in enumerate(block.cols):
                 ws.column_dimensions[get_column_letter(block.first_col + j)].width = col.width

@@ -131,6 +131,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--form", default="bao_cao_nam", choices=("bao_cao_nam", "so_ket_quy_dinh"))
     s.set_defaults(func=cmd_sample)
 
+    from . import danh_sach_io      # kiemdiem danh-sach nhap (the member register)
+    danh_sach_io.add_parser(sub)
+
     try:
         from . import cli_merge
     except ImportError:  # the merge command lands separately

@@ -44,6 +44,10 @@ class Filled:
     raw: dict[str, Any]
     has_formula: dict[str, bool | None] = field(default_factory=dict)
     source: str = ""
+    # the member register (SPEC §8) as rows, read as one block; None when not read (a kept
+    # reading never holds members' names), register_size then says how many rows it had
+    register: list | None = None
+    register_size: int = 0
 
     @property
     def template(self) -> str:
@@ -159,7 +163,16 @@ def read_grids(grids: Mapping[str, Sequence[Sequence[Any]]],
                         s.add(b"%s%d" % (_col_letters(j + 1), i + 1))
             fcells[sheet] = s
     raw, has_f = _collect(form, grids, fcells, source)
-    return Filled(form, ver, raw, has_f, source)
+    return _with_register(Filled(form, ver, raw, has_f, source), grids)
+
+
+def _with_register(filled: Filled, grids) -> Filled:
+    reg = filled.form.register
+    if reg is not None:
+        from .spec.danh_sach import rows_from_grid
+        filled.register = rows_from_grid(grids.get(reg.sheet), reg)
+        filled.register_size = len(filled.register)
+    return filled
 
 
 # --- .xlsx files --------------------------------------------------------------------------------
@@ -343,4 +356,4 @@ def read_workbook(source: str | Path | bytes | BinaryIO, *, formulas: bool = Tru
     fcells = {s: formula_refs(xml[s]) for s in formula_sheets(form) if s in xml} \
         if formulas else None
     raw, has_f = _collect(form, grids, fcells, label)
-    return Filled(form, ver, raw, has_f, label)
+    return _with_register(Filled(form, ver, raw, has_f, label), grids)

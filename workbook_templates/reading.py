@@ -97,6 +97,9 @@ def dump(filled: Filled, report: Report, *, base: str, rules: str | None) -> dic
         "has_formula": {n: v for n, v in filled.has_formula.items() if v is not None} or None,
         "rule_pack": report.rule_pack, "unit_type": report.unit_type, "year": report.year,
         "findings": [_finding_dict(f) for f in report.findings],
+        # how many members the register had; never the members (SPEC §8: a reading is what a
+        # summary works from, and names go no higher than the unit that holds the register)
+        "register_rows": filled.register_size,
     }
 
 
@@ -135,7 +138,8 @@ def _load(record: dict, form, source: str) -> tuple[Filled, Report] | None:
             d[names[i]] = _dec(d[names[i]])
     hf = record.get("has_formula") or {}
     filled = Filled(form, record["form_version"], raw,
-                    {c.name: hf.get(c.name) for c in form.derived()}, source)
+                    {c.name: hf.get(c.name) for c in form.derived()}, source,
+                    register=None, register_size=int(record.get("register_rows") or 0))
     report = Report(form.id, record["form_version"], record["rule_pack"],
                     [Finding(**d) for d in record["findings"]], values, source,
                     record.get("unit_type"), record.get("year"))

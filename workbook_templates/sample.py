@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from openpyxl import load_workbook
@@ -18,7 +18,7 @@ from .spec import get_form_set
 HERE = Path(__file__).parent
 
 
-@lru_cache(maxsize=None)
+@cache
 def _template_bytes(form: str) -> bytes:
     path = HERE / f"{form}.xlsx"
     if not path.exists():
@@ -27,11 +27,12 @@ def _template_bytes(form: str) -> bytes:
     return path.read_bytes()
 
 
-def fill_template(values: dict, form: str = "bao_cao_nam") -> bytes:
+def fill_template(values: dict, form: str = "bao_cao_nam", members: list | None = None) -> bytes:
     """The template of `form` with each defined name in `values` set; returns .xlsx bytes.
 
     A value of the form ("=formula",) in a 1-tuple is written as a formula; any other string is
     written as text, even one starting with "=" (a user's text is never turned into a formula).
+    members: rows of the member register (dicts by column key, see `register_members`).
     """
     spec = get_form_set(form)
     wb = load_workbook(io.BytesIO(_template_bytes(form)))
@@ -44,6 +45,9 @@ def fill_template(values: dict, form: str = "bao_cao_nam") -> bytes:
             target.value = value
             if isinstance(value, str) and value.startswith("="):
                 target.data_type = "s"
+    if members:
+        from .register_xlsx import write_register
+        write_register(wb, members)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -139,7 +143,7 @@ def bao_lam_2019(corrected: bool = False) -> dict:
     split = ({"XS": 3, "TOT": 12, "HT": 1, "KHT": 0}, {"XS": 6, "TOT": 36, "HT": 3, "KHT": 0}) \
         if corrected else ({"XS": 4, "TOT": 11, "HT": 1, "KHT": 0},
                            {"XS": 8, "TOT": 34, "HT": 3, "KHT": 0})
-    for g, lv in zip(("DBCS", "CBCS"), split):
+    for g, lv in zip(("DBCS", "CBCS"), split, strict=True):
         v.update({f"XL_{g}_TONG": sum(lv.values())} | {f"XL_{g}_{k}": n for k, n in lv.items()})
     return v
 
@@ -181,3 +185,133 @@ def bao_lam_so_ket() -> dict:
                 v[f"SK5_{tkey}_{lv}_Y{k + 1}"] = tab[lv][k]
             v[f"SK5_{tkey}_TONG_Y{k + 1}"] = tab["stated_total"][k]
     return v
+
+
+# --- member registers (SPEC §8) -------------------------------------------------------------------
+
+_HO = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
+       "Hồ", "Ngô", "Dương", "Lý", "K'", "Ka", "Ma", "Hà")
+_DEM = ("Văn", "Thị", "Hữu", "Đức", "Thanh", "Minh", "Ngọc", "Quang", "Xuân", "Thu", "Kim",
+        "Công", "Hồng", "Bảo", "Gia")
+_TEN = ("An", "Bình", "Cường", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hiếu", "Hoa", "Hùng",
+        "Hương", "Khánh", "Lan", "Linh", "Long", "Mai", "Nam", "Nga", "Phúc", "Phương", "Quân",
+        "Sơn", "Tâm", "Thảo", "Thắng", "Trang", "Trung", "Tuấn", "Vân", "Yến", "Sang", "Brê")
+
+
+def member_name(i: int) -> str:
+    """A made-up but plausible name, different for each i (tests scan summaries for them)."""
+    h, d, t = i % len(_HO), (i // len(_HO)) % len(_DEM), (i // (len(_HO) * len(_DEM))) % len(_TEN)
+    return f"{_HO[h]} {_DEM[d]} {_TEN[t]}" + (f" {i // 9900 + 1}" if i >= 9900 else "")
+
+
+def register_members(plan: dict, year: int, rating_day: dt.date | None = None,
+                     scores: bool = False, chi_bo: int = 0, start: int = 0) -> list[dict]:
+    """A register whose counts are exactly `plan`: {"XS": n, "TOT": n, "HT": n, "KHT": n,
+    "MIEN": n, "DINHCHI": n, "MOI": n, "KHAC": n, "TAM": n, "UNEXPLAINED": n, "KYLUAT": n (of
+    the KHT)}. Rows as a clerk fills them: labels, dates; scores and QĐ 366 groups when
+    `scores`. Deterministic."""
+    from .spec.danh_sach import label_of
+    from .spec.domain import LEVEL_LABEL
+    rating_day = rating_day or dt.date(year, 12, 15)
+    rows, i = [], start
+    nhom = ("Không giữ chức vụ", "Lãnh đạo, quản lý", "Không giữ chức vụ",
+            "Ngoài hệ thống chính trị")
+    score = {"XS": 92, "TOT": 80, "HT": 60, "KHT": 40}
+
+    def member(kind):
+        nonlocal i
+        i += 1
+        vao = dt.date(year - 2 - i % 30, 1 + i % 12, 1 + i % 28)
+        m = {"HoTen": member_name(i), "NgayVaoDang": vao,
+             "NgayChinhThuc": dt.date(vao.year + 1, vao.month, vao.day),
+             "TinhTrang": "Bình thường", "KyLuat": "Không"}
+        if chi_bo:
+            m["ChiBo"] = f"Chi bộ thôn {i % chi_bo + 1}"
+        if scores:
+            m["Nhom"] = nhom[i % len(nhom)]
+            m["CapUy"] = "x" if i % 40 == 0 else None
+        if kind in LEVEL_LABEL:
+            m["XepLoai"] = m["TuXepLoai"] = LEVEL_LABEL[kind]
+            if scores:
+                m["Diem"] = score[kind]
+        elif kind in ("MIEN", "DINHCHI", "TAM"):
+            m["TinhTrang"] = label_of("TinhTrang", kind)
+        elif kind == "MOI":
+            vao = rating_day - dt.timedelta(days=40 + i % 90)
+            m["NgayVaoDang"], m["NgayChinhThuc"] = vao, None
+        elif kind == "KHAC":
+            m["GhiChu"] = "Ốm dài ngày, không tham gia kiểm điểm"
+        return m
+
+    for kind in ("XS", "TOT", "HT", "KHT", "MIEN", "DINHCHI", "MOI", "KHAC", "TAM",
+                 "UNEXPLAINED"):
+        for k in range(plan.get(kind, 0)):
+            m = member(kind)
+            if kind == "KHT" and k < plan.get("KYLUAT", 0):
+                m["KyLuat"] = "Khiển trách"
+            rows.append(m)
+    # interleave so that a chi bộ's members are not all rated alike
+    return sorted(rows, key=lambda m: (hash_key(m["HoTen"])))
+
+
+def hash_key(s: str) -> str:
+    import hashlib
+    return hashlib.sha256(s.encode()).hexdigest()
+
+
+def counts_of(members: list[dict], rating_day: dt.date, today: dt.date | None = None) -> dict:
+    """The Biểu 1 / Biểu 3 member counts these rows give (the rules' own count, by name)."""
+    from .rules.members import register_values
+    from .spec.danh_sach import REGISTER, Member
+    rows = [Member(REGISTER.first_row + k, k + 1, dict(m)) for k, m in enumerate(members)]
+    return register_values(rows, rating_day, today)
+
+
+BAO_LAM_2022 = {"XS": 496, "TOT": 2411, "HT": 93, "KHT": 16, "MIEN": 189, "MOI": 38,
+                "UNEXPLAINED": 11}
+
+
+def bao_lam_2022_register() -> tuple[dict, list[dict]]:
+    """Bảo Lâm's 2022 members (seed 004, fixture) as one register: 3.254 members, 189 miễn, 38
+    mới kết nạp, 3.016 rated 496 / 2.411 / 93 / 16 — and the 11 the report never explains, as
+    rows with neither a rating nor a reason. Values: Thông tin and the published counts typed in
+    Biểu 1 and Biểu 3. (Bảo Lâm was a district; a register is kept at the TCCSĐ, so the unit is
+    shown as one đảng bộ cơ sở holding all its members, to test the counts at that size.)"""
+    fx = bao_lam_fixture()
+    st, ca = fx["structure_12_2022"], fx["tables"]["ca_nhan"]
+    plan = dict(BAO_LAM_2022)
+    assert plan["MIEN"] == st["mien_sinh_hoat"] and plan["MOI"] == st["moi_ket_nap_duoi_6_thang"]
+    assert all(plan[k] == ca[k][4] for k in ("XS", "TOT", "HT", "KHT"))
+    day = dt.date(2022, 12, 15)
+    members = register_members(plan, 2022, day, chi_bo=40)
+    assert len(members) == st["dang_vien"]
+    v = unit_info("Đảng bộ Bảo Lâm (danh sách 2022)", "BAOLAM22", "Đảng bộ tỉnh Lâm Đồng",
+                  "DB_CS", 2022, TT_NgayLap=dt.datetime(2022, 12, 15))
+    v.update({"XL_DV_TONG": st["dang_vien"], "XL_DV_MOI": st["moi_ket_nap_duoi_6_thang"],
+              "XL_DV_MIEN": st["mien_sinh_hoat"], "XL_DV_DINHCHI": 0, "XL_DV_KHAC": 0,
+              "XL_DV_KYLUAT": 0} | {f"XL_DV_{k}": ca[k][4] for k in ("XS", "TOT", "HT", "KHT")})
+    v.update({"KD_PHAI_DV": st["dang_vien"], "KD_DA_DV": ca["stated_total"][4],
+              "KD_MOIKN_DV": st["moi_ket_nap_duoi_6_thang"], "KD_MIEN_DV": st["mien_sinh_hoat"],
+              "KD_DINHCHI_DV": 0, "KD_KHAC_DV": 0})
+    return v, members
+
+
+def commune_2026(n: int = 1500, year: int = 2026) -> tuple[dict, list[dict]]:
+    """A đảng ủy xã of the live round (QĐ 366) with an n-member register, every count typed in
+    Biểu 1 and Biểu 3 from it: a workbook that validates clean."""
+    xs = n * 10 // 100     # within 20 % of TOT in each QĐ 366 group of members, too
+    plan = {"XS": xs, "TOT": n * 62 // 100, "HT": n * 14 // 100, "KHT": n // 100 + 1,
+            "MIEN": n * 6 // 100, "DINHCHI": 1, "MOI": n * 2 // 100, "KHAC": 2, "KYLUAT": 1}
+    plan["TOT"] += n - sum(v for k, v in plan.items() if k != "KYLUAT")
+    day = dt.date(year, 12, 10)
+    members = register_members(plan, year, day, scores=True, chi_bo=25)
+    v = unit_info("Đảng bộ xã Lộc Bảo", "LOCBAO", "Đảng bộ tỉnh Lâm Đồng", "DB_CS", year,
+                  TT_NgayLap=dt.datetime(year, 12, 10), TT_XepLoai="Hoàn thành tốt nhiệm vụ")
+    counts = counts_of(members, day, today=dt.date(year, 12, 31))
+    v.update({k: n for k, n in counts.items() if k.startswith(("XL_DV_", "XL_CUV_", "KD_"))
+              and k in get_form_set("bao_cao_nam").cells
+              and get_form_set("bao_cao_nam").cells[k].is_input})
+    v.update({"KD_PHAI_TT": 26, "KD_DA_TT": 26, "XL_CBTT_TONG": 25, "XL_CBTT_TOT": 20,
+              "XL_CBTT_XS": 4, "XL_CBTT_HT": 1})
+    v.update(qd366_fields(v))
+    return v, members

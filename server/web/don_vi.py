@@ -14,7 +14,7 @@ from workbook_templates.spec import form_sets, get_form_set
 from workbook_templates.spec.domain import UNIT_TYPE_LABEL
 
 from .. import db
-from ..intake import is_late, open_rounds_for, receive, stored_reading
+from ..intake import is_late, may_see_register, open_rounds_for, receive, stored_reading
 from ..models import Round, Submission, Unit
 from ..rounds import may_read
 from ..precheck import Rejected
@@ -42,6 +42,7 @@ def unit_page(code: str):
         for i, s in enumerate(versions):
             older = versions[i + 1] if i + 1 < len(versions) else None
             rows.append({"sub": s, "late": is_late(s, s.round),
+                         "files": may_see_register(p, s),
                          "changes": changes(older, s) if older is not None else None,
                          "previous": older})
         history.append({"round": versions[0].round, "versions": rows})
@@ -82,9 +83,36 @@ def blank_template(code: str, form: str, year: int):
     values = {"TT_DonVi": unit.name, "TT_MaDonVi": unit.code, "TT_Nam": year,
               "TT_CapTren": unit.parent.name if unit.parent else "",
               "TT_LoaiDonVi": UNIT_TYPE_LABEL.get(unit.type, unit.type)}
-    data = fill_template(values, form=form)
+    members = last_register(p, unit, form, year)
+    data = fill_template(values, form=form, members=members)
     return send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True,
                      download_name=f"{form}_{year}_{unit.code}.xlsx")
+
+
+def last_register(p, unit: Unit, form: str, year: int) -> list[dict] | None:
+    """The unit's register from its last accepted (valid) workbook of an earlier year, the
+    year's ratings cleared (SPEC §8) — only for those who may see it: the unit itself, the unit
+    that collects it, an administrator."""
+    from workbook_templates.read import read_workbook
+    from workbook_templates.spec.danh_sach import carry_over
+
+    from .. import storage
+    from ..models import Round
+    if get_form_set(form).register is None:
+        return None
+    if not (p.is_admin or (p.unit is not None and p.unit.id in (unit.id, unit.parent_id))):
+        return None
+    sub = db.session().scalar(
+        select(Submission).join(Round).where(
+            Submission.unit_id == unit.id, Submission.valid.is_(True), Round.form == form,
+            Round.year < year).order_by(Round.year.desc(), Submission.version.desc()).limit(1))
+    if sub is None:
+        return None
+    try:
+        filled = read_workbook(storage.get(sub.sha256), formulas=False)
+    except Exception:      # an old file that no longer reads: a blank register, never a 500
+        return None
+    return carry_over(filled.register or []) or None
 
 
 @bp.post("/don-vi/<code>/nop")

@@ -478,7 +478,7 @@ def test_send_stores_the_rebuilt_workbook_and_it_shows_on_the_round(live, recalc
     assert unit["submitted"] and unit["valid"] and unit["version"] == 1
     page = live.dashboard(live.rounds[2024])
     row = re.search(r'<tr data-code="LBX">(.*?)</tr>', page, re.S).group(1)
-    assert "Hợp lệ" in row and re.search(r'class="num">1\b', row)
+    assert "Hợp lệ" in row and re.search(r'data-label="Phiên bản" class="num"><span>1\b', row)
     # the stored file: byte for byte what the server serves, and it reads as the unit's figures
     sub = unit["submission_id"]
     got = requests.get(f"{live.url}/api/v1/submissions/{sub}/file",

@@ -207,6 +207,52 @@ def markdown() -> str:
     ])
 
 
+
+# The member register (SPEC §8): rules on each member's row and on Biểu 1 / Biểu 3 against the
+# list (checked in `members.py`).
+PRIVACY = ("Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân; Luật Bảo vệ dữ liệu cá nhân "
+           "năm 2025")
+for _r in (
+    Rule("R-DS-KHOP", "Số đảng viên ở Biểu 1, Biểu 3 khớp danh sách đảng viên", ERROR,
+         "Khi sheet «Danh sách đảng viên» có dòng, từng ô số đảng viên ở Biểu 1 và Biểu 3 (tổng "
+         "số, mới kết nạp, miễn, đình chỉ, lý do khác, bốn mức, kỷ luật; các nhóm QĐ 366, cấp ủy "
+         "viên) bằng số đếm từ danh sách.", FORM),
+    Rule("R-DS-REQ", "Dòng đảng viên ghi đủ thông tin", ERROR,
+         "Mỗi dòng có họ tên, ngày vào Đảng, (QĐ 366) nhóm đảng viên, và mức xếp loại hoặc lý do "
+         "không xếp loại (tình trạng miễn, đình chỉ, hoặc ghi chú)."),
+    Rule("R-DS-CHON", "Cột có danh sách thả xuống ghi đúng giá trị", ERROR,
+         "Nhóm, tình trạng, kỷ luật, mức xếp loại chọn trong danh sách thả xuống; chữ tự do được "
+         "báo kèm giá trị có lẽ muốn ghi; cột cấp ủy viên chỉ đánh dấu x.", FORM),
+    Rule("R-DS-NGAY", "Ngày vào Đảng, ngày chính thức hợp lệ", ERROR,
+         "Là ngày có thật, không ở tương lai, vào Đảng không sau thời điểm đánh giá, chính thức "
+         "không trước ngày vào Đảng.", FORM),
+    Rule("R-DS-MOI", "Đảng viên mới kết nạp chưa đủ 6 tháng không xếp loại", ERROR,
+         "Đảng viên vào Đảng chưa đủ 6 tháng đến thời điểm đánh giá (ngày lập biểu) không có "
+         "mức xếp loại."),
+    Rule("R-DS-MIEN", "Đảng viên miễn, đình chỉ sinh hoạt không xếp loại", ERROR,
+         "Đảng viên miễn công tác và sinh hoạt đảng hoặc đình chỉ sinh hoạt đảng không có mức "
+         "xếp loại."),
+    Rule("R-DS-TAM", "Đảng viên sinh hoạt tạm thời không xếp loại ở đây", WARNING,
+         "Đảng viên sinh hoạt tạm thời (chính thức ở nơi khác) không tính vào số liệu của đơn vị "
+         "và do nơi sinh hoạt chính thức xếp loại."),
+    Rule("R-DS-KYLUAT", "Đảng viên bị kỷ luật trong năm xếp loại KHT", ERROR,
+         "Đảng viên bị thi hành kỷ luật trong năm (từ khiển trách) xếp loại «Không hoàn thành "
+         "nhiệm vụ»."),
+    Rule("R-DS-DIEM", "Điểm đảng viên và khung điểm (QĐ 366)", ERROR,
+         "Điểm từ 0 đến 100, có khi xếp loại; mức xếp loại không cao hơn khung điểm (xuất sắc "
+         "từ 90, tốt từ 70, hoàn thành từ 50).", "Quy định 366-QĐ/TW, Điều 11 (thang điểm 100)"),
+    Rule("R-DS-TRUNG", "Một đảng viên ghi hai lần", WARNING,
+         "Hai dòng trùng họ tên, ngày vào Đảng và ngày chính thức.", FORM),
+    Rule("R-DS-DAY", "Danh sách không dài hơn mẫu", ERROR,
+         "Danh sách không quá số dòng của mẫu (các dòng ngoài mẫu không có danh sách thả xuống "
+         "và kiểm tra ngày).", FORM),
+    Rule("R-DS-CAP", "Danh sách đảng viên chỉ ở tổ chức cơ sở đảng", ERROR,
+         "Đơn vị cấp trên cơ sở (đảng bộ tỉnh, đảng bộ cấp trên trực tiếp của cơ sở) không lập "
+         "và không gửi danh sách đảng viên.", PRIVACY),
+):
+    register(_r)
+
+
 if __name__ == "__main__":  # pragma: no cover
     import sys
     sys.stdout.write(markdown())

@@ -15,6 +15,7 @@ from ..findings import fmt_int, fmt_pct
 from ..spec.domain import LEVEL_LABEL, RANK
 from ..spec.hierarchy import FULL_ROW, SECTOR_ROWS, decided_rows, prereq_rows
 from ..spec.model import percent
+from .members import check_register
 from .parse import parse_date
 
 LEVELS = ("XS", "TOT", "HT", "KHT")
@@ -752,7 +753,8 @@ def check_not_rated_reasons(ctx):
 BAO_CAO_NAM_CHECKS = (check_formulas, check_required_rows, check_relations, check_quota,
                       check_prereq, check_head, check_kyluat, check_kd_xl, check_kp,
                       check_diem, check_nhiemvu, check_xs_kp, check_ngoaile25,
-                      check_not_rated_reasons)
+                      check_not_rated_reasons,
+                      check_register)
 def check_period(ctx):
     """R-REQ on so_ket_quy_dinh: the review period fits the five year columns."""
     start, end, year = (ctx.val.get(n) for n in ("TT_TuNam", "TT_DenNam", "TT_Nam"))

@@ -101,7 +101,7 @@ def _merge(*dicts) -> dict:
 OFF = Override(enabled=False)
 # QĐ 366 only (SPEC §7.2): off in every earlier pack
 _QD366_ONLY = {k: OFF for k in ("R-XS-KYLUAT", "R-CUV-KYLUAT", "R-NGOAILE25", "R-DIEM",
-                                "R-NHIEMVU", "R-XS-KP")}
+                                "R-NHIEMVU", "R-XS-KP", "R-DS-DIEM")}
 
 HD21_REFS = _refs(
     R_QUOTA="Hướng dẫn 21-HD/BTCTW: số «Hoàn thành xuất sắc nhiệm vụ» không quá 20 % số «Hoàn "
@@ -140,6 +140,7 @@ QD124 = RulePack(
     "Quy định 124-QĐ/TW ngày 04/10/2023; Hướng dẫn 25-HD/BTCTW ngày 10/11/2023",
     overrides=_merge(
         {"R-HEAD": Override(severity=WARNING), "R-KYLUAT": Override(severity=WARNING),
+         "R-DS-KYLUAT": Override(severity=WARNING),
          "R-PREREQ": OFF},
         _QD366_ONLY,
         _refs(
@@ -159,6 +160,7 @@ QD366 = RulePack(
     head_vs_committee=True,
     overrides=_merge(
         {"R-HEAD": Override(severity=WARNING), "R-KYLUAT": Override(severity=WARNING),
+         "R-DS-KYLUAT": Override(severity=WARNING),
          "R-PREREQ": OFF, "R-KD-XL": Override(severity=ERROR)},
         _refs(
             R_QUOTA=f"{Q366}: «Hoàn thành xuất sắc nhiệm vụ» không quá 20 % số «Hoàn thành tốt "

@@ -10,7 +10,7 @@ from .hierarchy import ALL_TYPES, required_for as _req
 from .model import (CHOICE, COUNT, DATE, PHONE, SCORE, TEXT, YEAR, Ceiling, ColDef, FormSet,
                     Percent,
                     RowDef, Sum)
-from . import layout
+from . import danh_sach, layout
 
 ID = "bao_cao_nam"
 VERSION = "1.1"
@@ -243,4 +243,5 @@ def build_spec() -> FormSet:
                      c.col_key, choices=KP_RESULTS if c.col_key == "KetQua" else (),
                      expr=c.expr, number_format=c.number_format) for c in b4.cells]
     return FormSet(ID, "Báo cáo kiểm điểm, đánh giá, xếp loại chất lượng hằng năm", VERSION,
-                   [info, _kd_sheet(), b2, b3, b4, giai_trinh_sheet()])
+                   [info, _kd_sheet(), b2, b3, b4, giai_trinh_sheet(),
+                    danh_sach.register_sheet()])

@@ -274,14 +274,17 @@ class SheetSpec:
     ranges: dict[str, str] = field(default_factory=dict)  # extra names: name -> A1 range
     notes: tuple[str, ...] = ()    # footnotes under the last table
     footer_row: int = 0            # "NGƯỜI LẬP BIỂU" block, filled in by the layout helpers
+    register: object = None        # spec.danh_sach.RegisterSpec: rows of members, no cell names
 
     @property
     def last_col(self) -> int:
-        return max([b.last_col for b in self.blocks] + [4])
+        reg = [self.register.last_col] if self.register is not None else []
+        return max([b.last_col for b in self.blocks] + [4] + reg)
 
     @property
     def last_row(self) -> int:
-        return max([c.row for c in self.cells] + [self.footer_row + 3])
+        reg = [self.register.last_row] if self.register is not None else []
+        return max([c.row for c in self.cells] + [self.footer_row + 3] + reg)
 
 
 @dataclass
@@ -307,6 +310,11 @@ class FormSet:
     @property
     def sheet_names(self) -> list[str]:
         return [s.name for s in self.sheets]
+
+    @property
+    def register(self):
+        """The member register of this form set (SPEC §8), or None."""
+        return next((s.register for s in self.sheets if s.register is not None), None)
 
     def sheet(self, name: str) -> SheetSpec:
         for s in self.sheets:
