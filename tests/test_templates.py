@@ -93,8 +93,12 @@ def test_print_setup_is_a4_with_party_header(form_id):
     form, wb = form_sets()[form_id], committed(form_id)
     for sh in form.sheets:
         ws = wb[sh.name]
-        assert int(ws.page_setup.paperSize) == 9 and ws.page_setup.fitToWidth == 1
-        assert ws.cell(1, 1).value == "=UPPER(TT_CapTren)"
+        # A4 at 100 %: never shrunk to fit (tests/test_print.py measures the printed size)
+        assert int(ws.page_setup.paperSize) == 9 and ws.page_setup.scale == 100
+        assert not ws.sheet_properties.pageSetUpPr.fitToPage
+        assert "UPPER(TT_CapTren)" in ws.cell(1, 1).value
+        assert ws.oddHeader.center.text == "&P" and ws.HeaderFooter.differentFirst
+        assert not ws.oddFooter.center.text          # nothing at the foot of the page
         right = [c.value for c in ws[1] if c.value == "ĐẢNG CỘNG SẢN VIỆT NAM"]
         assert right and ws.cell(1, 1).font.name == "Times New Roman"
         assert any(c.value == "NGƯỜI LẬP BIỂU" for row in ws.iter_rows() for c in row)

@@ -6,17 +6,32 @@ cell sits, so the builder, the readers and the validator cannot disagree.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Callable
 
-from .model import (CHOICE, COUNT, DERIVED, Block, Cell, ColDef, CountA, CountIf, Expr, RowDef,
+from .model import (COUNT, DERIVED, Block, Cell, ColDef, CountA, CountIf, Expr, RowDef,
                     SheetSpec)
 
 TABLE_TOP = 8
 
 
 def _finish(sheet: SheetSpec, last_row: int) -> SheetSpec:
-    sheet.footer_row = last_row + 2 + len(sheet.notes)
+    """Under the last table: a blank row, "Hướng dẫn ghi biểu" and the notes, a blank row, then
+    the signature block at footer_row."""
+    sheet.footer_row = last_row + 2 + (len(sheet.notes) + 2 if sheet.notes else 0)
     return sheet
+
+
+NUMBER_WIDTH = 6.0    # a count up to 99.999 at 11 pt, with room for the cell's padding
+RATIO_WIDTH = 6.0     # a percentage "19.75" (or "100.00")
+
+
+def sized(col: ColDef) -> ColDef:
+    """A number column as wide as its numbers, not its header: headers wrap instead, so the
+    table fits the page at 100 % and nothing is printed below 10 pt."""
+    if col.kind != COUNT or col.width >= 10:
+        return col
+    return replace(col, width=RATIO_WIDTH if col.number_format else NUMBER_WIDTH)
 
 
 def info_sheet(name, title, fields, subtitle="") -> SheetSpec:
@@ -45,6 +60,7 @@ def grid_block(sheet_name, prefix, rows, cols, top, derived: dict[str, Callable[
     otherwise (Biểu 5 puts the year first).
     """
     name_of = name_of or (lambda rk, ck: f"{prefix}_{rk}_{ck}")
+    cols = tuple(sized(c) for c in cols)
     caption_rows = 1 if caption else 0
     header_top = top + caption_rows
     groups = any(c.group for c in cols)
