@@ -14,7 +14,7 @@ from typing import Iterable
 from ..findings import fmt_int, fmt_pct
 from ..spec.domain import LEVEL_LABEL, RANK, TCCSD_TYPES
 from ..spec.model import percent, xs_ceiling
-from .parse import parse_date
+from .parse import parse_date, parse_deadline
 
 LEVELS = ("XS", "TOT", "HT", "KHT")
 # not-rated columns per sheet: TONG = DG + these (R-TONG)
@@ -342,10 +342,19 @@ def check_kp(ctx):
             if ctx.blank(names[k]):
                 ctx.add("R-KP", names[k], f"Dòng {i} của Biểu 4 chưa ghi {what}.",
                         "Mỗi hạn chế, khuyết điểm cần đủ nội dung, giải pháp, thời hạn và kết quả.")
-        due, res = ctx.val.get(names["ThoiHan"]), ctx.val.get(names["KetQua"])
+        # a date or a period ("quý II/2026": its last day; "thường xuyên": never overdue)
+        due, bad = parse_deadline(ctx.filled.raw.get(names["ThoiHan"]))
+        if bad:
+            col = ctx.cell(names["ThoiHan"]).col
+            ctx.add("R-KP-HAN", names["ThoiHan"],
+                    f"Dòng {i} của Biểu 4, cột ({col}): thời hạn {bad}.",
+                    "Ghi ngày, tháng, quý hoặc năm phải xong, hoặc «thường xuyên».")
+        res = ctx.val.get(names["KetQua"])
         if isinstance(due, dt.date) and due < ref_day and res and res != "DA":
+            shown = ctx.val.get(names["ThoiHan"])
+            shown = shown if due.strftime("%Y-%m-%d") not in str(shown) else f"{due:%d/%m/%Y}"
             ctx.add("R-KP", names["KetQua"],
-                    f"Dòng {i} của Biểu 4: thời hạn {due:%d/%m/%Y} đã qua (ngày lập biểu "
+                    f"Dòng {i} của Biểu 4: thời hạn {shown} đã qua (ngày lập biểu "
                     f"{ref_day:%d/%m/%Y}) nhưng kết quả là «{ctx.choice_label(names['KetQua'])}».",
                     "Ghi rõ lý do chậm khắc phục ở cột Ghi chú hoặc sheet «Giải trình».",
                     severity=ctx.pack.severity("R-KP-HAN"))

@@ -17,6 +17,7 @@ BASE_SEVERITY = {
     "R-QUOTA-SUMMED": WARNING,
     "R-PREREQ": ERROR, "R-HEAD": ERROR, "R-KYLUAT": ERROR, "R-XS-KYLUAT": ERROR,
     "R-KP": ERROR, "R-KP-HAN": WARNING, "R-DOCNO": ERROR, "R-XMARK": ERROR, "R-YOY": WARNING,
+    "R-GT": WARNING,           # a "Giải trình" row that points at no warning
 }
 
 

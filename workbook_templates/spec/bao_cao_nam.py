@@ -151,29 +151,43 @@ PERSON_COLS = (
 # --- Biểu 4 and Giải trình ----------------------------------------------------------------------
 KP_COLS = (
     ColDef("NoiDung", "Hạn chế, khuyết điểm", kind=TEXT, width=34),
-    ColDef("NamChiRa", "Năm chỉ ra", kind=YEAR, width=8),
+    ColDef("NamChiRa", "Năm chỉ ra", kind=YEAR, width=7),
     ColDef("NguyenNhan", "Nguyên nhân", kind=TEXT, width=24),
     ColDef("GiaiPhap", "Giải pháp khắc phục", kind=TEXT, width=28),
-    ColDef("ThoiHan", "Thời hạn", kind=DATE, width=11, number_format="dd/mm/yyyy"),
-    ColDef("TrachNhiem", "Người/bộ phận chịu trách nhiệm", kind=TEXT, width=18),
-    ColDef("KetQua", "Kết quả", kind=CHOICE, width=15),
+    # a date (30/6/2026) or a period as resolutions write it: "thường xuyên", "quý II/2026",
+    # "tháng 6/2026", "năm 2026"
+    ColDef("ThoiHan", "Thời hạn (ngày, tháng, quý, năm hoặc thường xuyên)", kind=TEXT, width=13),
+    ColDef("TrachNhiem", "Người, bộ phận chịu trách nhiệm", kind=TEXT, width=18),
+    ColDef("KetQua", "Kết quả", kind=CHOICE, width=13),
     ColDef("GhiChu", "Ghi chú", kind=TEXT, width=14),
 )
-KP_ROWS = 30
+KP_ROWS = 60
+KP_NOTES = (
+    "Mỗi dòng một hạn chế, khuyết điểm; ghi đủ nội dung, giải pháp, thời hạn và kết quả.",
+    "Thời hạn ghi ngày (30/6/2026) hoặc thời gian như trong nghị quyết, kế hoạch: "
+    "thường xuyên; quý II/2026; tháng 6/2026; năm 2026.",
+    "Kết quả chọn một trong: Đã khắc phục; Đang khắc phục; Chưa khắc phục. Quá thời hạn mà "
+    "chưa khắc phục xong thì ghi lý do ở cột Ghi chú.",
+)
 
+# A row of "Giải trình" points at a cell as the printed form numbers it: the biểu, the STT of
+# the row and the column number "(7)"; a cell address (Biểu 3!G11) is accepted too.
 GT_COLS = (
-    ColDef("O", "Ô có cảnh báo (ví dụ: Biểu 3!C11)", kind=TEXT, width=26),
-    ColDef("QuyTac", "Mã quy tắc (ví dụ: R-KD-XL)", kind=TEXT, width=16),
+    ColDef("Bieu", "Biểu", kind=TEXT, width=12),
+    ColDef("Dong", "Dòng (STT)", kind=TEXT, width=9),
+    ColDef("Cot", "Cột số", kind=TEXT, width=8),
     ColDef("NoiDung", "Nội dung giải trình", kind=TEXT, width=80),
 )
-GT_ROWS = 20
+GT_ROWS = 60
 
 
 def giai_trinh_sheet():
     return layout.list_sheet(
-        "Giải trình", "GIẢI TRÌNH CÁC CẢNH BÁO", "GT", GT_COLS, GT_ROWS,
-        subtitle="(Mỗi cảnh báo của công cụ kiểm tra cần một dòng giải trình)",
-        notes=("Ghi ô như Excel hiển thị (Biểu 3!C11) hoặc tên ô (XL_DV_TONG).",))
+        "Giải trình", "GIẢI TRÌNH SỐ LIỆU", "GT", GT_COLS, GT_ROWS,
+        subtitle="(Giải trình những số liệu khác thường hoặc chưa khớp giữa các biểu)",
+        notes=("Mỗi dòng giải trình một ô của biểu: ghi tên biểu (Biểu 3), số thứ tự của dòng "
+               "(1.1) và số cột như in dưới tiêu đề cột (7); bỏ trống cột số để giải trình cả "
+               "dòng.",))
 
 
 def build_spec() -> FormSet:
@@ -193,7 +207,7 @@ def build_spec() -> FormSet:
     kp_cols = tuple(c if c.key != "KetQua" else c for c in KP_COLS)
     b4 = layout.list_sheet(
         "Biểu 4", "KẾT QUẢ KHẮC PHỤC HẠN CHẾ, KHUYẾT ĐIỂM ĐÃ ĐƯỢC CHỈ RA", "KP", kp_cols,
-        KP_ROWS, form_no="Biểu 4",
+        KP_ROWS, form_no="Biểu 4", notes=KP_NOTES,
         subtitle="(Những hạn chế, khuyết điểm được chỉ ra qua kiểm điểm các năm trước)",
         counts=[("KP_Tong", "Tổng số hạn chế, khuyết điểm", "NoiDung", None)] + [
             (f"KP_So{ch.code.capitalize()}", ch.label, "KetQua", ch.label)

@@ -205,3 +205,115 @@ def stacked_year_grids(name, title, prefix, tables, level_rows, n_years, derived
     sh = SheetSpec(name, title, subtitle, form_no=form_no, blocks=blocks, cells=cells,
                    label_width=36, landscape=False)
     return _finish(sh, top - 2)
+
+
+# --- the printed reference ----------------------------------------------------------------------
+# A printed form numbers its rows (STT) and its columns ("(7)"); that, not "G11", is what a clerk
+# and the superior reading the paper can follow. Findings and "Giải trình" both use it.
+
+def _stt_of(sh: SheetSpec, cell: Cell) -> str:
+    for b in sh.blocks:
+        if b.kind == "list":
+            if b.first_data_row <= cell.row < b.first_data_row + len(b.rows):
+                return b.rows[cell.row - b.first_data_row].stt
+            continue
+        for row in b.rows:
+            if row.key == cell.row_key:
+                return row.stt if row.stt and b.kind != "years" else ""
+    return ""
+
+
+def _numbered(sh: SheetSpec, cell: Cell) -> bool:
+    for b in sh.blocks:
+        if b.first_col <= cell.col <= b.last_col and b.top <= cell.row:
+            return b.numbering and b.kind != "years"
+    return False
+
+
+def printed_place(form, name: str) -> tuple[str, str, int | None]:
+    """(sheet, row STT or "", printed column number or None) of a named cell."""
+    cache = form.__dict__.setdefault("_printed", {})
+    if name not in cache:
+        c = form.cells[name]
+        sh = form.sheet(c.sheet)
+        cache[name] = (c.sheet, _stt_of(sh, c), c.col if _numbered(sh, c) else None)
+    return cache[name]
+
+
+def printed_ref(form, name: str) -> str:
+    """"Biểu 3, dòng 1.1, cột (7)": the cell as the printed form numbers it; rows without an
+    STT and sheets without column numbers are named by their labels."""
+    if name not in form.cells:
+        return ""
+    c = form.cells[name]
+    sheet, stt, col = printed_place(form, name)
+    row = f"dòng {stt}" if stt else f"dòng «{c.row_label}»"
+    column = f"cột ({col})" if col else f"cột «{c.col_label}»"
+    if c.sheet == "Thông tin" or c.col_key == "VALUE":
+        return f"{sheet}, {row}"
+    return f"{sheet}, {row}, {column}"
+
+
+def _norm_sheet(text) -> str:
+    s = str(text or "").casefold().replace("biểu", "").replace("số", "").replace("bieu", "")
+    return "".join(ch for ch in s if ch.isalnum())
+
+
+def _norm_stt(text) -> str:
+    if isinstance(text, float) and text.is_integer():
+        text = int(text)
+    s = str(text if text is not None else "").strip().casefold()
+    for word in ("dòng", "stt", "số"):
+        s = s.replace(word, "")
+    return s.strip(" .:")
+
+
+def _norm_col(text) -> int | None:
+    if text is None or str(text).strip() == "":
+        return None
+    s = str(text).strip().casefold().replace("cột", "").strip(" ():.")
+    if s.endswith(".0"):
+        s = s[:-2]
+    if s.isdigit():
+        return int(s)
+    if s.isalpha() and s.isascii() and len(s) <= 2:     # a column letter, as Excel shows it
+        from openpyxl.utils import column_index_from_string
+        return column_index_from_string(s.upper())
+    return None
+
+
+def resolve_printed(form, sheet_text, row_text, col_text) -> set[str] | None:
+    """The cell names a written reference points at: "Biểu 3" + STT "1" + cột "(7)", or a cell
+    address ("Biểu 3!G11", "G11" with the sheet given) or defined name in any of the three.
+    A blank column means the whole row. None when the reference cannot be read at all."""
+    import re
+    texts = [str(t).strip() for t in (sheet_text, row_text, col_text) if t not in (None, "")]
+    for t in texts:                                      # an address or a name, Excel's way
+        t2 = t.replace("'", "").replace("$", "")
+        if t2 in form.cells:
+            return {t2}
+        m = re.match(r"^(?:(.+)!)?\s*([A-Za-z]{1,2})(\d+)$", t2)
+        if m:
+            sheet = m.group(1) or sheet_text
+            key = _norm_sheet(sheet)
+            from openpyxl.utils import column_index_from_string
+            col, row = column_index_from_string(m.group(2).upper()), int(m.group(3))
+            return {c.name for c in form.cells.values()
+                    if _norm_sheet(c.sheet) == key and c.row == row and c.col == col}
+    key = _norm_sheet(sheet_text)
+    if not key:
+        return None
+    stt, col = _norm_stt(row_text), _norm_col(col_text)
+    if col_text not in (None, "") and col is None:
+        return None
+    out = set()
+    for c in form.cells.values():
+        if _norm_sheet(c.sheet) != key:
+            continue
+        _, cstt, ccol = printed_place(form, c.name)
+        if stt and cstt.casefold() != stt and c.row_label.casefold() != stt:
+            continue
+        if col is not None and c.col != col:
+            continue
+        out.add(c.name)
+    return out

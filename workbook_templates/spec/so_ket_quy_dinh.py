@@ -113,8 +113,8 @@ def build_spec() -> FormSet:
     b5 = layout.stacked_year_grids(
         "Biểu 5", "KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG QUA CÁC NĂM", "SK5", RESULT_TABLES,
         RESULT_ROWS, N_YEARS, _result_derived(), form_no="Biểu 5",
-        subtitle="(Tổng số ghi theo số liệu đã báo cáo; công cụ kiểm tra đối chiếu với các dòng "
-                 "xếp loại)")
+        subtitle="(Tổng số ghi theo số liệu đã báo cáo hằng năm; phải bằng tổng các mức xếp "
+                 "loại)")
     return FormSet(ID, "Sơ kết, tổng kết thực hiện quy định về kiểm điểm, đánh giá, xếp loại",
                    VERSION, [info, b1, b2, b3, b4, b5, giai_trinh_sheet()],
                    rating_year_name="TT_DenNam")

@@ -1,0 +1,57 @@
+"""What a clerk meets on the forms themselves: Biểu 4 deadlines written as resolutions write
+them, sixty rows on Biểu 4 and Giải trình, warnings named as the paper numbers rows and columns."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from workbook_templates.read import read_workbook
+from workbook_templates.sample import fill_template, unit_info
+from workbook_templates.spec import get_form_set
+from workbook_templates.validate import validate
+
+TODAY = dt.date(2026, 11, 22)
+
+
+def biểu_4(thoi_han, ket_qua="Đang khắc phục", row=1) -> dict:
+    v = unit_info(year=2025, TT_NgayLap=dt.datetime(2025, 12, 15))
+    v.update({f"KP_NoiDung_{row}": "Sinh hoạt chi bộ có nơi còn hình thức",
+              f"KP_GiaiPhap_{row}": "Đổi mới nội dung sinh hoạt", f"KP_ThoiHan_{row}": thoi_han,
+              f"KP_KetQua_{row}": ket_qua})
+    return v
+
+
+def findings(values, rule):
+    report = validate(read_workbook(fill_template(values)), today=TODAY)
+    return [f for f in report.findings if f.rule in rule and f.name.startswith("KP_")]
+
+
+@pytest.mark.parametrize("thoi_han", ["quý II/2025", "Tháng 6/2025", "30/6/2025",
+                                      dt.datetime(2025, 6, 30), "năm 2024"])
+def test_a_passed_deadline_is_reported_whether_date_or_period(thoi_han):
+    f = findings(biểu_4(thoi_han), ("R-KP",))
+    assert f and "đã qua" in f[0].message and "Đang khắc phục" in f[0].message
+    shown = "30/06/2025" if isinstance(thoi_han, dt.datetime) else thoi_han
+    assert shown in f[0].message
+
+
+@pytest.mark.parametrize("thoi_han", ["Thường xuyên", "quý I/2026", "năm 2025", "tháng 12/2025"])
+def test_ongoing_or_future_deadlines_are_not_overdue(thoi_han):
+    assert not findings(biểu_4(thoi_han), ("R-KP", "R-KP-HAN"))
+
+
+def test_an_unreadable_deadline_is_a_warning_with_its_column():
+    f = findings(biểu_4("sớm nhất có thể"), ("R-KP-HAN",))
+    assert f and f[0].severity == "warning" and "cột (6)" in f[0].message
+    assert "«sớm nhất có thể»" in f[0].message
+
+
+def test_sixty_rows_each_named_and_checked():
+    form = get_form_set("bao_cao_nam")
+    for prefix, key in (("KP", "NoiDung"), ("GT", "NoiDung")):
+        assert f"{prefix}_{key}_60" in form.cells and f"{prefix}_{key}_61" not in form.cells
+    f = findings(biểu_4("quý II/2025", row=60), ("R-KP",))
+    assert f and f[0].name == "KP_KetQua_60" and f[0].printed_ref == "Biểu 4, dòng 60, cột (8)"
+    # the count under the list covers row 60
+    assert "KP_NoiDung_60" in form.cells["KP_Tong"].expr.refs
