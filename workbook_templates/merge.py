@@ -323,7 +323,7 @@ def _errors_txt(report: Report) -> str:
     head = "; ".join(f"{f.ref}: {f.message.rstrip('.')}" for f in errs[:3])
     more = f"; và {len(errs) - 3} lỗi khác" if len(errs) > 3 else ""
     return (f"Tệp có {len(errs)} lỗi nên không được tổng hợp ({head}{more}). Đơn vị sửa rồi nộp "
-            "lại, hoặc tổng hợp cả tệp lỗi bằng --include-invalid.")
+            "lại, hoặc người tổng hợp chọn tổng hợp cả tệp còn lỗi.")
 
 
 def _expected_for(expected, parent: Parent):

@@ -127,6 +127,9 @@ def _table(ws, top: int, headers: list[str], rows: list[list], widths=None, titl
         for j, w in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(j)].width = w
     ws.freeze_panes = ws.cell(head_row + 1, 1) if ws.freeze_panes is None else ws.freeze_panes
+    if not ws.print_title_rows:
+        ws.print_title_rows = f"{head_row}:{head_row}"
+        ws.print_title_cols = "A:C" if len(headers) > 8 else None
     return r + 1
 
 
@@ -148,11 +151,10 @@ def _title(ws, text: str, sub: str = "") -> int:
     ws.cell(1, 1, text).font = Font(name=FONT, bold=True, size=14)
     if sub:
         ws.cell(2, 1, sub).font = Font(name=FONT, italic=True, size=11)
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    # A4 landscape at 100 % as the forms (build.page_setup); a table wider than the page runs
+    # onto further pages with its header row and first columns repeated, never shrunk to 4 pt
+    from .build import page_setup
+    page_setup(ws, landscape=True)
     return 4
 
 
@@ -313,7 +315,7 @@ def _detail_sheet(wb, result):
         r = _note(ws, r, note, True)
     if result.undecided:
         r = _note(ws, r, f"{len(result.undecided)} đơn vị {M.UNDECIDED}: xếp loại tính theo mức "
-                         "đơn vị tự đề nghị; nhập quyết định bằng --decisions rồi tổng hợp lại.",
+                         "đơn vị tự đề nghị; ghi quyết định xếp loại của cấp ủy rồi tổng hợp lại.",
                   True)
     if result.skipped:
         r += 1
@@ -331,7 +333,7 @@ def _detail_sheet(wb, result):
                    title="TỆP KHÔNG ĐỌC ĐƯỢC")
     invalid = [ch for ch in result.included if not ch.report.valid]
     if invalid:
-        r = _note(ws, r, "Đã tổng hợp cả tệp còn lỗi (--include-invalid): " +
+        r = _note(ws, r, "Đã tổng hợp cả tệp còn lỗi (theo yêu cầu của người tổng hợp): " +
                   "; ".join(f"{c.name} ({len(c.report.errors)} lỗi)" for c in invalid) + ".",
                   True)
 
@@ -353,7 +355,7 @@ def _status_sheet(wb, result):
         if used is not None:
             n_ok += 1
             state = "Đã nộp, đã tổng hợp" if used.report.valid else \
-                "Đã nộp, còn lỗi (vẫn tổng hợp theo --include-invalid)"
+                "Đã nộp, còn lỗi (vẫn tổng hợp theo yêu cầu)"
             note = ""
             if used.unit_type and e["type"] and used.unit_type != e["type"]:
                 note = (f"Tệp ghi loại «{UNIT_TYPE_LABEL.get(used.unit_type)}», danh sách ghi "
