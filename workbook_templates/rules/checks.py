@@ -307,7 +307,9 @@ def check_kyluat(ctx):
 
 
 def check_kd_xl(ctx):
-    pairs = [("KD_DA_DV", "XL_DV_DG", "số đảng viên đã kiểm điểm", "số được xếp loại")] + [
+    pairs = [("KD_PHAI_DV", "XL_DV_TONG", "số đảng viên thuộc đối tượng kiểm điểm",
+              "tổng số đảng viên"),
+             ("KD_DA_DV", "XL_DV_DG", "số đảng viên đã kiểm điểm", "số được xếp loại")] + [
         (f"KD_{a}_DV", f"XL_DV_{b}", f"lý do «{lab}» ở Biểu 1", f"cột «{lab}» ở Biểu 3")
         for a, b, lab in (("MOIKN", "MOI", "mới kết nạp"), ("MIEN", "MIEN", "miễn"),
                           ("DINHCHI", "DINHCHI", "đình chỉ"), ("KHAC", "KHAC", "lý do khác"))]

@@ -72,7 +72,8 @@ def _derived(prefix):
 
 # --- Biểu 1 -------------------------------------------------------------------------------------
 KD_ROWS = (
-    RowDef("PHAI", "Số thuộc đối tượng phải kiểm điểm", stt="1", required_for=ALL),
+    RowDef("PHAI", "Tổng số thuộc đối tượng kiểm điểm (kể cả số chưa kiểm điểm ở dòng 3: mới "
+           "thành lập, mới kết nạp, miễn, đình chỉ sinh hoạt…)", stt="1", required_for=ALL),
     RowDef("DA", "Số đã kiểm điểm", stt="2", required_for=ALL),
     RowDef("CHUA", "Số chưa kiểm điểm (= tổng các lý do dưới đây)", stt="3"),
     RowDef("MOITL", "Trong đó: tập thể mới thành lập chưa đủ 6 tháng", stt="3.1", indent=1,
@@ -94,7 +95,11 @@ def _kd_sheet():
     sh = layout.grid_sheet(
         "Biểu 1", "KẾT QUẢ KIỂM ĐIỂM TỰ PHÊ BÌNH VÀ PHÊ BÌNH", "KD", KD_ROWS, KD_COLS, {},
         subtitle="(Tập thể và đảng viên thuộc đối tượng kiểm điểm của đơn vị)", form_no="Biểu 1",
-        notes=("Dòng 3 tự tính bằng tổng các lý do 3.1–3.5; dòng 1 phải bằng dòng 2 cộng dòng 3.",))
+        notes=("Dòng 1 ghi tất cả tập thể, đảng viên thuộc đối tượng kiểm điểm, kể cả đảng viên "
+               "được miễn công tác và sinh hoạt đảng (ghi thêm ở dòng 3.3); dòng 1 = dòng 2 + "
+               "dòng 3.",
+               "Dòng 3 tự tính bằng tổng các lý do 3.1–3.5. Cột (4) dòng 1 bằng Tổng số đảng viên "
+               "ở Biểu 3; dòng 3.2–3.5 bằng các cột «Không đánh giá, xếp loại» của Biểu 3."))
     # CHUA is derived: the sum of its reasons, per column
     from .model import DERIVED, Cell
     cells = []

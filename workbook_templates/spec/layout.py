@@ -52,6 +52,20 @@ def info_sheet(name, title, fields, subtitle="") -> SheetSpec:
     return _finish(sh, first + len(fields) - 1)
 
 
+def inputs_first(cols, derived) -> tuple[ColDef, ...]:
+    """Input columns first, then the computed ones (a spanning group moves as a whole), so a
+    row of inputs is contiguous: pasting last year's row of figures never hits a locked cell."""
+    runs: list[list[ColDef]] = []
+    for c in cols:
+        if runs and c.group and runs[-1][-1].group == c.group:
+            runs[-1].append(c)
+        else:
+            runs.append([c])
+    computed = [r for r in runs if all(c.key in derived for c in r)]
+    typed = [r for r in runs if not all(c.key in derived for c in r)]
+    return tuple(c for r in typed + computed for c in r)
+
+
 def grid_block(sheet_name, prefix, rows, cols, top, derived: dict[str, Callable[[str], Expr]],
                caption="", name_of=None) -> tuple[Block, list[Cell], int]:
     """Rows × columns of counts; derived columns get one expression per row.
@@ -60,7 +74,7 @@ def grid_block(sheet_name, prefix, rows, cols, top, derived: dict[str, Callable[
     otherwise (Biểu 5 puts the year first).
     """
     name_of = name_of or (lambda rk, ck: f"{prefix}_{rk}_{ck}")
-    cols = tuple(sized(c) for c in cols)
+    cols = tuple(sized(c) for c in inputs_first(cols, derived))
     caption_rows = 1 if caption else 0
     header_top = top + caption_rows
     groups = any(c.group for c in cols)
