@@ -55,3 +55,27 @@ def test_sixty_rows_each_named_and_checked():
     assert f and f[0].name == "KP_KetQua_60" and f[0].printed_ref == "Biểu 4, dòng 60, cột (8)"
     # the count under the list covers row 60
     assert "KP_NoiDung_60" in form.cells["KP_Tong"].expr.refs
+
+
+def test_sample_writes_the_bao_lam_review_and_refuses_another_form(tmp_path, capsys):
+    from workbook_templates.cli import main
+    out = tmp_path / "so_ket.xlsx"
+    assert main(["sample", "bao-lam-so-ket", "-o", str(out)]) == 0
+    filled = read_workbook(out)
+    assert filled.form.id == "so_ket_quy_dinh"
+    v = validate(filled, today=TODAY).values
+    # seed 004 §2.1, the yearly review counts 2018–2022, on Biểu số 5
+    assert [v[f"SK5_KD_CN_Y{k}"] for k in range(1, 6)] == [2795, 2886, 2947, 2965, 3016]
+    assert [v[f"SK5_KD_GOIY_TT_Y{k}"] for k in range(1, 6)] == [9, 4, 4, 12, 8]
+    assert filled.form.cells["SK5_KD_CN_Y1"].sheet == "Biểu số 5"
+    capsys.readouterr()
+    bad = tmp_path / "bad.xlsx"
+    assert main(["sample", "bao-lam-so-ket", "--form", "bao_cao_nam", "-o", str(bad)]) != 0
+    assert not bad.exists() and "không thể ghi" in capsys.readouterr().err
+
+
+def test_review_has_ten_year_columns_that_follow_the_period():
+    form = get_form_set("so_ket_quy_dinh")
+    assert "SK1_QD_SO_Y10" in form.cells and "SK5_CANHAN_XS_Y10" in form.cells
+    head = form.sheet("Biểu số 1").blocks[0].cols[5].header_formula     # Năm thứ 6
+    assert "TT_DenNam" in head and "TT_TuNam+5" in head

@@ -159,3 +159,13 @@ def test_page_counts_stay_what_was_checked(printed):
     assert counts["bao_lam_2019"] == counts["mau_bao_cao_nam"], counts
     assert 9 <= counts["mau_so_ket_quy_dinh"] <= 16, counts
     assert counts["ban_danh_dau"] <= counts["bao_lam_2019"] + 3, counts
+
+
+def test_review_prints_the_years_of_its_period_only(printed):
+    page = next(" ".join(w for *_, w in p) for p in printed["bao_lam_so_ket"]
+                if "THỐNG KÊ VĂN BẢN" in " ".join(w for *_, w in p))
+    assert all(str(y) in page for y in range(2018, 2023))
+    assert "2024" not in page and "Năm thứ" not in page
+    blank = next(" ".join(w for *_, w in p) for p in printed["mau_so_ket_quy_dinh"]
+                 if "THỐNG KÊ VĂN BẢN" in " ".join(w for *_, w in p))
+    assert "Năm thứ 1" in blank

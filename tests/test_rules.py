@@ -216,8 +216,7 @@ SK_CASES = [
     ("R-XMARK", {"SK3_DV_XS_PH": None, "SK3_DV_XS_CPH": "X"}, "SK3_DV_XS_DN", ["đề nghị"]),
     ("R-XMARK", {"SK4_KD_DV_NOIDUNG_PH": "v"}, "SK4_KD_DV_NOIDUNG_PH", ["«v»"]),
     ("R-TONG", {"SK5_CANHAN_TONG_Y1": 76}, "SK5_CANHAN_TONG_Y1", ["2018", "76", "75"]),
-    ("R-REQ", {"TT_DenNam": 2024, "TT_Nam": 2025, "TT_NgayLap": dt.datetime(2025, 1, 5)},
-     "TT_DenNam", ["2018–2024", "7 năm"]),
+    ("R-REQ", {"TT_TuNam": 2012}, "TT_DenNam", ["2012–2022", "11 năm", "10 cột năm"]),
     ("R-REQ", {"TT_Nam": 2021}, "TT_Nam", ["2021", "2022"]),
 ]
 

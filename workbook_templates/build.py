@@ -364,7 +364,8 @@ def _columns(sh) -> dict[int, tuple[float, float | None]]:
             continue
         for j, col in enumerate(block.cols):
             flexible = col.kind in (TEXT, DOCNO, DOCDATE)
-            want = (col.width, max(8.0, min(col.width, 12.0)) if flexible else None)
+            least = min(col.width, 9.0 if col.kind in (DOCNO, DOCDATE) else 12.0)
+            want = (col.width, max(8.0, least) if flexible else None)
             k = block.first_col + j
             if k not in cols or want[0] > cols[k][0]:
                 cols[k] = want

@@ -487,7 +487,8 @@ def _merge_so_ket(result: MergeResult, year, period):
     qd = _most_common([c.values.get("TT_QuyDinh") for c in result.included])
     if qd:
         values["TT_QuyDinh"] = qd
-    counts = [c for c in form.inputs() if c.kind == COUNT and c.sheet == "Biểu 5"]
+    from .spec.so_ket_quy_dinh import RESULTS_SHEET
+    counts = [c for c in form.inputs() if c.kind == COUNT and c.sheet == RESULTS_SHEET]
     if result.included:
         for c in counts:
             vs = [ch.values.get(c.name) for ch in result.included]

@@ -285,7 +285,9 @@ def _detail_sheet(wb, result):
             ndoc = sum(1 for d in result.lists[M.SHEET_DOCS][1] if d[1] == ch.code)
             ncph = sum(1 for n, x in v.items() if n.endswith("_CPH") and x)
             ndn = sum(1 for n, x in v.items() if n.endswith("_DN") and x)
-            last = f"Y{N_YEARS}"
+            tu, den = v.get("TT_TuNam"), v.get("TT_DenNam")   # the period's last year column
+            last = f"Y{min(N_YEARS, den - tu + 1)}" if isinstance(tu, int) and \
+                isinstance(den, int) and den >= tu else f"Y{N_YEARS}"
             rows.append([i, ch.code, ch.name, UNIT_TYPE_LABEL.get(ch.unit_type, "?"),
                          M._period_txt(ch.period), ndoc, ncph, ndn,
                          M._int(v.get(f"SK5_CANHAN_TONG_{last}")),

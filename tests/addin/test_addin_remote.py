@@ -292,7 +292,7 @@ def test_the_review_form_set_is_checked_the_same_way():
     assert [f.text() for f in found] == [f.text() for f in core_findings(data)]
     paint = coloured(book)
     assert paint[("Biểu số 1", "G14")] == M.ERROR_FILL.lower()      # 236-CVBTCHU
-    assert paint[("Biểu 5", "D48")] == M.ERROR_FILL.lower()         # 2.886 typed, 2.866 summed
+    assert paint[("Biểu số 5", "D48")] == M.ERROR_FILL.lower()         # 2.886 typed, 2.866 summed
     assert set(paint) == {(f.sheet, f.cell) for f in found if f.cell}
     assert alerts(book)[0][0].startswith(f"Có {len([f for f in found if f.is_error])} lỗi")
 

@@ -67,7 +67,7 @@ def _relations(form) -> list[Relation]:
                                 "ge"))
     else:
         for c in cells.values():
-            if c.sheet == "Biểu 5" and c.row_key == "TONG":
+            if c.sheet == "Biểu số 5" and c.row_key == "TONG":
                 t, y = c.name.split("_")[1], c.col_key
                 out.append(Relation("R-TONG", c.name,
                                     tuple(f"SK5_{t}_{lv}_{y}" for lv in LEVELS)))

@@ -184,20 +184,24 @@ def years_sheet(name, title, prefix, doc_rows, n_years, subtitle="", form_no="",
 
 
 def year_cols(n_years, **kw):
-    """One column a year of the review; the header shows the year once TT_TuNam is filled."""
+    """One column a year of the review: the header shows the year once Từ năm is filled, and
+    stays blank past Đến năm, so a five-year review prints five years, not ten."""
     return tuple(ColDef(f"Y{k + 1}", f"Năm thứ {k + 1}", header_formula=(
-        f'=IF(N(TT_TuNam)=0,"Năm thứ {k + 1}",TT_TuNam+{k})'), **kw) for k in range(n_years))
+        f'=IF(N(TT_TuNam)=0,"Năm thứ {k + 1}",'
+        f'IF(AND(N(TT_DenNam)>0,TT_TuNam+{k}>N(TT_DenNam)),"",TT_TuNam+{k}))'), **kw)
+        for k in range(n_years))
 
 
 def stacked_year_grids(name, title, prefix, tables, level_rows, n_years, derived_rows,
-                       subtitle="", form_no="") -> SheetSpec:
+                       subtitle="", form_no="", extra_tables=()) -> SheetSpec:
     """Biểu 5: several small tables (rows = levels and Tổng số, one column a year).
     tables: (key, caption). Names PREFIX_<TABLE>_<ROW>_Y<k>; derived_rows: row key -> function
     (table key, year key) -> Expr."""
     cols = year_cols(n_years, width=11)
     blocks, cells, top = [], [], TABLE_TOP
-    for tkey, caption in tables:
-        rows = tuple(level_rows)
+    every = [(t, cap, tuple(level_rows)) for t, cap in tables] + [
+        (t, cap, tuple(rows)) for t, cap, rows in extra_tables]   # their own rows, after
+    for tkey, caption, rows in every:
         # derived rows are per column here, so build cells by hand with grid_block for inputs
         block, bcells, last = grid_block(
             name, prefix, rows, cols, top, {},
