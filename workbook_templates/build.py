@@ -315,6 +315,20 @@ def _live_checks(wb, form: FormSet):
         wb[xs.sheet].conditional_formatting.add(xs.a1, rule)
 
 
+def _outside_period(wb, form: FormSet):
+    """Review forms: a year column past Đến năm is greyed and its figures hidden, so a five-year
+    review does not print five columns of zeros."""
+    if "TT_DenNam" not in form.cells:
+        return
+    for c in form.cells.values():
+        if c.year_index is None:
+            continue
+        rule = FormulaRule(formula=[f"AND(N(TT_TuNam)>0,N(TT_DenNam)>0,"
+                                    f"TT_TuNam+{c.year_index}>TT_DenNam)"],
+                           fill=NA_FILL, font=Font(name=FONT, color="FFBFBFBF"))
+        wb[c.sheet].conditional_formatting.add(c.a1, rule)
+
+
 def _footer(ws, sh, widths):
     """"Hướng dẫn ghi biểu" (the sheet's notes) under the table, then the signature block."""
     r = sh.footer_row - len(sh.notes) - 2
@@ -410,13 +424,17 @@ def text_lines(text, width: float, size: float = TEXT_PT, bold: bool = False) ->
     if text is None or text == "":
         return 1
     per_line = max(1.0, (width * PT_PER_UNIT - 5) / (size * (0.52 if bold else 0.47)))
+
+    def length(word: str) -> float:       # capitals are about 1.5 times as wide
+        return sum(1.5 if ch.isupper() else 1.0 for ch in word)
+
     lines = 0
     for para in str(text).split("\n"):
         n, used = 1, 0.0
         for word in para.split():
-            w = len(word) + (1 if used else 0)
+            w = length(word) + (1 if used else 0)
             if used and used + w > per_line:
-                n, used = n + 1, len(word)
+                n, used = n + 1, length(word)
             else:
                 used += w
             while used > per_line:          # a word longer than the line breaks inside
@@ -576,6 +594,7 @@ def build_workbook(form: FormSet) -> Workbook:
         ws.freeze_panes = _freeze(sh)
     _meta(wb, form)
     _live_checks(wb, form)
+    _outside_period(wb, form)
     wb.active = 0
     return wb
 

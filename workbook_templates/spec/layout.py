@@ -197,7 +197,7 @@ def stacked_year_grids(name, title, prefix, tables, level_rows, n_years, derived
     """Biểu 5: several small tables (rows = levels and Tổng số, one column a year).
     tables: (key, caption). Names PREFIX_<TABLE>_<ROW>_Y<k>; derived_rows: row key -> function
     (table key, year key) -> Expr."""
-    cols = year_cols(n_years, width=11)
+    cols = year_cols(n_years)          # numbers: sized to their digits (see sized())
     blocks, cells, top = [], [], TABLE_TOP
     every = [(t, cap, tuple(level_rows)) for t, cap in tables] + [
         (t, cap, tuple(rows)) for t, cap, rows in extra_tables]   # their own rows, after
