@@ -79,3 +79,23 @@ def test_review_has_ten_year_columns_that_follow_the_period():
     assert "SK1_QD_SO_Y10" in form.cells and "SK5_CANHAN_XS_Y10" in form.cells
     head = form.sheet("Biểu số 1").blocks[0].cols[5].header_formula     # Năm thứ 6
     assert "TT_DenNam" in head and "TT_TuNam+5" in head
+
+
+def test_deadline_and_explanation_cells_say_how_to_write_them():
+    from openpyxl import load_workbook
+
+    from workbook_templates.sample import HERE
+    wb = load_workbook(HERE / "bao_cao_nam.xlsx")
+    form = get_form_set("bao_cao_nam")
+
+    def prompt(name):
+        c = form.cells[name]
+        for dv in wb[c.sheet].data_validations.dataValidation:
+            if c.a1 in dv.sqref:
+                return dv.prompt or ""
+        return ""
+    assert "quý II/2026" in prompt("KP_ThoiHan_60") and "thường xuyên" in prompt("KP_ThoiHan_1")
+    assert "(7)" in prompt("GT_Cot_1") and "1.1" in prompt("GT_Dong_60")
+    # the deadline column no longer refuses a text while typing
+    assert all(dv.type is None for dv in wb["Biểu 4"].data_validations.dataValidation
+               if form.cells["KP_ThoiHan_1"].a1 in dv.sqref)

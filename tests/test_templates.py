@@ -74,6 +74,9 @@ def test_data_validation_and_live_highlighting(form_id):
         ws = wb[sh.name]
         covered = {}
         for dv in ws.data_validations.dataValidation:
+            if dv.type is None:             # an input message only: how to write a text cell
+                assert dv.showInputMessage and dv.prompt and not dv.showErrorMessage
+                continue
             assert dv.showErrorMessage and dv.errorStyle == "stop" and dv.error
             for rng in dv.sqref.ranges:
                 covered[rng.coord] = dv
@@ -82,6 +85,8 @@ def test_data_validation_and_live_highlighting(form_id):
                 assert covered[c.a1].type == "whole" and covered[c.a1].formula1 == "0"
             if c.kind == CHOICE:
                 assert covered[c.a1].type == "list"
+            if c.kind == "date":                   # the format is said before it is refused
+                assert covered[c.a1].showInputMessage and "15/12/2025" in covered[c.a1].prompt
     if form_id == "bao_cao_nam":
         rules = wb["Biểu 3"].conditional_formatting
         targets = {str(r.sqref) for r in rules}

@@ -281,6 +281,18 @@ def _validations(ws, cells):
         XMARK: dict(type="list", formula1='"x"', error="Chỉ đánh dấu chữ x hoặc để trống.",
                     errorTitle="Chỉ đánh dấu x"),
     }
+    from .spec.bao_cao_nam import PROMPTS
+    prompts: dict[str, list[str]] = {}
+    for c in cells:
+        column = c.name.rsplit("_", 1)[0]
+        if column in PROMPTS and c.kind == TEXT:
+            prompts.setdefault(column, []).append(c.a1)
+    for column, refs in prompts.items():      # a text column that needs a word of guidance
+        dv = DataValidation(allow_blank=True, showInputMessage=True, promptTitle="Cách ghi",
+                            prompt=PROMPTS[column][:255])
+        for ref in refs:
+            dv.add(ref)
+        ws.add_data_validation(dv)
     for key, refs in groups.items():
         if key in LISTS:
             kw = dict(type="list", formula1=f"={key}",
@@ -291,6 +303,10 @@ def _validations(ws, cells):
         else:
             continue
         dv = DataValidation(allow_blank=True, showErrorMessage=True, errorStyle="stop", **kw)
+        if key in (DATE, YEAR):
+            dv.showInputMessage, dv.promptTitle = True, "Cách ghi"
+            dv.prompt = ("Ngày/tháng/năm, ví dụ 15/12/2025." if key == DATE
+                         else "Năm có 4 chữ số, ví dụ 2025.")
         for ref in refs:
             dv.add(ref)
         ws.add_data_validation(dv)

@@ -87,7 +87,8 @@ KD_ROWS = (
     RowDef("KHAC", "Trong đó: lý do khác", stt="3.5", indent=1),
     RowDef("GOIY", "Số được gợi ý kiểm điểm", stt="4"),
 )
-KD_COLS = (ColDef("TT", "Tập thể", width=16), ColDef("DV", "Đảng viên (cá nhân)", width=16))
+KD_COLS = (ColDef("TT", "Tập thể (số tập thể)", width=16),
+           ColDef("DV", "Đảng viên (người)", width=16))
 KD_REASONS = {"TT": ("MOITL", "KHAC"), "DV": ("MOIKN", "MIEN", "DINHCHI", "KHAC")}
 
 
@@ -130,7 +131,7 @@ ORG_ROWS = (
     RowDef("TTLD_CS", "Tập thể lãnh đạo, quản lý cấp cơ sở", stt="7"),
 )
 ORG_COLS = (
-    ColDef("TONG", "Tổng số"),
+    ColDef("TONG", "Tổng số (tổ chức, tập thể)"),
     ColDef("MOI", "Mới thành lập chưa đủ 6 tháng", group="Không đánh giá, xếp loại"),
     ColDef("KHAC", "Lý do khác", group="Không đánh giá, xếp loại"),
     ColDef("DG", "Số được đánh giá, xếp loại"),
@@ -145,7 +146,7 @@ PERSON_ROWS = (
 )
 NR = "Không đánh giá, xếp loại"
 PERSON_COLS = (
-    ColDef("TONG", "Tổng số đảng viên"),
+    ColDef("TONG", "Tổng số đảng viên (người)"),
     ColDef("MOI", "Mới kết nạp chưa đủ 6 tháng", group=NR),
     ColDef("MIEN", "Miễn công tác và sinh hoạt đảng", group=NR),
     ColDef("DINHCHI", "Đình chỉ sinh hoạt đảng", group=NR),
@@ -184,6 +185,15 @@ GT_COLS = (
     ColDef("NoiDung", "Nội dung giải trình", kind=TEXT, width=80),
 )
 GT_ROWS = 60
+
+# Input messages Excel shows when a cell of a list column is selected (range name -> text).
+PROMPTS = {
+    "KP_ThoiHan": "Ghi ngày (30/6/2026) hoặc: thường xuyên; quý II/2026; tháng 6/2026; năm 2026.",
+    "KP_NamChiRa": "Năm hạn chế, khuyết điểm được chỉ ra, ví dụ 2024.",
+    "GT_Bieu": "Tên biểu có số liệu cần giải trình, ví dụ: Biểu 3.",
+    "GT_Dong": "Số thứ tự (STT) của dòng như in trên biểu, ví dụ: 1.1.",
+    "GT_Cot": "Số cột in dưới tiêu đề cột, ví dụ: (7). Bỏ trống nếu giải trình cả dòng.",
+}
 
 
 def giai_trinh_sheet():
