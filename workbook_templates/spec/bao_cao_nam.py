@@ -176,6 +176,17 @@ KP_NOTES = (
     "chưa khắc phục xong thì ghi lý do ở cột Ghi chú.",
 )
 
+# "Hướng dẫn ghi biểu" under Biểu 2 and Biểu 3 (printed)
+_XS_NOTE = "Số XS tối đa = phần nguyên của (tỷ lệ cho phép × số hoàn thành tốt nhiệm vụ)."
+B2_NOTES = (
+    "Ghi số tổ chức đảng, tập thể thuộc phạm vi đơn vị. Tổng số = số được đánh giá, xếp loại + "
+    "số không đánh giá, xếp loại; số được đánh giá, xếp loại và các tỷ lệ tự tính.",
+    _XS_NOTE)
+B3_NOTES = (
+    "Ghi số người; mỗi đảng viên tính một lần ở dòng 1, các dòng «Trong đó» là một phần của dòng "
+    "1. Số mới kết nạp, miễn, đình chỉ, lý do khác bằng dòng 3.2–3.5 của Biểu 1.",
+    _XS_NOTE)
+
 # A row of "Giải trình" points at a cell as the printed form numbers it: the biểu, the STT of
 # the row and the column number "(7)"; a cell address (Biểu 3!G11) is accepted too.
 GT_COLS = (
@@ -213,12 +224,12 @@ def build_spec() -> FormSet:
         ORG_ROWS, ORG_COLS, _derived("XL"), form_no="Biểu 2",
         subtitle="(Số được đánh giá = XS + Tốt + HT + KHT; Tổng số = số được đánh giá + số "
                  "không đánh giá)",
-        notes=("Số XS tối đa = phần nguyên của (tỷ lệ cho phép × số hoàn thành tốt nhiệm vụ).",))
+        notes=B2_NOTES)
     b3 = layout.grid_sheet(
         "Biểu 3", "KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG ĐẢNG VIÊN VÀ CÁN BỘ", "XL",
         PERSON_ROWS, PERSON_COLS, _derived("XL"), form_no="Biểu 3",
         subtitle="(Tổng số = số được đánh giá + mới kết nạp + miễn + đình chỉ + lý do khác)",
-        notes=("Số XS tối đa = phần nguyên của (tỷ lệ cho phép × số hoàn thành tốt nhiệm vụ).",))
+        notes=B3_NOTES)
     kp_cols = tuple(c if c.key != "KetQua" else c for c in KP_COLS)
     b4 = layout.list_sheet(
         "Biểu 4", "KẾT QUẢ KHẮC PHỤC HẠN CHẾ, KHUYẾT ĐIỂM ĐÃ ĐƯỢC CHỈ RA", "KP", kp_cols,
