@@ -385,7 +385,7 @@ def capacity(landscape: bool) -> float:
 
 def _columns(sh) -> dict[int, tuple[float, float | None]]:
     """Column index -> (width wanted, minimum when it may shrink; None = fixed)."""
-    cols: dict[int, tuple[float, float | None]] = {1: (5, None), 2: (sh.label_width, 18)}
+    cols: dict[int, tuple[float, float | None]] = {1: (4.5, None), 2: (sh.label_width, 18)}
     for block in sh.blocks:
         if block.kind == "years":
             cols[1], cols[2] = (40, 20), (13, None)
@@ -436,10 +436,10 @@ def plan_columns(sh) -> tuple[bool, dict[int, float]]:
 
 def text_lines(text, width: float, size: float = TEXT_PT, bold: bool = False) -> int:
     """How many lines `text` wraps to in a column `width` units wide (Times New Roman: about
-    0.47 em a character, 0.52 em bold), word by word as Excel and LibreOffice wrap."""
+    0.42 em a character, 0.48 em bold), word by word as Excel and LibreOffice wrap."""
     if text is None or text == "":
         return 1
-    per_line = max(1.0, (width * PT_PER_UNIT - 5) / (size * (0.52 if bold else 0.47)))
+    per_line = max(1.0, (width * PT_PER_UNIT - 5) / (size * (0.48 if bold else 0.42)))
 
     def length(word: str) -> float:       # capitals are about 1.5 times as wide
         return sum(1.5 if ch.isupper() else 1.0 for ch in word)
@@ -460,7 +460,7 @@ def text_lines(text, width: float, size: float = TEXT_PT, bold: bool = False) ->
 
 
 def line_height(lines: int, size: float = TEXT_PT) -> float:
-    return round(lines * size * 1.25 + 4, 1)
+    return round(lines * size * 1.2 + 4, 1)
 
 
 def _fit_rows(ws, widths: dict[int, float], rows) -> None:

@@ -31,7 +31,10 @@ def sized(col: ColDef) -> ColDef:
     table fits the page at 100 % and nothing is printed below 10 pt."""
     if col.kind != COUNT or col.width >= 10:
         return col
-    return replace(col, width=RATIO_WIDTH if col.number_format else NUMBER_WIDTH)
+    # but no narrower than the header's longest word ("(người)", "(XS+Tốt)") in 10 pt bold
+    word = max((len(w) for w in col.label.split()), default=0) * 0.95
+    base = RATIO_WIDTH if col.number_format else NUMBER_WIDTH
+    return replace(col, width=round(max(base, min(8.0, word)), 1))
 
 
 def info_sheet(name, title, fields, subtitle="") -> SheetSpec:
