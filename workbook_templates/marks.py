@@ -148,7 +148,8 @@ def report_rows(findings: Iterable[Finding]) -> list[dict]:
             "muc_do": level,
             "bieu": f.sheet or "(cả tệp)",
             "o": f.ref if f.cell else "",
-            "noi_dung": f.message,
+            # where, as the printed form numbers it, for a reader holding the paper
+            "noi_dung": f"{f.printed_ref}: {f.message}" if f.printed_ref else f.message,
             "cach_sua": f.hint,
             "quy_dinh": f.regulation,     # the regulation, not our rule id: it is printed
         })
