@@ -63,15 +63,18 @@ def documents() -> dict[str, bytes]:
 
 
 def words(pdf) -> list[list[tuple[float, float, float, float, str]]]:
-    """Per page: (x0, y0, x1, y1, word) from pdftotext -bbox."""
+    """Per page: (x0, y0, x1, y1, word) from pdftotext -bbox, after a (0, -1, page width, -1, "")
+    marker."""
     out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True,
                          check=True).stdout
     pages = []
     for page in re.findall(r"<page (.*?)</page>", out, re.S):
         width = float(re.match(r'width="([\d.]+)"', page).group(1))
-        pages.append([(0.0, -1.0, width, -1.0, "")] + [(float(a), float(b), float(c), float(d), html.unescape(w)) for a, b, c, d, w
-                      in re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
-                                    r'yMax="([\d.]+)">(.*?)</word>', page)])
+        found = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
+                           r'yMax="([\d.]+)">(.*?)</word>', page)
+        # first a marker carrying the page width (no text: every check skips it)
+        pages.append([(0.0, -1.0, width, -1.0, "")] + [
+            (float(a), float(b), float(c), float(d), html.unescape(w)) for a, b, c, d, w in found])
     return pages
 
 

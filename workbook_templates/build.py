@@ -8,6 +8,7 @@ SẢN VIỆT NAM" right, italic place-and-date line, A4.
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -23,7 +24,7 @@ from .rules.checks import quota_rows, relations
 from .rules.packs import share_formula
 from .spec import META_SHEET, FormSet, form_sets
 from .spec.domain import KP_RESULTS, LEVELS, UNIT_TYPES, YES_NO
-from .spec.model import (CHOICE, COUNT, DATE, DERIVED, DOCDATE, DOCNO, TEXT, XMARK, YEAR)
+from .spec.model import (Block, CHOICE, COUNT, DATE, DERIVED, DOCDATE, DOCNO, TEXT, XMARK, YEAR)
 
 FONT = "Times New Roman"
 THIN = Side(style="thin", color="000000")
@@ -124,7 +125,12 @@ def _head_cell(ws, r, c, text, r2=None, c2=None, narrow=False):
 
 
 def _grid_headers(ws, block, first_label="STT", second_label="Nội dung"):
+    from .spec.bao_cao_nam import HEADER_UNITS
     top, hr = block.top, block.header_rows
+    block = Block(block.kind, block.top, block.first_data_row, block.rows, tuple(
+        replace(col, label=f"{col.label} {HEADER_UNITS[(ws.title, col.key)]}")
+        if (ws.title, col.key) in HEADER_UNITS else col for col in block.cols),
+        block.first_col, block.caption, block.header_rows, block.numbering, block.sum_rows)
     if block.caption:
         _merge(ws, top - 1, 1, top - 1, block.last_col, block.caption, _f(12, bold=True),
                Alignment(horizontal="left", vertical="center"))
@@ -373,7 +379,6 @@ MM = 1 / 25.4                      # inch
 MARGINS = {False: (30, 15, 20, 20), True: (20, 15, 20, 15)}   # left, right, top, bottom (mm)
 PT_PER_UNIT = 5.5                  # a column-width unit: a digit of the default font (TNR 11 pt)
 TEXT_PT = 11                       # every table, note and hint; headers 12–14
-MIN_SCALE = 92                     # 11 pt × 92 % ≈ 10 pt: the smallest print the forms allow
 
 
 def capacity(landscape: bool) -> float:

@@ -87,8 +87,7 @@ KD_ROWS = (
     RowDef("KHAC", "Trong đó: lý do khác", stt="3.5", indent=1),
     RowDef("GOIY", "Số được gợi ý kiểm điểm", stt="4"),
 )
-KD_COLS = (ColDef("TT", "Tập thể (số tập thể)", width=16),
-           ColDef("DV", "Đảng viên (người)", width=16))
+KD_COLS = (ColDef("TT", "Tập thể", width=16), ColDef("DV", "Đảng viên", width=16))
 KD_REASONS = {"TT": ("MOITL", "KHAC"), "DV": ("MOIKN", "MIEN", "DINHCHI", "KHAC")}
 
 
@@ -131,7 +130,7 @@ ORG_ROWS = (
     RowDef("TTLD_CS", "Tập thể lãnh đạo, quản lý cấp cơ sở", stt="7"),
 )
 ORG_COLS = (
-    ColDef("TONG", "Tổng số (tổ chức, tập thể)"),
+    ColDef("TONG", "Tổng số"),
     ColDef("MOI", "Mới thành lập chưa đủ 6 tháng", group="Không đánh giá, xếp loại"),
     ColDef("KHAC", "Lý do khác", group="Không đánh giá, xếp loại"),
     ColDef("DG", "Số được đánh giá, xếp loại"),
@@ -146,7 +145,7 @@ PERSON_ROWS = (
 )
 NR = "Không đánh giá, xếp loại"
 PERSON_COLS = (
-    ColDef("TONG", "Tổng số đảng viên (người)"),
+    ColDef("TONG", "Tổng số đảng viên"),
     ColDef("MOI", "Mới kết nạp chưa đủ 6 tháng", group=NR),
     ColDef("MIEN", "Miễn công tác và sinh hoạt đảng", group=NR),
     ColDef("DINHCHI", "Đình chỉ sinh hoạt đảng", group=NR),
@@ -196,6 +195,10 @@ GT_COLS = (
     ColDef("NoiDung", "Nội dung giải trình", kind=TEXT, width=80),
 )
 GT_ROWS = 60
+
+# The unit counted, printed under a column's header (messages keep the plain label).
+HEADER_UNITS = {("Biểu 1", "TT"): "(tập thể)", ("Biểu 1", "DV"): "(người)",
+                ("Biểu 2", "TONG"): "(tổ chức, tập thể)", ("Biểu 3", "TONG"): "(người)"}
 
 # Input messages Excel shows when a cell of a list column is selected (range name -> text).
 PROMPTS = {
