@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from .read import META_ROWS
@@ -533,6 +534,34 @@ def _page(ws, sh, landscape: bool, widths: dict[int, float]):
                f"A1:{get_column_letter(sh.last_col)}{sh.footer_row + 4}")
 
 
+DEFAULT_ROW_PT = 15.0
+
+
+def _keep_footer_together(ws, sh, landscape: bool) -> None:
+    """Start "Hướng dẫn ghi biểu" and the signature block on a new page when they would
+    otherwise be split across two: a signature alone on a page cannot be filed. Pages are
+    laid out as LibreOffice and Excel do at 100 %: row heights as set, header rows repeated."""
+    _, _, top, bottom = MARGINS[landscape]
+    room = ((210 if landscape else 297) - top - bottom) * 72 / 25.4 - 6
+    first = sh.footer_row - (len(sh.notes) + 2 if sh.notes else 0)   # the block's first row
+    last = sh.footer_row + 4
+    titles = print_titles(sh)
+    t0, t1 = (int(x) for x in titles.split(":")) if titles else (0, -1)
+    title_h = sum(ws.row_dimensions[r].height or DEFAULT_ROW_PT for r in range(t0, t1 + 1))
+    used, page_of = 0.0, {}
+    page = 1
+    for r in range(1, last + 1):
+        h = ws.row_dimensions[r].height or DEFAULT_ROW_PT
+        if used + h > room:
+            page += 1
+            used = title_h if r > t1 else 0.0
+        used += h
+        page_of[r] = page
+    block_h = sum(ws.row_dimensions[r].height or DEFAULT_ROW_PT for r in range(first, last + 1))
+    if page_of[first] != page_of[last] and block_h + title_h < room:
+        ws.row_breaks.append(Break(id=first - 1))
+
+
 def _freeze(sh) -> str | None:
     """Keep a table's header rows (and its STT and label columns) in view while scrolling."""
     if len(sh.blocks) != 1 or sh.blocks[0].kind == "info":
@@ -611,6 +640,7 @@ def build_workbook(form: FormSet) -> Workbook:
         _footer(ws, sh, widths)
         _fit_rows(ws, widths, range(5, sh.footer_row + 5))
         _page(ws, sh, landscape, widths)
+        _keep_footer_together(ws, sh, landscape)
         _protect(ws)
         ws.freeze_panes = _freeze(sh)
     _meta(wb, form)
