@@ -211,12 +211,14 @@ PROMPTS = {
 
 
 def giai_trinh_sheet():
-    return layout.list_sheet(
+    sh = layout.list_sheet(
         "Giải trình", "GIẢI TRÌNH SỐ LIỆU", "GT", GT_COLS, GT_ROWS,
         subtitle="(Giải trình những số liệu khác thường hoặc chưa khớp giữa các biểu)",
         notes=("Mỗi dòng giải trình một ô của biểu: ghi tên biểu (Biểu 3), số thứ tự của dòng "
                "(1.1) và số cột như in dưới tiêu đề cột (7); bỏ trống cột số để giải trình cả "
                "dòng.",))
+    sh.landscape = False      # a list of text reads like a letter: portrait
+    return sh
 
 
 def build_spec() -> FormSet:
