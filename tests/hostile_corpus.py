@@ -118,7 +118,7 @@ def corpus() -> list[tuple[str, str, bytes, str]]:
 
     def huge(wb):
         ws = wb["Biểu 4"]
-        for r in range(60, 60 + 20000):
+        for r in range(200, 200 + 20000):     # below the form (60 rows, notes, signature)
             ws.cell(r, 2, "x" * 50)
     add("huge_sheet", "lon.xlsx", _workbook(edit=huge), "findings")
 

@@ -62,15 +62,15 @@ def test_so_ket_catches_every_known_defect():
     r = run(bao_lam_so_ket(), form="so_ket_quy_dinh")
     found = rules_at(r)
     # ttld_cap_huyen 2018: 10+24+1+0 = 35, stated 34; ca_nhan 2019: 2.866, stated 2.886
-    assert ("R-TONG", "Biểu 5!C37") in found
-    assert ("R-TONG", "Biểu 5!D48") in found
+    assert ("R-TONG", "Biểu số 5!C37") in found
+    assert ("R-TONG", "Biểu số 5!D48") in found
     msgs = " ".join(f.message for f in r.findings if f.rule == "R-DOCNO")
     assert "«236-CVBTCHU» thiếu dấu «/»" in msgs
     assert "«KH/HU» thiếu số văn bản" in msgs
     # seed 004 Biểu số 4: rows left without a tick
     assert sum(1 for f in r.findings if f.rule == "R-XMARK") == 3
     # the TCCSĐ XS share the report itself calls too high
-    assert ("R-QUOTA", "Biểu 5!C11") in found
+    assert ("R-QUOTA", "Biểu số 5!C11") in found
     assert len([f for f in r.findings if f.rule == "R-TONG"]) == 2
 
 

@@ -165,10 +165,21 @@ def test_xs_kyluat_under_qd366_is_not_about_ordinary_members():
 def test_explained_warning():
     v = dang_bo_co_so(KD_MIEN_DV=4, KD_KHAC_DV=1)
     ref = BCN.cells["KD_MIEN_DV"].ref
-    r = check(dict(v, GT_O_1=ref, GT_NoiDung_1="Một đồng chí được miễn sau kỳ kiểm điểm"))
+    why = "Một đồng chí được miễn sau kỳ kiểm điểm"
+    r = check(dict(v, GT_Bieu_1=ref, GT_NoiDung_1=why))        # a cell address still works
     f = at(r, "R-KD-XL")[0]
-    assert f.explained and f.severity == "warning"
+    assert f.explained and f.severity == "warning" and not at(r, "R-GT")
+    assert f.printed_ref == "Biểu 1, dòng 3.3, cột (4)"
     assert not at(check(v), "R-KD-XL")[0].explained
+    # as the paper numbers it: biểu, STT of the row, column number
+    r = check(dict(v, GT_Bieu_1="Biểu 1", GT_Dong_1="3.3", GT_Cot_1="(4)", GT_NoiDung_1=why))
+    assert at(r, "R-KD-XL")[0].explained and not at(r, "R-GT")
+    # an explanation of a cell with no warning, or of no cell at all, is itself reported
+    r = check(dict(v, GT_Bieu_1="Biểu 3", GT_Dong_1="1", GT_Cot_1="(3)", GT_NoiDung_1=why))
+    g = at(r, "R-GT")
+    assert g and "Biểu 3, dòng 1, cột (3)" in g[0].message and not at(r, "R-KD-XL")[0].explained
+    r = check(dict(v, GT_Bieu_1="Biểu 9", GT_Dong_1="1", GT_NoiDung_1=why))
+    assert "«Biểu 9, 1»" in at(r, "R-GT")[0].message
 
 
 # --- so_ket_quy_dinh ----------------------------------------------------------------------------
@@ -207,8 +218,7 @@ SK_CASES = [
     ("R-XMARK", {"SK3_DV_XS_PH": None, "SK3_DV_XS_CPH": "X"}, "SK3_DV_XS_DN", ["đề nghị"]),
     ("R-XMARK", {"SK4_KD_DV_NOIDUNG_PH": "v"}, "SK4_KD_DV_NOIDUNG_PH", ["«v»"]),
     ("R-TONG", {"SK5_CANHAN_TONG_Y1": 76}, "SK5_CANHAN_TONG_Y1", ["2018", "76", "75"]),
-    ("R-REQ", {"TT_DenNam": 2024, "TT_Nam": 2025, "TT_NgayLap": dt.datetime(2025, 1, 5)},
-     "TT_DenNam", ["2018–2024", "7 năm"]),
+    ("R-REQ", {"TT_TuNam": 2012}, "TT_DenNam", ["2012–2022", "11 năm", "10 cột năm"]),
     ("R-REQ", {"TT_Nam": 2021}, "TT_Nam", ["2021", "2022"]),
 ]
 

@@ -71,7 +71,7 @@ NGOAI_LE = {"TT_NgoaiLe25": "Có", "TT_QD25_So": "125-QĐ/TU",
 CASES = [
     # (rule, changes, cell name of the finding, severity, words the message must contain)
     ("R-XS-KYLUAT", CUV_DISCIPLINED, "TT_XepLoai", "error",
-     ["1 thành viên cấp ủy", "Biểu 3, cột (13)"]),
+     ["1 thành viên cấp ủy", f"Biểu 3, cột ({BCN.cells['XL_CUV_KYLUAT'].col})"]),
     ("R-XS-KYLUAT", {"XL_CBTT_KYLUAT": 1, "XL_CBTT_KHT": 1, "XL_CBTT_HT": 0}, "TT_XepLoai",
      "error", ["1 chi bộ trực thuộc bị kỷ luật", "Biểu 2"]),
     ("R-CUV-KYLUAT", dict(CUV_DISCIPLINED, TT_XepLoai=TOT, TT_XepLoaiCapUy=TOT,

@@ -77,6 +77,9 @@ def test_data_validation_and_live_highlighting(form_id):
         ws = wb[sh.name]
         covered = {}
         for dv in ws.data_validations.dataValidation:
+            if dv.type is None:             # an input message only: how to write a text cell
+                assert dv.showInputMessage and dv.prompt and not dv.showErrorMessage
+                continue
             assert dv.showErrorMessage and dv.errorStyle == "stop" and dv.error
             for rng in dv.sqref.ranges:
                 covered[rng.coord] = dv
@@ -85,6 +88,8 @@ def test_data_validation_and_live_highlighting(form_id):
                 assert covered[c.a1].type == "whole" and covered[c.a1].formula1 == "0"
             if c.kind == CHOICE:
                 assert covered[c.a1].type == "list"
+            if c.kind == "date":                   # the format is said before it is refused
+                assert covered[c.a1].showInputMessage and "15/12/2025" in covered[c.a1].prompt
     if form_id == "bao_cao_nam":
         rules = wb["Biểu 3"].conditional_formatting
         targets = {str(r.sqref) for r in rules}
@@ -96,8 +101,12 @@ def test_print_setup_is_a4_with_party_header(form_id):
     form, wb = form_sets()[form_id], committed(form_id)
     for sh in form.sheets:
         ws = wb[sh.name]
-        assert int(ws.page_setup.paperSize) == 9 and ws.page_setup.fitToWidth == 1
-        assert ws.cell(1, 1).value == "=UPPER(TT_CapTren)"
+        # A4 at 100 %: never shrunk to fit (tests/test_print.py measures the printed size)
+        assert int(ws.page_setup.paperSize) == 9 and ws.page_setup.scale == 100
+        assert not ws.sheet_properties.pageSetUpPr.fitToPage
+        assert "UPPER(TT_CapTren)" in ws.cell(1, 1).value
+        assert ws.oddHeader.center.text == "&P" and ws.HeaderFooter.differentFirst
+        assert not ws.oddFooter.center.text          # nothing at the foot of the page
         right = [c.value for c in ws[1] if c.value == "ĐẢNG CỘNG SẢN VIỆT NAM"]
         assert right and ws.cell(1, 1).font.name == "Times New Roman"
         if sh.register is not None:    # a list of any length: an annex, signed with the report

@@ -10,15 +10,16 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.comments import Comment
 from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from .read import META_ROWS
@@ -28,7 +29,7 @@ from .spec import META_SHEET, FormSet, form_sets
 from .spec.danh_sach import KY_LUAT, NHOM, TINH_TRANG
 from .spec.domain import KP_RESULTS, LEVELS, SECTORS, UNIT_TYPES, YES_NO
 from .spec.model import (CHOICE, COUNT, DATE, DERIVED, DOCDATE, DOCNO, PHONE, SCORE, TEXT, XMARK,
-                         YEAR)
+                         YEAR, Block)
 
 FONT = "Times New Roman"
 THIN = Side(style="thin", color="000000")
@@ -73,17 +74,39 @@ def _merge(ws, r1, c1, r2, c2, value=None, font=None, align=None):
     return cell
 
 
-DATE_LINE = ('=IFERROR(IF(TT_DiaDanh="","",TT_DiaDanh&", ")&"ngày "&TEXT(DAY(TT_NgayLap),"00")'
-             '&" tháng "&TEXT(MONTH(TT_NgayLap),"00")&" năm "&YEAR(TT_NgayLap),'
-             '"........, ngày .... tháng .... năm ........")')
+DOTS = "........................"
+# HD 36: "Hạ Long, ngày 05 tháng 02 năm 2018" (day 1–9 and months 1–2 with a leading zero). A blank
+# date (0 to Excel: "30/12/1899") or a text prints the write-in line of a paper form instead.
+DATE_LINE = ('=IF(OR(N(TT_NgayLap)<1,N(TT_NgayLap)>2958465),'
+             'IF(TT_DiaDanh="","..............",TT_DiaDanh)'
+             '&", ngày ..... tháng ..... năm ........",'
+             'IF(TT_DiaDanh="","",TT_DiaDanh&", ")&"ngày "&TEXT(DAY(TT_NgayLap),"00")'
+             '&" tháng "&IF(MONTH(TT_NgayLap)<3,"0","")&MONTH(TT_NgayLap)'
+             '&" năm "&YEAR(TT_NgayLap))')
 
 
-def _header(ws, sh, last_col):
+def _or_dots(expr: str, name: str) -> str:
+    """A header value from Thông tin, or a dotted write-in line while it is blank."""
+    return f'=IF({name}="","{DOTS}",{expr})'
+
+
+def _halves(widths: dict[int, float], last_col: int) -> tuple[int, int]:
+    """(last column of the left header block, first column of the right one): each about half
+    the printed width, as on a Party document."""
+    total = sum(widths.get(k, 9) for k in range(1, last_col + 1))
+    left_end, acc = 1, widths.get(1, 9)
+    while left_end < last_col - 1 and acc < 0.4 * total and \
+            acc + widths.get(left_end + 1, 9) <= 0.6 * total:
+        left_end += 1
+        acc += widths.get(left_end, 9)
+    return max(2, left_end), max(3, left_end + 1)
+
+
+def _header(ws, sh, last_col, widths):
     """Party document header (rows 1–3), title (5) and subtitle (6)."""
-    left_end = 2                      # A (STT) and B (the wide label column)
-    right_start = 3 if last_col <= 5 else max(3, last_col - 5)
-    _merge(ws, 1, 1, 1, left_end, '=UPPER(TT_CapTren)', _f(12))
-    _merge(ws, 2, 1, 2, left_end, '=UPPER(TT_DonVi)', _f(12, bold=True))
+    left_end, right_start = _halves(widths, last_col)
+    _merge(ws, 1, 1, 1, left_end, _or_dots("UPPER(TT_CapTren)", "TT_CapTren"), _f(12))
+    _merge(ws, 2, 1, 2, left_end, _or_dots("UPPER(TT_DonVi)", "TT_DonVi"), _f(12, bold=True))
     _merge(ws, 3, 1, 3, left_end, "*", _f(12))
     _merge(ws, 1, right_start, 1, last_col, "ĐẢNG CỘNG SẢN VIỆT NAM",
            _f(13, bold=True, underline="single"))
@@ -92,14 +115,16 @@ def _header(ws, sh, last_col):
         _merge(ws, 3, right_start, 3, last_col, sh.form_no, _f(12, bold=True),
                Alignment(horizontal="right", vertical="center"))
     _merge(ws, 5, 1, 5, last_col, sh.title, _f(14, bold=True))
-    ws.row_dimensions[5].height = 36 if len(sh.title) > 70 else 22
     if sh.subtitle:
         _merge(ws, 6, 1, 6, last_col, sh.subtitle, _f(12, italic=True))
-        ws.row_dimensions[6].height = 30 if len(sh.subtitle) > 100 else 18
+    for r, h in ((1, 17), (2, 33), (3, 17)):     # a long unit name wraps to two lines
+        ws.row_dimensions[r].height = h
 
 
-def _head_cell(ws, r, c, text, r2=None, c2=None):
-    cell = _merge(ws, r, c, r2 or r, c2 or c, text, _f(11, bold=True))
+def _head_cell(ws, r, c, text, r2=None, c2=None, narrow=False):
+    """A column header; over a narrow number column in 10 pt so a word such as "nhiệm" is not
+    broken (10 pt at 100 % is still the smallest print the forms allow)."""
+    cell = _merge(ws, r, c, r2 or r, c2 or c, text, _f(10 if narrow else 11, bold=True))
     for rr in range(r, (r2 or r) + 1):
         for cc in range(c, (c2 or c) + 1):
             ws.cell(rr, cc).border = BOX
@@ -108,7 +133,12 @@ def _head_cell(ws, r, c, text, r2=None, c2=None):
 
 
 def _grid_headers(ws, block, first_label="STT", second_label="Nội dung"):
+    from .spec.bao_cao_nam import HEADER_UNITS
     top, hr = block.top, block.header_rows
+    block = Block(block.kind, block.top, block.first_data_row, block.rows, tuple(
+        replace(col, label=f"{col.label} {HEADER_UNITS[(ws.title, col.key)]}")
+        if (ws.title, col.key) in HEADER_UNITS else col for col in block.cols),
+        block.first_col, block.caption, block.header_rows, block.numbering, block.sum_rows)
     if block.caption:
         _merge(ws, top - 1, 1, top - 1, block.last_col, block.caption, _f(12, bold=True),
                Alignment(horizontal="left", vertical="center"))
@@ -124,17 +154,17 @@ def _grid_headers(ws, block, first_label="STT", second_label="Nội dung"):
                 j += 1
             _head_cell(ws, top, c + i, col.group, top, c + j)
             for k in range(i, j + 1):
-                _head_cell(ws, top + 1, c + k, cols[k].label)
+                _head_cell(ws, top + 1, c + k, cols[k].label, narrow=cols[k].width < 10)
             i = j + 1
         else:
-            _head_cell(ws, top, c + i, col.header_formula or col.label, top + hr - 1, c + i)
+            _head_cell(ws, top, c + i, col.header_formula or col.label, top + hr - 1, c + i,
+                       narrow=col.width < 10)
             i += 1
-    ws.row_dimensions[top + hr - 1].height = 62 if hr == 2 else 48
     if block.numbering:
         r = top + hr
         for k in range(1, block.last_col + 1):
             cell = ws.cell(r, k, f"({k})")
-            cell.font = _f(10, italic=True)
+            cell.font = _f(TEXT_PT, italic=True)
             cell.alignment = Alignment(horizontal="center")
             cell.border = BOX
 
@@ -183,10 +213,9 @@ def _list_block(ws, block, sh):
     _head_cell(ws, top, 1, "STT")
     for j, col in enumerate(block.cols):
         _head_cell(ws, top, block.first_col + j, col.label)
-    ws.row_dimensions[top].height = 36
     for k in range(1, block.last_col + 1):
         cell = ws.cell(top + 1, k, f"({k})")
-        cell.font = _f(10, italic=True)
+        cell.font = _f(TEXT_PT, italic=True)
         cell.alignment = Alignment(horizontal="center")
         cell.border = BOX
     for i, row in enumerate(block.rows):
@@ -212,7 +241,7 @@ def _info_block(ws, block):
         for c in range(1, 5):
             ws.cell(r, c).border = BOX
             ws.cell(r, c).font = _f(11)
-        ws.row_dimensions[r].height = 30
+        ws.row_dimensions[r].height = 24   # room to write by hand
         r += 1
 
 
@@ -272,6 +301,18 @@ def _validations(ws, cells):
         XMARK: dict(type="list", formula1='"x"', error="Chỉ đánh dấu chữ x hoặc để trống.",
                     errorTitle="Chỉ đánh dấu x"),
     }
+    from .spec.bao_cao_nam import PROMPTS
+    prompts: dict[str, list[str]] = {}
+    for c in cells:
+        column = c.name.rsplit("_", 1)[0]
+        if column in PROMPTS and c.kind == TEXT:
+            prompts.setdefault(column, []).append(c.a1)
+    for column, refs in prompts.items():      # a text column that needs a word of guidance
+        dv = DataValidation(allow_blank=True, showInputMessage=True, promptTitle="Cách ghi",
+                            prompt=PROMPTS[column][:255])
+        for ref in refs:
+            dv.add(ref)
+        ws.add_data_validation(dv)
     for key, refs in groups.items():
         if key in LISTS:
             kw = dict(type="list", formula1=f"={key}",
@@ -282,6 +323,10 @@ def _validations(ws, cells):
         else:
             continue
         dv = DataValidation(allow_blank=True, showErrorMessage=True, errorStyle="stop", **kw)
+        if key in (DATE, YEAR):
+            dv.showInputMessage, dv.promptTitle = True, "Cách ghi"
+            dv.prompt = ("Ngày/tháng/năm, ví dụ 15/12/2025." if key == DATE
+                         else "Năm có 4 chữ số, ví dụ 2025.")
         for ref in refs:
             dv.add(ref)
         ws.add_data_validation(dv)
@@ -312,34 +357,236 @@ def _live_checks(wb, form: FormSet):
         wb[xs.sheet].conditional_formatting.add(xs.a1, rule)
 
 
-def _footer(ws, sh):
-    r = sh.footer_row - len(sh.notes) - 1
+def _outside_period(wb, form: FormSet):
+    """Review forms: a year column past Đến năm is greyed and its figures hidden, so a five-year
+    review does not print five columns of zeros."""
+    if "TT_DenNam" not in form.cells:
+        return
+    for c in form.cells.values():
+        if c.year_index is None:
+            continue
+        rule = FormulaRule(formula=[f"AND(N(TT_TuNam)>0,N(TT_DenNam)>0,"
+                                    f"TT_TuNam+{c.year_index}>TT_DenNam)"],
+                           fill=NA_FILL, font=Font(name=FONT, color="FFBFBFBF"))
+        wb[c.sheet].conditional_formatting.add(c.a1, rule)
+
+
+def _footer(ws, sh, widths):
+    """"Hướng dẫn ghi biểu" (the sheet's notes) under the table, then the signature block."""
+    r = sh.footer_row - len(sh.notes) - 2
+    if sh.notes:
+        _merge(ws, r, 1, r, sh.last_col, "Hướng dẫn ghi biểu:", _f(TEXT_PT, bold=True, italic=True),
+               Alignment(horizontal="left", vertical="top"))
     for i, note in enumerate(sh.notes):
-        _merge(ws, r + 1 + i, 1, r + 1 + i, sh.last_col, note, _f(10, italic=True),
+        _merge(ws, r + 1 + i, 1, r + 1 + i, sh.last_col, note, _f(TEXT_PT, italic=True),
                Alignment(horizontal="left", vertical="top", wrap_text=True))
-        ws.row_dimensions[r + 1 + i].height = 28 if len(note) > 110 else 15
     r = sh.footer_row
-    left = max(3, sh.last_col - 5) if sh.last_col > 5 else 3
+    left = _halves(widths, sh.last_col)[1]
     _merge(ws, r, left, r, sh.last_col, "NGƯỜI LẬP BIỂU", _f(12, bold=True))
     _merge(ws, r + 1, left, r + 1, sh.last_col, "(Họ tên, số điện thoại)", _f(11, italic=True))
     _merge(ws, r + 4, left, r + 4, sh.last_col,
-           '=TT_NguoiLap&IF(TT_DienThoai="",""," - "&TT_DienThoai)', _f(12, bold=True))
+           _or_dots('TT_NguoiLap&IF(TT_DienThoai="",""," - "&TT_DienThoai)', "TT_NguoiLap"),
+           _f(12, bold=True))
 
 
-def _page(ws, sh):
+# --- paper -------------------------------------------------------------------------------------
+# HD 36-HD/VPTW: A4, Times New Roman, margins top/bottom 20–25 mm, left 30–35 mm, right 15–20 mm,
+# page numbers from page 2, top centre, 10 mm from the edge. A landscape table is bound along its
+# top edge, so it keeps 20 mm there and 20/15 mm left/right. Text is never shrunk to fit: columns
+# are sized so the table fits the width at 100 %, and a long table runs onto more pages with its
+# header rows repeated.
+MM = 1 / 25.4                      # inch
+MARGINS = {False: (30, 15, 20, 20), True: (20, 15, 20, 15)}   # left, right, top, bottom (mm)
+PT_PER_UNIT = 5.5                  # a column-width unit: a digit of the default font (TNR 11 pt)
+TEXT_PT = 11                       # every table, note and hint; headers 12–14
+
+
+def capacity(landscape: bool) -> float:
+    """Column-width units that fit between the margins of an A4 page at 100 %."""
+    left, right, _, _ = MARGINS[landscape]
+    mm = (297 if landscape else 210) - left - right
+    return mm * 72 / 25.4 / PT_PER_UNIT - 1.5       # a little slack for borders and rounding
+
+
+def _columns(sh) -> dict[int, tuple[float, float | None]]:
+    """Column index -> (width wanted, minimum when it may shrink; None = fixed)."""
+    cols: dict[int, tuple[float, float | None]] = {1: (4.5, None), 2: (sh.label_width, 18)}
+    for block in sh.blocks:
+        if block.kind == "years":
+            cols[1], cols[2] = (40, 20), (13, None)
+        if block.kind == "info":
+            cols[3], cols[4] = (block.cols[0].width, 18), (block.cols[1].width, 14)
+            continue
+        for j, col in enumerate(block.cols):
+            flexible = col.kind in (TEXT, DOCNO, DOCDATE)
+            least = min(col.width, 9.0 if col.kind in (DOCNO, DOCDATE) else 12.0)
+            want = (col.width, max(8.0, least) if flexible else None)
+            k = block.first_col + j
+            if k not in cols or want[0] > cols[k][0]:
+                cols[k] = want
+    return cols
+
+
+def plan_columns(sh) -> tuple[bool, dict[int, float]]:
+    """(landscape, widths): portrait when the table fits it (shrinking text columns no further
+    than their minimum, and only on sheets the spec marks portrait), else landscape; text
+    columns share what the fixed ones leave."""
+    cols = _columns(sh)
+    fixed = sum(w for w, lo in cols.values() if lo is None)
+    flex = {k: (w, lo) for k, (w, lo) in cols.items() if lo is not None}
+    natural = fixed + sum(w for w, _ in flex.values())
+    least = fixed + sum(lo for _, lo in flex.values())
+    if natural <= capacity(False) or (not sh.landscape and least <= capacity(False)):
+        landscape = False
+    else:
+        landscape = True
+    room = capacity(landscape) - fixed
+    widths = {k: w for k, (w, lo) in cols.items() if lo is None}
+    todo = dict(flex)
+    while todo:                      # share the room in proportion, respecting each minimum
+        f = room / sum(w for w, _ in todo.values()) if todo else 1
+        if f >= 1:
+            widths.update({k: w for k, (w, _) in todo.items()})
+            break
+        low = {k: lo for k, (w, lo) in todo.items() if w * f < lo}
+        if not low:
+            widths.update({k: int(w * f * 10) / 10 for k, (w, _) in todo.items()})
+            break
+        for k, lo in low.items():
+            widths[k] = lo
+            room -= lo
+            del todo[k]
+    return landscape, widths
+
+
+def text_lines(text, width: float, size: float = TEXT_PT, bold: bool = False) -> int:
+    """How many lines `text` wraps to in a column `width` units wide (Times New Roman: about
+    0.42 em a character, 0.48 em bold), word by word as Excel and LibreOffice wrap."""
+    if text is None or text == "":
+        return 1
+    per_line = max(1.0, (width * PT_PER_UNIT - 5) / (size * (0.48 if bold else 0.42)))
+
+    def length(word: str) -> float:       # capitals are about 1.5 times as wide
+        return sum(1.5 if ch.isupper() else 1.0 for ch in word)
+
+    lines = 0
+    for para in str(text).split("\n"):
+        n, used = 1, 0.0
+        for word in para.split():
+            w = length(word) + (1 if used else 0)
+            if used and used + w > per_line:
+                n, used = n + 1, length(word)
+            else:
+                used += w
+            while used > per_line:          # a word longer than the line breaks inside
+                n, used = n + 1, used - per_line
+        lines += n
+    return lines
+
+
+def line_height(lines: int, size: float = TEXT_PT) -> float:
+    return round(lines * size * 1.2 + 4, 1)
+
+
+def _fit_rows(ws, widths: dict[int, float], rows) -> None:
+    """Give each row of wrapped text the height of its tallest cell: neither Excel nor
+    LibreOffice re-measures rows of a file written by openpyxl, so a wrapped label would be cut
+    to one line on paper. Merged cells count with their merged width, on their first row."""
+    spans = {}
+    for rng in ws.merged_cells.ranges:
+        spans[(rng.min_row, rng.min_col)] = (rng.max_col, rng.max_row - rng.min_row + 1)
+    for r in rows:
+        need = ws.row_dimensions[r].height or 0
+        for c in range(1, max(widths) + 1):
+            cell = ws.cell(r, c)
+            v = cell.value
+            if not isinstance(v, str) or v.startswith("="):
+                continue
+            last, nrows = spans.get((r, c), (c, 1))
+            w = sum(widths.get(k, 9) for k in range(c, last + 1))
+            size = cell.font.sz or TEXT_PT
+            indent = (cell.alignment.indent or 0) * 1.2
+            h = line_height(text_lines(v, w - indent, size, cell.font.b), size) / nrows
+            need = max(need, h)
+        if need:
+            ws.row_dimensions[r].height = need
+
+
+def print_titles(sh) -> str | None:
+    """The header rows of the sheet's one table, repeated on every printed page."""
+    if len(sh.blocks) != 1:
+        return None
+    b = sh.blocks[0]
+    return f"{b.top}:{b.first_data_row - 1}"
+
+
+def page_setup(ws, landscape: bool, title_rows: str | None = None, scale: int = 100,
+               print_area: str | None = None) -> None:
+    """A4 as HD 36 lays it out, page number top centre from page 2, nothing else in the
+    margins. Shared with the summary workbook so every printed sheet looks the same."""
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if sh.landscape else "portrait"
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    # Party documents: top/bottom 2 cm, left 3 cm, right 1.5 cm (in inches)
-    ws.page_margins.left, ws.page_margins.right = 1.18, 0.59
-    ws.page_margins.top, ws.page_margins.bottom = 0.79, 0.79
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=False)
+    ws.page_setup.scale = scale
+    ws.page_setup.firstPageNumber = 1
+    ws.page_setup.useFirstPageNumber = True
+    left, right, top, bottom = MARGINS[landscape]
+    ws.page_margins.left, ws.page_margins.right = left * MM, right * MM
+    ws.page_margins.top, ws.page_margins.bottom = top * MM, bottom * MM
+    ws.page_margins.header, ws.page_margins.footer = 10 * MM, 8 * MM
     ws.print_options.horizontalCentered = True
-    ws.oddFooter.center.text = "Trang &P/&N"
-    ws.oddFooter.center.font = FONT
-    ws.print_area = f"A1:{get_column_letter(sh.last_col)}{sh.footer_row + 4}"
+    ws.HeaderFooter.differentFirst = True
+    ws.oddHeader.center.text = "&P"
+    ws.oddHeader.center.font = FONT
+    ws.oddHeader.center.size = 12
+    if title_rows:
+        ws.print_title_rows = title_rows
+    if print_area:
+        ws.print_area = print_area
     ws.sheet_view.showGridLines = False
+
+
+def _page(ws, sh, landscape: bool, widths: dict[int, float]):
+    total = sum(widths.get(k, 9) for k in range(1, sh.last_col + 1))
+    scale = min(100, int(100 * capacity(landscape) / total))
+    page_setup(ws, landscape, print_titles(sh), scale,
+               f"A1:{get_column_letter(sh.last_col)}{sh.footer_row + 4}")
+
+
+DEFAULT_ROW_PT = 15.0
+
+
+def _keep_footer_together(ws, sh, landscape: bool) -> None:
+    """Start "Hướng dẫn ghi biểu" and the signature block on a new page when they would
+    otherwise be split across two: a signature alone on a page cannot be filed. Pages are
+    laid out as LibreOffice and Excel do at 100 %: row heights as set, header rows repeated."""
+    _, _, top, bottom = MARGINS[landscape]
+    room = ((210 if landscape else 297) - top - bottom) * 72 / 25.4 - 6
+    first = sh.footer_row - (len(sh.notes) + 2 if sh.notes else 0)   # the block's first row
+    last = sh.footer_row + 4
+    titles = print_titles(sh)
+    t0, t1 = (int(x) for x in titles.split(":")) if titles else (0, -1)
+    title_h = sum(ws.row_dimensions[r].height or DEFAULT_ROW_PT for r in range(t0, t1 + 1))
+    used, page_of = 0.0, {}
+    page = 1
+    for r in range(1, last + 1):
+        h = ws.row_dimensions[r].height or DEFAULT_ROW_PT
+        if used + h > room:
+            page += 1
+            used = title_h if r > t1 else 0.0
+        used += h
+        page_of[r] = page
+    block_h = sum(ws.row_dimensions[r].height or DEFAULT_ROW_PT for r in range(first, last + 1))
+    if page_of[first] != page_of[last] and block_h + title_h < room:
+        ws.row_breaks.append(Break(id=first - 1))
+
+
+def _freeze(sh) -> str | None:
+    """Keep a table's header rows (and its STT and label columns) in view while scrolling."""
+    if len(sh.blocks) != 1 or sh.blocks[0].kind == "info":
+        return None
+    b = sh.blocks[0]
+    return f"{get_column_letter(b.first_col)}{b.first_data_row}"
 
 
 def _protect(ws):
@@ -369,27 +616,36 @@ def _meta(wb, form: FormSet):
     _protect(ws)
 
 
+def default_font(wb) -> None:
+    """Times New Roman 11 as the workbook's default font. Column widths are counted in digits of
+    that font, so Excel (Times New Roman) and LibreOffice (Liberation Serif, the same metrics)
+    give a column the same printed width; with Calibri, missing on Linux, LibreOffice's fallback
+    made every column a third wider and the tables ran off the page."""
+    wb._fonts[0] = Font(name=FONT, size=TEXT_PT)
+    wb._named_styles["Normal"].font = Font(name=FONT, size=TEXT_PT)
+
+
 def build_workbook(form: FormSet) -> Workbook:
     wb = Workbook()
+    default_font(wb)
     wb.remove(wb.active)
     for sh in form.sheets:
         ws = wb.create_sheet(sh.name)
-        ws.column_dimensions["A"].width = 6
-        ws.column_dimensions["B"].width = sh.label_width
         if sh.register is not None:     # the member register draws itself
+            ws.column_dimensions["A"].width = 6
+            ws.column_dimensions["B"].width = sh.label_width
             from .register_xlsx import draw_register
             draw_register(ws, sh, sh.register)
             for name, ref in sh.ranges.items():
                 wb.defined_names[name] = DefinedName(name, attr_text=f"{_quote(sh.name)}!{ref}")
             continue
+        landscape, widths = plan_columns(sh)
+        for k, w in widths.items():
+            ws.column_dimensions[get_column_letter(k)].width = w
         for block in sh.blocks:
-            for j, col in enumerate(block.cols):
-                ws.column_dimensions[get_column_letter(block.first_col + j)].width = col.width
             if block.kind == "info":
                 _info_block(ws, block)
             elif block.kind == "years":
-                ws.column_dimensions["A"].width = 40
-                ws.column_dimensions["B"].width = 15
                 _years_block(ws, block)
             elif block.kind == "list":
                 _list_block(ws, block, sh)
@@ -397,21 +653,26 @@ def build_workbook(form: FormSet) -> Workbook:
                 _grid_headers(ws, block, second_label="Tiêu chí" if block.caption else
                               ("Tập thể, cá nhân" if block.kind == "checklist" else "Nội dung"))
                 _row_labels(ws, block, sh)
-        _header(ws, sh, sh.last_col)
+        _header(ws, sh, sh.last_col, widths)
         for c in sh.cells:
             _style_value_cell(ws, c)
             wb.defined_names[c.name] = DefinedName(c.name, attr_text=_abs(c))
             if c.hint:
-                ws.cell(c.row, c.col + 1, c.hint).font = _f(10, italic=True, color="FF595959")
+                hint = ws.cell(c.row, c.col + 1, c.hint)
+                hint.font = _f(TEXT_PT, italic=True, color="FF595959")
+                hint.alignment = Alignment(vertical="center", wrap_text=True)
         for name, ref in sh.ranges.items():
             wb.defined_names[name] = DefinedName(name, attr_text=f"{_quote(sh.name)}!{ref}")
         _validations(ws, [c for c in sh.cells if c.kind != DERIVED])
-        _footer(ws, sh)
-        _page(ws, sh)
+        _footer(ws, sh, widths)
+        _fit_rows(ws, widths, range(5, sh.footer_row + 5))
+        _page(ws, sh, landscape, widths)
+        _keep_footer_together(ws, sh, landscape)
         _protect(ws)
-        ws.freeze_panes = None
+        ws.freeze_panes = _freeze(sh)
     _meta(wb, form)
     _live_checks(wb, form)
+    _outside_period(wb, form)
     wb.active = 0
     return wb
 

@@ -84,17 +84,13 @@ def cmd_validate(args) -> int:
     return 1 if report.errors else 0
 
 
-SAMPLES = ("bao-lam-2019", "bao-lam-2019-da-sua", "mau-trong")
-
-
 def cmd_sample(args) -> int:
     from . import sample
-    if args.name == "bao-lam-2019":
-        data = sample.fill_template(sample.bao_lam_2019())
-    elif args.name == "bao-lam-2019-da-sua":
-        data = sample.fill_template(sample.bao_lam_2019(corrected=True))
-    else:
-        data = sample.fill_template({}, form=args.form)
+    try:
+        data = sample.sample_bytes(args.name, args.form)
+    except ValueError as e:
+        sys.stderr.write(f"LỖI: {e}\n")
+        return 2
     Path(args.output).write_bytes(data)
     _out(f"Đã ghi {args.output}")
     return 0
@@ -126,9 +122,11 @@ def parser() -> argparse.ArgumentParser:
     v.set_defaults(func=cmd_validate)
 
     s = sub.add_parser("sample", help="tạo tệp mẫu đã điền để thử")
-    s.add_argument("name", choices=SAMPLES)
+    from .sample import SAMPLES
+    s.add_argument("name", choices=tuple(SAMPLES))
     s.add_argument("-o", "--output", required=True)
-    s.add_argument("--form", default="bao_cao_nam", choices=("bao_cao_nam", "so_ket_quy_dinh"))
+    s.add_argument("--form", default=None, choices=("bao_cao_nam", "so_ket_quy_dinh"),
+                   help="biểu của tệp mẫu trống (mặc định: biểu của mẫu đã chọn)")
     s.set_defaults(func=cmd_sample)
 
     from . import danh_sach_io      # kiemdiem danh-sach nhap (the member register)

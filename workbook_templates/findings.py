@@ -24,6 +24,7 @@ class Finding:
     row_label: str = ""
     col_label: str = ""
     explained: bool = False  # a warning the unit explained on the "Giải trình" sheet
+    printed_ref: str = ""    # as the printed form numbers it: "Biểu 3, dòng 1.1, cột (7)"
 
     @property
     def ref(self) -> str:

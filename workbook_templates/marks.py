@@ -30,7 +30,8 @@ REPORT_HEADERS = ("Mức độ", "Biểu", "Ô", "Nội dung", "Cách sửa", "Q
 # Columns G:H (hidden) record what this run marked, so the next run can undo exactly that.
 RECORD_HEADERS = ("Ô đã tô (kiemdiem)", "Đã thêm ghi chú (kiemdiem)")
 HEADER_ROW = 5               # 1-based row of REPORT_HEADERS; findings start on the next row
-COLUMN_WIDTHS = (12, 14, 14, 70, 50, 40, 18, 10)
+# A4 landscape at 100 % (build.capacity(True) ≈ 133 units for the six printed columns)
+COLUMN_WIDTHS = (11, 10, 14, 46, 32, 19, 18, 10)
 
 
 @dataclass(frozen=True)
@@ -147,9 +148,10 @@ def report_rows(findings: Iterable[Finding]) -> list[dict]:
             "muc_do": level,
             "bieu": f.sheet or "(cả tệp)",
             "o": f.ref if f.cell else "",
-            "noi_dung": f.message,
+            # where, as the printed form numbers it, for a reader holding the paper
+            "noi_dung": f"{f.printed_ref}: {f.message}" if f.printed_ref else f.message,
             "cach_sua": f.hint,
-            "quy_dinh": f.rule + (f" — {f.regulation}" if f.regulation else ""),
+            "quy_dinh": f.regulation,     # the regulation, not our rule id: it is printed
         })
     return rows
 
@@ -286,11 +288,8 @@ def annotate_xlsx(xlsx_bytes: bytes, findings: Sequence[Finding], subtitle: str 
     for r in range(HEADER_ROW + 1, ws.max_row + 1):   # openpyxl cannot autofit: estimate
         ws.row_dimensions[r].height = row_height(
             [ws.cell(r, c).value for c in range(1, len(REPORT_HEADERS) + 1)])
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    from .build import page_setup       # A4 as the forms, at 100 %, never shrunk below 10 pt
+    page_setup(ws, landscape=True, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
     ws.print_area = f"A1:{get_column_letter(len(REPORT_HEADERS))}{ws.max_row}"
     for c in range(len(REPORT_HEADERS) + 1, len(REPORT_HEADERS) + len(RECORD_HEADERS) + 1):
         ws.column_dimensions[get_column_letter(c)].hidden = True

@@ -354,7 +354,7 @@ def _errors_txt(report: Report) -> str:
     head = "; ".join(f"{f.ref}: {f.message.rstrip('.')}" for f in errs[:3])
     more = f"; và {len(errs) - 3} lỗi khác" if len(errs) > 3 else ""
     return (f"Tệp có {len(errs)} lỗi nên không được tổng hợp ({head}{more}). Đơn vị sửa rồi nộp "
-            "lại, hoặc tổng hợp cả tệp lỗi bằng --include-invalid.")
+            "lại, hoặc người tổng hợp chọn tổng hợp cả tệp còn lỗi.")
 
 
 def _expected_for(expected, parent: Parent):
@@ -550,7 +550,8 @@ def _merge_so_ket(result: MergeResult, year, period):
     qd = _most_common([c.values.get("TT_QuyDinh") for c in result.included])
     if qd:
         values["TT_QuyDinh"] = qd
-    counts = [c for c in form.inputs() if c.kind == COUNT and c.sheet == "Biểu 5"]
+    from .spec.so_ket_quy_dinh import RESULTS_SHEET
+    counts = [c for c in form.inputs() if c.kind == COUNT and c.sheet == RESULTS_SHEET]
     if result.included:
         for c in counts:
             vs = [ch.values.get(c.name) for ch in result.included]

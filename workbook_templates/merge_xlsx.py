@@ -128,6 +128,9 @@ def _table(ws, top: int, headers: list[str], rows: list[list], widths=None, titl
         for j, w in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(j)].width = w
     ws.freeze_panes = ws.cell(head_row + 1, 1) if ws.freeze_panes is None else ws.freeze_panes
+    if not ws.print_title_rows:
+        ws.print_title_rows = f"{head_row}:{head_row}"
+        ws.print_title_cols = "A:C" if len(headers) > 8 else None
     return r + 1
 
 
@@ -149,11 +152,10 @@ def _title(ws, text: str, sub: str = "") -> int:
     ws.cell(1, 1, text).font = Font(name=FONT, bold=True, size=14)
     if sub:
         ws.cell(2, 1, sub).font = Font(name=FONT, italic=True, size=11)
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    # A4 landscape at 100 % as the forms (build.page_setup); a table wider than the page runs
+    # onto further pages with its header row and first columns repeated, never shrunk to 4 pt
+    from .build import page_setup
+    page_setup(ws, landscape=True)
     return 4
 
 
@@ -286,7 +288,9 @@ def _detail_sheet(wb, result):
             ndoc = sum(1 for d in result.lists[M.SHEET_DOCS][1] if d[1] == ch.code)
             ncph = sum(1 for n, x in v.items() if n.endswith("_CPH") and x)
             ndn = sum(1 for n, x in v.items() if n.endswith("_DN") and x)
-            last = f"Y{N_YEARS}"
+            tu, den = v.get("TT_TuNam"), v.get("TT_DenNam")   # the period's last year column
+            last = f"Y{min(N_YEARS, den - tu + 1)}" if isinstance(tu, int) and \
+                isinstance(den, int) and den >= tu else f"Y{N_YEARS}"
             rows.append([i, ch.code, ch.name, UNIT_TYPE_LABEL.get(ch.unit_type, "?"),
                          M._period_txt(ch.period), ndoc, ncph, ndn,
                          M._int(v.get(f"SK5_CANHAN_TONG_{last}")),
@@ -316,7 +320,7 @@ def _detail_sheet(wb, result):
         r = _note(ws, r, note, True)
     if result.undecided:
         r = _note(ws, r, f"{len(result.undecided)} đơn vị {M.UNDECIDED}: xếp loại tính theo mức "
-                         "đơn vị tự đề nghị; nhập quyết định bằng --decisions rồi tổng hợp lại.",
+                         "đơn vị tự đề nghị; ghi quyết định xếp loại của cấp ủy rồi tổng hợp lại.",
                   True)
     if result.skipped:
         r += 1
@@ -334,7 +338,7 @@ def _detail_sheet(wb, result):
                    title="TỆP KHÔNG ĐỌC ĐƯỢC")
     invalid = [ch for ch in result.included if not ch.report.valid]
     if invalid:
-        r = _note(ws, r, "Đã tổng hợp cả tệp còn lỗi (--include-invalid): " +
+        r = _note(ws, r, "Đã tổng hợp cả tệp còn lỗi (theo yêu cầu của người tổng hợp): " +
                   "; ".join(f"{c.name} ({len(c.report.errors)} lỗi)" for c in invalid) + ".",
                   True)
 
@@ -356,7 +360,7 @@ def _status_sheet(wb, result):
         if used is not None:
             n_ok += 1
             state = "Đã nộp, đã tổng hợp" if used.report.valid else \
-                "Đã nộp, còn lỗi (vẫn tổng hợp theo --include-invalid)"
+                "Đã nộp, còn lỗi (vẫn tổng hợp theo yêu cầu)"
             note = ""
             if used.unit_type and e["type"] and used.unit_type != e["type"]:
                 note = (f"Tệp ghi loại «{UNIT_TYPE_LABEL.get(used.unit_type)}», danh sách ghi "

@@ -23,7 +23,7 @@ from .spec.model import DERIVED
 # The rows of the hidden _meta sheet (column B holds the value); shared with the builder.
 META_ROWS = (("template", "META_Template"), ("version", "META_Version"),
              ("co_so", "META_CoSo"), ("ty_le_xs", "META_TyLeXS"))
-OUTDATED = {"bao_cao_nam": {"0.9", "1.0"}, "so_ket_quy_dinh": {"0.9"}}
+OUTDATED = {"bao_cao_nam": {"0.9", "1.0"}, "so_ket_quy_dinh": {"0.9", "1.0"}}
 
 
 class ReadError(Exception):

@@ -17,7 +17,6 @@ from openpyxl.formatting.rule import FormulaRule
 from openpyxl.styles import Alignment, Font, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.properties import PageSetupProperties
 
 from .spec.danh_sach import COL, REGISTER, SCORE, RegisterSpec
 from .spec.model import CHOICE, DATE, XMARK
@@ -27,12 +26,13 @@ DATE_FORMAT = "dd/mm/yyyy"
 
 def draw_register(ws, sh, reg: RegisterSpec = REGISTER) -> None:
     """The empty register sheet of the template (called by build.build_workbook)."""
-    from .build import BOX, FONT, _head_cell, _header
+    from .build import BOX, FONT, _head_cell, _header, page_setup
 
     last_col = reg.last_col
-    _header(ws, sh, last_col)
+    widths = {1: 5.0} | {reg.first_col + i: c.width for i, c in enumerate(reg.columns)}
+    _header(ws, sh, last_col, widths)
     ws.row_dimensions[6].height = 32
-    ws.column_dimensions["A"].width = 6
+    ws.column_dimensions["A"].width = widths[1]
     _head_cell(ws, reg.header_row, reg.stt_col, "STT")
     for i, c in enumerate(reg.columns):
         col = reg.first_col + i
@@ -62,16 +62,9 @@ def draw_register(ws, sh, reg: RegisterSpec = REGISTER) -> None:
     _register_validations(ws, reg)
     add_live_checks(ws.parent, _form_of(sh))
 
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape"
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.page_margins.left, ws.page_margins.right = 0.79, 0.39
-    ws.page_margins.top, ws.page_margins.bottom = 0.59, 0.59
-    ws.print_options.horizontalCentered = True
-    ws.print_title_rows = f"{reg.header_row}:{reg.header_row}"
-    ws.oddFooter.center.text = "Trang &P/&N"
-    ws.oddFooter.center.font = FONT
+    # A4 landscape at 100 % as every form (build.page_setup: page number top centre from page
+    # 2); the columns fit the page, so the list prints at the forms' 11 pt
+    page_setup(ws, True, f"{reg.header_row}:{reg.header_row}")
     ws.sheet_view.showGridLines = False
     ws.freeze_panes = ws.cell(first, reg.first_col + 1)
     ws.auto_filter.ref = f"A{reg.header_row}:{get_column_letter(last_col)}{last}"
@@ -144,7 +137,8 @@ def write_register(wb, members: list[dict], reg: RegisterSpec = REGISTER) -> int
     # cells written here get the look a typed cell gets from its column's style
     styles = {c: ws.column_dimensions[get_column_letter(c)]._style for c in range(1, ncols + 1)}
     keys = [(k, reg.col_of(k)) for k in COL]
-    per_line = {reg.col_of(c.key): max(1, int(c.width * 1.15)) for c in reg.columns}
+    from .build import line_height, text_lines      # the forms' own word-wrap estimate
+    width = {reg.col_of(c.key): c.width for c in reg.columns}
     for i, m in enumerate(members):
         r = reg.first_row + i
         lines = 1
@@ -156,9 +150,9 @@ def write_register(wb, members: list[dict], reg: RegisterSpec = REGISTER) -> int
             cell.value = _xl_value("", v)
             if isinstance(v, str):
                 cell.data_type = "s"   # a name starting with "=" stays text
-                lines = max(lines, -(-len(v) // per_line.get(c, 10)))
+                lines = max(lines, text_lines(v, width.get(c, 10)))
         if lines > 1:   # openpyxl cannot autofit and LibreOffice does not on opening: estimate
-            ws.row_dimensions[r].height = 13.5 * lines + 1
+            ws.row_dimensions[r].height = line_height(lines)
     return cleared
 
 

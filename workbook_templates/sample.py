@@ -184,6 +184,11 @@ def bao_lam_so_ket() -> dict:
             for lv in ("XS", "TOT", "HT", "KHT"):
                 v[f"SK5_{tkey}_{lv}_Y{k + 1}"] = tab[lv][k]
             v[f"SK5_{tkey}_TONG_Y{k + 1}"] = tab["stated_total"][k]
+    kd = fx["kiem_diem"]            # seed 004 §2.1: who held the review, who was "gợi ý"
+    for k in range(5):
+        for row, key in (("TT", "tap_the"), ("CN", "ca_nhan"), ("GOIY_TT", "goi_y_tap_the"),
+                         ("GOIY_CN", "goi_y_ca_nhan")):
+            v[f"SK5_KD_{row}_Y{k + 1}"] = kd[key][k]
     return v
 
 
@@ -315,3 +320,23 @@ def commune_2026(n: int = 1500, year: int = 2026) -> tuple[dict, list[dict]]:
               "XL_CBTT_XS": 4, "XL_CBTT_HT": 1})
     v.update(qd366_fields(v))
     return v, members
+
+
+# `kiemdiem sample NAME`: what each name writes and on which form. A name belongs to one form;
+# asking for it on another is refused rather than silently writing something else.
+SAMPLES = {
+    "bao-lam-2019": ("bao_cao_nam", lambda: bao_lam_2019()),
+    "bao-lam-2019-da-sua": ("bao_cao_nam", lambda: bao_lam_2019(corrected=True)),
+    "bao-lam-so-ket": ("so_ket_quy_dinh", lambda: bao_lam_so_ket()),
+    "mau-trong": (None, dict),      # the blank template of either form
+}
+
+
+def sample_bytes(name: str, form: str | None = None) -> bytes:
+    """The .xlsx of sample `name`; ValueError (Vietnamese) when `form` is not the sample's."""
+    own, values = SAMPLES[name]
+    if own and form and form != own:
+        title = get_form_set(own).title
+        raise ValueError(f"Tệp mẫu «{name}» là biểu «{title}»; không thể ghi nó thành biểu "
+                         f"«{get_form_set(form).title}». Bỏ chọn biểu, hoặc chọn mẫu khác.")
+    return fill_template(values(), form=own or form or "bao_cao_nam")

@@ -17,6 +17,7 @@ from .rules import checks
 from .rules.catalogue import RULES
 from .rules.packs import PACKS, RulePack, pack_for_year
 from .rules import parse as P
+from .spec.layout import printed_ref, resolve_printed
 from .spec.domain import UNIT_TYPE_LABEL
 from .spec.model import (CHOICE, COUNT, DATE, DERIVED, DOCDATE, DOCNO, PHONE, SCORE, TEXT, XMARK,
                          YEAR, EvalContext)
@@ -78,7 +79,8 @@ class Ctx:
             rule=RULES[rule].reported_as, severity=severity or self.pack.severity(rule),
             sheet=c.sheet if c else "", cell=c.a1 if c else "", name=name if c else "",
             message=message, hint=hint, regulation=self.pack.regulation(rule),
-            row_label=c.row_label if c else "", col_label=c.col_label if c else ""))
+            row_label=c.row_label if c else "", col_label=c.col_label if c else "",
+            printed_ref=printed_ref(self.form, name) if c else ""))
 
     # lookups -----------------------------------------------------------------------------------
     def cell(self, name):
@@ -194,24 +196,42 @@ def _compute(ctx: Ctx, ectx: EvalContext):
 _EXPLAIN: dict = {}
 
 
-def _explain_cells(form) -> tuple[str, ...]:
+def _explain_rows(form) -> list[tuple[int, tuple[str, str, str, str]]]:
     if form.id not in _EXPLAIN:
-        _EXPLAIN[form.id] = tuple(n for n in form.cells if n.startswith("GT_O_"))
+        n = sum(1 for name in form.cells if name.startswith("GT_NoiDung_"))
+        _EXPLAIN[form.id] = [(i, tuple(f"GT_{k}_{i}" for k in ("Bieu", "Dong", "Cot", "NoiDung")))
+                             for i in range(1, n + 1)]
     return _EXPLAIN[form.id]
 
 
 def _explain(ctx: Ctx):
-    """Warnings that the unit explained on "Giải trình" stay warnings, marked explained."""
-    refs = set()
-    for name in _explain_cells(ctx.form):
-        if ctx.val.get(name):
-            if not ctx.val.get(name.replace("GT_O_", "GT_NoiDung_")):
-                continue
-            t = str(ctx.val[name]).strip().replace("'", "").replace("$", "").casefold()
-            refs.add(t)
+    """Warnings that the unit explained on "Giải trình" stay warnings, marked explained. A row
+    names a cell as the printed form does (Biểu 3, dòng 1, cột (7); a blank column is the whole
+    row) or by its address (Biểu 3!G11); a row that points at no warning is reported, since the
+    superior would otherwise read an explanation of nothing."""
+    warned: dict[str, list] = {}
     for f in ctx.findings:
-        if f.severity == WARNING and (f.ref.casefold() in refs or
-                                      (f.name and f.name.casefold() in refs)):
+        if f.severity == WARNING and f.name:
+            warned.setdefault(f.name, []).append(f)
+    for i, (bieu, dong, cot, noi_dung) in _explain_rows(ctx.form):
+        raw = [ctx.filled.raw.get(n) for n in (bieu, dong, cot)]
+        if all(v in (None, "") for v in raw) or not ctx.val.get(noi_dung):
+            continue
+        names = resolve_printed(ctx.form, *raw)
+        shown = ", ".join(str(v) for v in raw if v not in (None, ""))
+        if not names:
+            ctx.add("R-GT", bieu, f"Dòng {i} của Giải trình chỉ tới «{shown}»: không có ô nào "
+                    "như vậy trên các biểu.",
+                    "Ghi tên biểu (Biểu 3), số thứ tự của dòng (1.1) và số cột như in dưới tiêu "
+                    "đề cột (7).")
+            continue
+        hits = [f for n in names for f in warned.get(n, ())]
+        if not hits:
+            where = printed_ref(ctx.form, next(iter(names))) if len(names) == 1 else f"«{shown}»"
+            ctx.add("R-GT", bieu, f"Dòng {i} của Giải trình giải trình {where} nhưng ở đó không "
+                    "có cảnh báo nào.",
+                    "Kiểm tra lại biểu, dòng và cột; xóa dòng giải trình nếu không còn cần.")
+        for f in hits:
             f.explained = True
 
 

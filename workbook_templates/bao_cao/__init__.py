@@ -43,7 +43,7 @@ SIGNER = {"DB_TINH": "T/M BAN THƯỜNG VỤ", "DB_CTCS": "T/M BAN THƯỜNG V�
           "CB_TT": "T/M CHI BỘ"}
 #: Names of the form sets' sheets, to tell a user where a blank workbook should be filled.
 FILL_WHERE = {"bao_cao_nam": "Biểu 1, Biểu 2, Biểu 3 và Biểu 4",
-              "so_ket_quy_dinh": "Biểu số 1 đến Biểu số 4 và Biểu 5"}
+              "so_ket_quy_dinh": "Biểu số 1 đến Biểu số 5"}
 MAX_BOXED = 40
 
 
@@ -194,7 +194,7 @@ def build_from(filled: Filled, report: Report, *, previous: tuple[Filled, Report
             f"đối với tập thể, cá nhân trong hệ thống chính trị theo {reg}{period}"])
         if ctx.prev_values is not None:
             notes.append("Báo cáo sơ kết không dùng biểu năm trước: số liệu các năm đã có ở "
-                         "Biểu 5.")
+                         "Biểu số 5.")
         Review(ctx).write(doc)
     else:
         from .nam import Annual

@@ -13,6 +13,7 @@ import datetime as dt
 from ..rules.packs import pack_for_year
 from ..spec.domain import LEVEL_CODES, LEVEL_LABEL
 from ..spec.model import xs_ceiling
+from ..spec.so_ket_quy_dinh import RESULTS_SHEET
 from . import hd36
 from .figures import n, share
 from .nam import LEVEL_LOWER
@@ -131,7 +132,7 @@ class Review:
     # Biểu 5 ------------------------------------------------------------------------------------
     def _tables(self):
         try:
-            sh = self.form.sheet("Biểu 5")
+            sh = self.form.sheet(RESULTS_SHEET)
         except KeyError:
             return []
         out = []

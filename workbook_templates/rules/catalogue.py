@@ -135,6 +135,10 @@ for _r in (
          "So với báo cáo được chấp nhận năm trước của đơn vị: tổng số thay đổi quá 20 %, hoặc một "
          "dòng xuất hiện/không còn.", "Đối chiếu số liệu giữa các năm (kiểm tra của máy chủ)",
          where="máy chủ"),
+    Rule("R-GT", "Dòng giải trình chỉ tới một cảnh báo", WARNING,
+         "Mỗi dòng ở sheet «Giải trình» ghi biểu, STT dòng và số cột (hoặc địa chỉ ô) của một ô "
+         "đang có cảnh báo; dòng chỉ tới ô không có hay ô không có cảnh báo thì không giải trình "
+         "được gì.", FORM),
     Rule("R-DONVI", "Loại đơn vị khớp danh sách đơn vị của cấp trên", ERROR,
          "Loại đơn vị ghi ở sheet Thông tin giống loại đơn vị trong danh sách đơn vị của cấp "
          "trên (máy chủ).", "Danh sách đơn vị của cấp trên", where="máy chủ"),

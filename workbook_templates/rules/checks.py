@@ -15,8 +15,9 @@ from ..findings import fmt_int, fmt_pct
 from ..spec.domain import LEVEL_LABEL, RANK
 from ..spec.hierarchy import FULL_ROW, SECTOR_ROWS, decided_rows, prereq_rows
 from ..spec.model import percent
+from ..spec.so_ket_quy_dinh import RESULTS_SHEET
 from .members import check_register
-from .parse import parse_date
+from .parse import parse_date, parse_deadline
 
 LEVELS = ("XS", "TOT", "HT", "KHT")
 # not-rated columns per sheet: TONG = DG + these (R-TONG)
@@ -78,7 +79,7 @@ def _relations(form) -> list[Relation]:
                                 "ge"))
     else:
         for c in cells.values():
-            if c.sheet == "Biểu 5" and c.row_key == "TONG":
+            if c.sheet == RESULTS_SHEET and c.row_key == "TONG":
                 t, y = c.name.split("_")[1], c.col_key
                 out.append(Relation("R-TONG", c.name,
                                     tuple(f"SK5_{t}_{lv}_{y}" for lv in LEVELS)))
@@ -351,7 +352,9 @@ def check_kyluat(ctx):
 
 
 def check_kd_xl(ctx):
-    pairs = [("KD_DA_DV", "XL_DV_DG", "số đảng viên đã kiểm điểm", "số được xếp loại")] + [
+    pairs = [("KD_PHAI_DV", "XL_DV_TONG", "số đảng viên thuộc đối tượng kiểm điểm",
+              "tổng số đảng viên"),
+             ("KD_DA_DV", "XL_DV_DG", "số đảng viên đã kiểm điểm", "số được xếp loại")] + [
         (f"KD_{a}_DV", f"XL_DV_{b}", f"lý do «{lab}» ở Biểu 1", f"cột «{lab}» ở Biểu 3")
         for a, b, lab in (("MOIKN", "MOI", "mới kết nạp"), ("MIEN", "MIEN", "miễn"),
                           ("DINHCHI", "DINHCHI", "đình chỉ"), ("KHAC", "KHAC", "lý do khác"))]
@@ -386,10 +389,19 @@ def check_kp(ctx):
             if ctx.blank(names[k]):
                 ctx.add("R-KP", names[k], f"Dòng {i} của Biểu 4 chưa ghi {what}.",
                         "Mỗi hạn chế, khuyết điểm cần đủ nội dung, giải pháp, thời hạn và kết quả.")
-        due, res = ctx.val.get(names["ThoiHan"]), ctx.val.get(names["KetQua"])
+        # a date or a period ("quý II/2026": its last day; "thường xuyên": never overdue)
+        due, bad = parse_deadline(ctx.filled.raw.get(names["ThoiHan"]))
+        if bad:
+            col = ctx.cell(names["ThoiHan"]).col
+            ctx.add("R-KP-HAN", names["ThoiHan"],
+                    f"Dòng {i} của Biểu 4, cột ({col}): thời hạn {bad}.",
+                    "Ghi ngày, tháng, quý hoặc năm phải xong, hoặc «thường xuyên».")
+        res = ctx.val.get(names["KetQua"])
         if isinstance(due, dt.date) and due < ref_day and res and res != "DA":
+            shown = ctx.val.get(names["ThoiHan"])
+            shown = shown if due.strftime("%Y-%m-%d") not in str(shown) else f"{due:%d/%m/%Y}"
             ctx.add("R-KP-HAN", names["KetQua"],
-                    f"Dòng {i} của Biểu 4: thời hạn {due:%d/%m/%Y} đã qua (ngày lập biểu "
+                    f"Dòng {i} của Biểu 4: thời hạn {shown} đã qua (ngày lập biểu "
                     f"{ref_day:%d/%m/%Y}) nhưng kết quả là «{ctx.choice_label(names['KetQua'])}».",
                     "Ghi rõ lý do chậm khắc phục ở cột Ghi chú hoặc sheet «Giải trình».")
 

@@ -197,3 +197,39 @@ def parse_score(v):
     if typed:
         return value, f"«{v}» được ghi bằng chữ, không phải số (có lẽ là {fmt_score(value)})"
     return value, None
+
+
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_PERIOD = re.compile(r"^(quý|quy|tháng|thang)?\s*([ivx]+|\d{1,2})?\s*(?:/|năm|nam|-)?\s*(\d{4})$")
+
+
+def parse_deadline(v):
+    """A Biểu 4 deadline -> (last day it allows, problem). A date, or a period as resolutions
+    write it: "quý II/2026" (the quarter's last day), "tháng 6/2026", "6/2026", "năm 2026",
+    "2026"; "thường xuyên" (ongoing) gives (None, None): never overdue."""
+    if v is None or isinstance(v, (dt.date, int, float)) and not isinstance(v, bool):
+        if isinstance(v, (int, float)) and 1990 <= v <= 2100:      # a bare year
+            return dt.date(int(v), 12, 31), None
+        return parse_date(v)
+    s = " ".join(str(v).strip().casefold().split())
+    if not s or s.startswith(("thường xuyên", "thuong xuyen", "liên tục", "hằng năm")):
+        return None, None
+    d, problem = parse_date(s)
+    if not problem:
+        return d, None
+    m = _PERIOD.match(s.removeprefix("trong ").removeprefix("cuối "))
+    if m:
+        word, n, year = m.group(1) or "", m.group(2), int(m.group(3))
+        if word.startswith("qu") and n in _ROMAN:
+            month = 3 * _ROMAN[n]
+        elif n and n.isdigit() and 1 <= int(n) <= 12 and not word.startswith("qu"):
+            month = int(n)
+        elif n is None:
+            month = 12
+        else:
+            month = 0
+        if month:
+            nxt = dt.date(year + month // 12, month % 12 + 1, 1)
+            return nxt - dt.timedelta(days=1), None
+    return None, (f"«{str(v).strip()}» không phải ngày hay thời gian rõ ràng (ví dụ 30/6/2026, "
+                  "tháng 6/2026, quý II/2026, năm 2026, thường xuyên)")

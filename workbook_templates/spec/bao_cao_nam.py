@@ -98,7 +98,8 @@ def _derived(prefix):
 
 # --- Biểu 1 -------------------------------------------------------------------------------------
 KD_ROWS = (
-    RowDef("PHAI", "Số thuộc đối tượng phải kiểm điểm", stt="1", required_for=ALL),
+    RowDef("PHAI", "Tổng số thuộc đối tượng kiểm điểm (kể cả số chưa kiểm điểm ở dòng 3: mới "
+           "thành lập, mới kết nạp, miễn, đình chỉ sinh hoạt…)", stt="1", required_for=ALL),
     RowDef("DA", "Số đã kiểm điểm", stt="2", required_for=ALL),
     RowDef("CHUA", "Số chưa kiểm điểm (= tổng các lý do dưới đây)", stt="3"),
     RowDef("MOITL", "Trong đó: tập thể mới thành lập chưa đủ 6 tháng", stt="3.1", indent=1,
@@ -112,7 +113,7 @@ KD_ROWS = (
     RowDef("KHAC", "Trong đó: lý do khác", stt="3.5", indent=1),
     RowDef("GOIY", "Số được gợi ý kiểm điểm", stt="4"),
 )
-KD_COLS = (ColDef("TT", "Tập thể", width=16), ColDef("DV", "Đảng viên (cá nhân)", width=16))
+KD_COLS = (ColDef("TT", "Tập thể", width=16), ColDef("DV", "Đảng viên", width=16))
 KD_REASONS = {"TT": ("MOITL", "KHAC"), "DV": ("MOIKN", "MIEN", "DINHCHI", "KHAC")}
 
 
@@ -120,7 +121,11 @@ def _kd_sheet():
     sh = layout.grid_sheet(
         "Biểu 1", "KẾT QUẢ KIỂM ĐIỂM TỰ PHÊ BÌNH VÀ PHÊ BÌNH", "KD", KD_ROWS, KD_COLS, {},
         subtitle="(Tập thể và đảng viên thuộc đối tượng kiểm điểm của đơn vị)", form_no="Biểu 1",
-        notes=("Dòng 3 tự tính bằng tổng các lý do 3.1–3.5; dòng 1 phải bằng dòng 2 cộng dòng 3.",))
+        notes=("Dòng 1 ghi tất cả tập thể, đảng viên thuộc đối tượng kiểm điểm, kể cả đảng viên "
+               "được miễn công tác và sinh hoạt đảng (ghi thêm ở dòng 3.3); dòng 1 = dòng 2 + "
+               "dòng 3.",
+               "Dòng 3 tự tính bằng tổng các lý do 3.1–3.5. Cột (4) dòng 1 bằng Tổng số đảng viên "
+               "ở Biểu 3; dòng 3.2–3.5 bằng các cột «Không đánh giá, xếp loại» của Biểu 3."))
     # CHUA is derived: the sum of its reasons, per column
     from .model import DERIVED, Cell
     cells = []
@@ -190,29 +195,69 @@ PERSON_COLS = (
 # --- Biểu 4 and Giải trình ----------------------------------------------------------------------
 KP_COLS = (
     ColDef("NoiDung", "Hạn chế, khuyết điểm", kind=TEXT, width=34),
-    ColDef("NamChiRa", "Năm chỉ ra", kind=YEAR, width=8),
+    ColDef("NamChiRa", "Năm chỉ ra", kind=YEAR, width=7),
     ColDef("NguyenNhan", "Nguyên nhân", kind=TEXT, width=24),
     ColDef("GiaiPhap", "Giải pháp khắc phục", kind=TEXT, width=28),
-    ColDef("ThoiHan", "Thời hạn", kind=DATE, width=11, number_format="dd/mm/yyyy"),
-    ColDef("TrachNhiem", "Người/bộ phận chịu trách nhiệm", kind=TEXT, width=18),
-    ColDef("KetQua", "Kết quả", kind=CHOICE, width=15),
+    # a date (30/6/2026) or a period as resolutions write it: "thường xuyên", "quý II/2026",
+    # "tháng 6/2026", "năm 2026"
+    ColDef("ThoiHan", "Thời hạn (ngày, tháng, quý, năm hoặc thường xuyên)", kind=TEXT, width=13),
+    ColDef("TrachNhiem", "Người, bộ phận chịu trách nhiệm", kind=TEXT, width=18),
+    ColDef("KetQua", "Kết quả", kind=CHOICE, width=13),
     ColDef("GhiChu", "Ghi chú", kind=TEXT, width=14),
 )
-KP_ROWS = 30
+KP_ROWS = 60
+KP_NOTES = (
+    "Mỗi dòng một hạn chế, khuyết điểm; ghi đủ nội dung, giải pháp, thời hạn và kết quả.",
+    "Thời hạn ghi ngày (30/6/2026) hoặc thời gian như trong nghị quyết, kế hoạch: "
+    "thường xuyên; quý II/2026; tháng 6/2026; năm 2026.",
+    "Kết quả chọn một trong: Đã khắc phục; Đang khắc phục; Chưa khắc phục. Quá thời hạn mà "
+    "chưa khắc phục xong thì ghi lý do ở cột Ghi chú.",
+)
 
+# "Hướng dẫn ghi biểu" under Biểu 2 and Biểu 3 (printed)
+_XS_NOTE = "Số XS tối đa = phần nguyên của (tỷ lệ cho phép × số hoàn thành tốt nhiệm vụ)."
+B2_NOTES = (
+    "Ghi số tổ chức đảng, tập thể thuộc phạm vi đơn vị. Tổng số = số được đánh giá, xếp loại + "
+    "số không đánh giá, xếp loại; số được đánh giá, xếp loại và các tỷ lệ tự tính.",
+    _XS_NOTE)
+B3_NOTES = (
+    "Ghi số người; mỗi đảng viên tính một lần ở dòng 1, các dòng «Trong đó» là một phần của dòng "
+    "1. Số mới kết nạp, miễn, đình chỉ, lý do khác bằng dòng 3.2–3.5 của Biểu 1.",
+    _XS_NOTE)
+
+# A row of "Giải trình" points at a cell as the printed form numbers it: the biểu, the STT of
+# the row and the column number "(7)"; a cell address (Biểu 3!G11) is accepted too.
 GT_COLS = (
-    ColDef("O", "Ô có cảnh báo (ví dụ: Biểu 3!C11)", kind=TEXT, width=26),
-    ColDef("QuyTac", "Mã quy tắc (ví dụ: R-KD-XL)", kind=TEXT, width=16),
+    ColDef("Bieu", "Biểu", kind=TEXT, width=12),
+    ColDef("Dong", "Dòng (STT)", kind=TEXT, width=9),
+    ColDef("Cot", "Cột số", kind=TEXT, width=8),
     ColDef("NoiDung", "Nội dung giải trình", kind=TEXT, width=80),
 )
-GT_ROWS = 20
+GT_ROWS = 60
+
+# The unit counted, printed under a column's header (messages keep the plain label).
+HEADER_UNITS = {("Biểu 1", "TT"): "(tập thể)", ("Biểu 1", "DV"): "(người)",
+                ("Biểu 2", "TONG"): "(tổ chức, tập thể)", ("Biểu 3", "TONG"): "(người)"}
+
+# Input messages Excel shows when a cell of a list column is selected (range name -> text).
+PROMPTS = {
+    "KP_ThoiHan": "Ghi ngày (30/6/2026) hoặc: thường xuyên; quý II/2026; tháng 6/2026; năm 2026.",
+    "KP_NamChiRa": "Năm hạn chế, khuyết điểm được chỉ ra, ví dụ 2024.",
+    "GT_Bieu": "Tên biểu có số liệu cần giải trình, ví dụ: Biểu 3.",
+    "GT_Dong": "Số thứ tự (STT) của dòng như in trên biểu, ví dụ: 1.1.",
+    "GT_Cot": "Số cột in dưới tiêu đề cột, ví dụ: (7). Bỏ trống nếu giải trình cả dòng.",
+}
 
 
 def giai_trinh_sheet():
-    return layout.list_sheet(
-        "Giải trình", "GIẢI TRÌNH CÁC CẢNH BÁO", "GT", GT_COLS, GT_ROWS,
-        subtitle="(Mỗi cảnh báo của công cụ kiểm tra cần một dòng giải trình)",
-        notes=("Ghi ô như Excel hiển thị (Biểu 3!C11) hoặc tên ô (XL_DV_TONG).",))
+    sh = layout.list_sheet(
+        "Giải trình", "GIẢI TRÌNH SỐ LIỆU", "GT", GT_COLS, GT_ROWS,
+        subtitle="(Giải trình những số liệu khác thường hoặc chưa khớp giữa các biểu)",
+        notes=("Mỗi dòng giải trình một ô của biểu: ghi tên biểu (Biểu 3), số thứ tự của dòng "
+               "(1.1) và số cột như in dưới tiêu đề cột (7); bỏ trống cột số để giải trình cả "
+               "dòng.",))
+    sh.landscape = False      # a list of text reads like a letter: portrait
+    return sh
 
 
 def build_spec() -> FormSet:
@@ -223,16 +268,16 @@ def build_spec() -> FormSet:
         ORG_ROWS, ORG_COLS, _derived("XL"), form_no="Biểu 2",
         subtitle="(Số được đánh giá = XS + Tốt + HT + KHT; Tổng số = số được đánh giá + số "
                  "không đánh giá)",
-        notes=("Số XS tối đa = phần nguyên của (tỷ lệ cho phép × số hoàn thành tốt nhiệm vụ).",))
+        notes=B2_NOTES)
     b3 = layout.grid_sheet(
         "Biểu 3", "KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG ĐẢNG VIÊN VÀ CÁN BỘ", "XL",
         PERSON_ROWS, PERSON_COLS, _derived("XL"), form_no="Biểu 3",
         subtitle="(Tổng số = số được đánh giá + mới kết nạp + miễn + đình chỉ + lý do khác)",
-        notes=("Số XS tối đa = phần nguyên của (tỷ lệ cho phép × số hoàn thành tốt nhiệm vụ).",))
+        notes=B3_NOTES)
     kp_cols = tuple(c if c.key != "KetQua" else c for c in KP_COLS)
     b4 = layout.list_sheet(
         "Biểu 4", "KẾT QUẢ KHẮC PHỤC HẠN CHẾ, KHUYẾT ĐIỂM ĐÃ ĐƯỢC CHỈ RA", "KP", kp_cols,
-        KP_ROWS, form_no="Biểu 4",
+        KP_ROWS, form_no="Biểu 4", notes=KP_NOTES,
         subtitle="(Những hạn chế, khuyết điểm được chỉ ra qua kiểm điểm các năm trước)",
         counts=[("KP_Tong", "Tổng số hạn chế, khuyết điểm", "NoiDung", None)] + [
             (f"KP_So{ch.code.capitalize()}", ch.label, "KetQua", ch)

@@ -53,18 +53,18 @@ class RegCol:
 
 
 COLUMNS = (
-    RegCol("HoTen", "Họ và tên", TEXT, 22),
-    RegCol("NgayVaoDang", "Ngày vào Đảng", DATE, 11),
-    RegCol("NgayChinhThuc", "Ngày chính thức", DATE, 11),
-    RegCol("Nhom", "Nhóm (QĐ 366)", CHOICE, 13, NHOM, "DS_Nhom"),
-    RegCol("CapUy", "Cấp ủy viên (x)", XMARK, 6.5),
-    RegCol("ChiBo", "Chi bộ trực thuộc", TEXT, 13),
-    RegCol("TinhTrang", "Tình trạng", CHOICE, 13, TINH_TRANG, "DS_TinhTrang"),
-    RegCol("KyLuat", "Kỷ luật trong năm", CHOICE, 10, KY_LUAT, "DS_KyLuat"),
-    RegCol("Diem", "Điểm", SCORE, 6.5),
-    RegCol("TuXepLoai", "Tự xếp loại", CHOICE, 14, LEVELS, "DS_XepLoai"),
-    RegCol("XepLoai", "Xếp loại (chi bộ, cấp ủy quyết định)", CHOICE, 14, LEVELS, "DS_XepLoai"),
-    RegCol("GhiChu", "Ghi chú (lý do không xếp loại…)", TEXT, 15),
+    RegCol("HoTen", "Họ và tên", TEXT, 20),
+    RegCol("NgayVaoDang", "Ngày vào Đảng", DATE, 10.5),
+    RegCol("NgayChinhThuc", "Ngày chính thức", DATE, 10.5),
+    RegCol("Nhom", "Nhóm (QĐ 366)", CHOICE, 11, NHOM, "DS_Nhom"),
+    RegCol("CapUy", "Cấp ủy viên (x)", XMARK, 5.5),
+    RegCol("ChiBo", "Chi bộ trực thuộc", TEXT, 11),
+    RegCol("TinhTrang", "Tình trạng", CHOICE, 11, TINH_TRANG, "DS_TinhTrang"),
+    RegCol("KyLuat", "Kỷ luật trong năm", CHOICE, 9, KY_LUAT, "DS_KyLuat"),
+    RegCol("Diem", "Điểm", SCORE, 5.5),
+    RegCol("TuXepLoai", "Tự xếp loại", CHOICE, 11, LEVELS, "DS_XepLoai"),
+    RegCol("XepLoai", "Xếp loại (chi bộ, cấp ủy quyết định)", CHOICE, 11, LEVELS, "DS_XepLoai"),
+    RegCol("GhiChu", "Ghi chú (lý do không xếp loại…)", TEXT, 12),
 )
 COL = {c.key: i for i, c in enumerate(COLUMNS)}
 

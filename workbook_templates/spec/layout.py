@@ -6,17 +6,35 @@ cell sits, so the builder, the readers and the validator cannot disagree.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Callable
 
-from .model import (CHOICE, COUNT, DERIVED, Block, Cell, ColDef, CountA, CountIf, Expr, RowDef,
+from .model import (COUNT, DERIVED, Block, Cell, ColDef, CountA, CountIf, Expr, RowDef,
                     SheetSpec)
 
 TABLE_TOP = 8
 
 
 def _finish(sheet: SheetSpec, last_row: int) -> SheetSpec:
-    sheet.footer_row = last_row + 2 + len(sheet.notes)
+    """Under the last table: a blank row, "Hướng dẫn ghi biểu" and the notes, a blank row, then
+    the signature block at footer_row."""
+    sheet.footer_row = last_row + 2 + (len(sheet.notes) + 2 if sheet.notes else 0)
     return sheet
+
+
+NUMBER_WIDTH = 6.0    # a count up to 99.999 at 11 pt, with room for the cell's padding
+RATIO_WIDTH = 6.0     # a percentage "19.75" (or "100.00")
+
+
+def sized(col: ColDef) -> ColDef:
+    """A number column as wide as its numbers, not its header: headers wrap instead, so the
+    table fits the page at 100 % and nothing is printed below 10 pt."""
+    if col.kind != COUNT or col.width >= 10:
+        return col
+    # but no narrower than the header's longest word ("(người)", "(XS+Tốt)") in 10 pt bold
+    word = max((len(w) for w in col.label.split()), default=0) * 0.95
+    base = RATIO_WIDTH if col.number_format else NUMBER_WIDTH
+    return replace(col, width=round(max(base, min(8.0, word)), 1))
 
 
 def info_sheet(name, title, fields, subtitle="") -> SheetSpec:
@@ -37,6 +55,20 @@ def info_sheet(name, title, fields, subtitle="") -> SheetSpec:
     return _finish(sh, first + len(fields) - 1)
 
 
+def inputs_first(cols, derived) -> tuple[ColDef, ...]:
+    """Input columns first, then the computed ones (a spanning group moves as a whole), so a
+    row of inputs is contiguous: pasting last year's row of figures never hits a locked cell."""
+    runs: list[list[ColDef]] = []
+    for c in cols:
+        if runs and c.group and runs[-1][-1].group == c.group:
+            runs[-1].append(c)
+        else:
+            runs.append([c])
+    computed = [r for r in runs if all(c.key in derived for c in r)]
+    typed = [r for r in runs if not all(c.key in derived for c in r)]
+    return tuple(c for r in typed + computed for c in r)
+
+
 def grid_block(sheet_name, prefix, rows, cols, top, derived: dict[str, Callable[[str], Expr]],
                caption="", name_of=None) -> tuple[Block, list[Cell], int]:
     """Rows × columns of counts; derived columns get one expression per row.
@@ -45,6 +77,7 @@ def grid_block(sheet_name, prefix, rows, cols, top, derived: dict[str, Callable[
     otherwise (Biểu 5 puts the year first).
     """
     name_of = name_of or (lambda rk, ck: f"{prefix}_{rk}_{ck}")
+    cols = tuple(sized(c) for c in inputs_first(cols, derived))
     caption_rows = 1 if caption else 0
     header_top = top + caption_rows
     groups = any(c.group for c in cols)
@@ -155,20 +188,24 @@ def years_sheet(name, title, prefix, doc_rows, n_years, subtitle="", form_no="",
 
 
 def year_cols(n_years, **kw):
-    """One column a year of the review; the header shows the year once TT_TuNam is filled."""
+    """One column a year of the review: the header shows the year once Từ năm is filled, and
+    stays blank past Đến năm, so a five-year review prints five years, not ten."""
     return tuple(ColDef(f"Y{k + 1}", f"Năm thứ {k + 1}", header_formula=(
-        f'=IF(N(TT_TuNam)=0,"Năm thứ {k + 1}",TT_TuNam+{k})'), **kw) for k in range(n_years))
+        f'=IF(N(TT_TuNam)=0,"Năm thứ {k + 1}",'
+        f'IF(AND(N(TT_DenNam)>0,TT_TuNam+{k}>N(TT_DenNam)),"",TT_TuNam+{k}))'), **kw)
+        for k in range(n_years))
 
 
 def stacked_year_grids(name, title, prefix, tables, level_rows, n_years, derived_rows,
-                       subtitle="", form_no="") -> SheetSpec:
+                       subtitle="", form_no="", extra_tables=()) -> SheetSpec:
     """Biểu 5: several small tables (rows = levels and Tổng số, one column a year).
     tables: (key, caption). Names PREFIX_<TABLE>_<ROW>_Y<k>; derived_rows: row key -> function
     (table key, year key) -> Expr."""
-    cols = year_cols(n_years, width=11)
+    cols = year_cols(n_years)          # numbers: sized to their digits (see sized())
     blocks, cells, top = [], [], TABLE_TOP
-    for tkey, caption in tables:
-        rows = tuple(level_rows)
+    every = [(t, cap, tuple(level_rows)) for t, cap in tables] + [
+        (t, cap, tuple(rows)) for t, cap, rows in extra_tables]   # their own rows, after
+    for tkey, caption, rows in every:
         # derived rows are per column here, so build cells by hand with grid_block for inputs
         block, bcells, last = grid_block(
             name, prefix, rows, cols, top, {},
@@ -190,3 +227,115 @@ def stacked_year_grids(name, title, prefix, tables, level_rows, n_years, derived
     sh = SheetSpec(name, title, subtitle, form_no=form_no, blocks=blocks, cells=cells,
                    label_width=36, landscape=False)
     return _finish(sh, top - 2)
+
+
+# --- the printed reference ----------------------------------------------------------------------
+# A printed form numbers its rows (STT) and its columns ("(7)"); that, not "G11", is what a clerk
+# and the superior reading the paper can follow. Findings and "Giải trình" both use it.
+
+def _stt_of(sh: SheetSpec, cell: Cell) -> str:
+    for b in sh.blocks:
+        if b.kind == "list":
+            if b.first_data_row <= cell.row < b.first_data_row + len(b.rows):
+                return b.rows[cell.row - b.first_data_row].stt
+            continue
+        for row in b.rows:
+            if row.key == cell.row_key:
+                return row.stt if row.stt and b.kind != "years" else ""
+    return ""
+
+
+def _numbered(sh: SheetSpec, cell: Cell) -> bool:
+    for b in sh.blocks:
+        if b.first_col <= cell.col <= b.last_col and b.top <= cell.row:
+            return b.numbering and b.kind != "years"
+    return False
+
+
+def printed_place(form, name: str) -> tuple[str, str, int | None]:
+    """(sheet, row STT or "", printed column number or None) of a named cell."""
+    cache = form.__dict__.setdefault("_printed", {})
+    if name not in cache:
+        c = form.cells[name]
+        sh = form.sheet(c.sheet)
+        cache[name] = (c.sheet, _stt_of(sh, c), c.col if _numbered(sh, c) else None)
+    return cache[name]
+
+
+def printed_ref(form, name: str) -> str:
+    """"Biểu 3, dòng 1.1, cột (7)": the cell as the printed form numbers it; rows without an
+    STT and sheets without column numbers are named by their labels."""
+    if name not in form.cells:
+        return ""
+    c = form.cells[name]
+    sheet, stt, col = printed_place(form, name)
+    row = f"dòng {stt}" if stt else f"dòng «{c.row_label}»"
+    column = f"cột ({col})" if col else f"cột «{c.col_label}»"
+    if c.sheet == "Thông tin" or c.col_key == "VALUE":
+        return f"{sheet}, {row}"
+    return f"{sheet}, {row}, {column}"
+
+
+def _norm_sheet(text) -> str:
+    s = str(text or "").casefold().replace("biểu", "").replace("số", "").replace("bieu", "")
+    return "".join(ch for ch in s if ch.isalnum())
+
+
+def _norm_stt(text) -> str:
+    if isinstance(text, float) and text.is_integer():
+        text = int(text)
+    s = str(text if text is not None else "").strip().casefold()
+    for word in ("dòng", "stt", "số"):
+        s = s.replace(word, "")
+    return s.strip(" .:")
+
+
+def _norm_col(text) -> int | None:
+    if text is None or str(text).strip() == "":
+        return None
+    s = str(text).strip().casefold().replace("cột", "").strip(" ():.")
+    if s.endswith(".0"):
+        s = s[:-2]
+    if s.isdigit():
+        return int(s)
+    if s.isalpha() and s.isascii() and len(s) <= 2:     # a column letter, as Excel shows it
+        from openpyxl.utils import column_index_from_string
+        return column_index_from_string(s.upper())
+    return None
+
+
+def resolve_printed(form, sheet_text, row_text, col_text) -> set[str] | None:
+    """The cell names a written reference points at: "Biểu 3" + STT "1" + cột "(7)", or a cell
+    address ("Biểu 3!G11", "G11" with the sheet given) or defined name in any of the three.
+    A blank column means the whole row. None when the reference cannot be read at all."""
+    import re
+    texts = [str(t).strip() for t in (sheet_text, row_text, col_text) if t not in (None, "")]
+    for t in texts:                                      # an address or a name, Excel's way
+        t2 = t.replace("'", "").replace("$", "")
+        if t2 in form.cells:
+            return {t2}
+        m = re.match(r"^(?:(.+)!)?\s*([A-Za-z]{1,2})(\d+)$", t2)
+        if m:
+            sheet = m.group(1) or sheet_text
+            key = _norm_sheet(sheet)
+            from openpyxl.utils import column_index_from_string
+            col, row = column_index_from_string(m.group(2).upper()), int(m.group(3))
+            return {c.name for c in form.cells.values()
+                    if _norm_sheet(c.sheet) == key and c.row == row and c.col == col}
+    key = _norm_sheet(sheet_text)
+    if not key:
+        return None
+    stt, col = _norm_stt(row_text), _norm_col(col_text)
+    if col_text not in (None, "") and col is None:
+        return None
+    out = set()
+    for c in form.cells.values():
+        if _norm_sheet(c.sheet) != key:
+            continue
+        _, cstt, ccol = printed_place(form, c.name)
+        if stt and cstt.casefold() != stt and c.row_label.casefold() != stt:
+            continue
+        if col is not None and c.col != col:
+            continue
+        out.add(c.name)
+    return out

@@ -5,7 +5,8 @@ Defined-name scheme (SK_ in SPEC): one prefix per form, SK<n>_, then the row key
 - Biểu số 2 (tiêu chí): SK2_<TCD|TTLD|DV>_<A|B|C|D|DD>_<PH|CPH|DN>.
 - Biểu số 3 (tiêu chuẩn): SK3_<TCD|TTLD|DV>_<XS|TOT|HT|KHT>_<PH|CPH|DN>.
 - Biểu số 4 (nội dung): SK4_<KD|DG>_<group>_<item>_<PH|CPH|DN>.
-- Biểu 5 (kết quả): SK5_<TCCSD|CUCS|TTLD|CANHAN>_<XS|TOT|HT|KHT|TONG>_Y<k>.
+- Biểu số 5 (kết quả): SK5_<TCCSD|CUCS|TTLD|CANHAN>_<XS|TOT|HT|KHT|TONG>_Y<k>, and the yearly
+  review counts SK5_KD_<TT|CN|GOIY_TT|GOIY_CN>_Y<k> (seed 004 §2.1).
 PH = Phù hợp, CPH = Chưa phù hợp, DN = Đề nghị sửa đổi, bổ sung.
 """
 from __future__ import annotations
@@ -16,15 +17,16 @@ from . import layout
 from .bao_cao_nam import INFO_FIELDS as INFO_BAO_CAO_NAM, giai_trinh_sheet
 
 ID = "so_ket_quy_dinh"
-VERSION = "1.0"
-N_YEARS = 5
+VERSION = "1.1"     # 1.1: ten year columns, "Biểu số 5", the yearly review counts
+N_YEARS = 10
+RESULTS_SHEET = "Biểu số 5"
 
 _SHARED = {f[0]: f for f in INFO_BAO_CAO_NAM}
 INFO_FIELDS = [_SHARED[n] for n in ("TT_DonVi", "TT_MaDonVi", "TT_CapTren", "TT_LoaiDonVi")] + [
     ("TT_QuyDinh", "Quy định được sơ kết, tổng kết", TEXT, None, False,
      "Ví dụ: Quy định 132-QĐ/TW và Hướng dẫn 21-HD/BTCTW"),
     ("TT_TuNam", "Từ năm", YEAR, None, True, "Năm đầu của giai đoạn, ví dụ: 2018"),
-    ("TT_DenNam", "Đến năm", YEAR, None, True, "Năm cuối của giai đoạn (tối đa 5 năm)"),
+    ("TT_DenNam", "Đến năm", YEAR, None, True, "Năm cuối của giai đoạn (tối đa 10 năm)"),
     ("TT_Nam", "Năm lập báo cáo", YEAR, None, True, "Ví dụ: 2023"),
 ] + [_SHARED[n] for n in ("TT_NgayLap", "TT_DiaDanh", "TT_NguoiLap", "TT_DienThoai")]
 
@@ -84,6 +86,15 @@ RESULT_ROWS = tuple(RowDef(c.code, c.label, stt=str(i + 1)) for i, c in enumerat
     RowDef("RXS_TOT", "Tỷ lệ XS/Tốt (%)"),
     RowDef("TRAN", "Số XS tối đa theo tỷ lệ"),
 )
+# Seed 004 §2.1 reports, each year, how many collectives and members held their review and how
+# many of them the superior "gợi ý kiểm điểm" (asked to review particular issues).
+REVIEW_TABLE = ("KD", "Kết quả kiểm điểm hằng năm (số tập thể, cá nhân)")
+REVIEW_ROWS = (
+    RowDef("TT", "Tập thể đã kiểm điểm", stt="1"),
+    RowDef("CN", "Cá nhân (đảng viên) đã kiểm điểm", stt="2"),
+    RowDef("GOIY_TT", "Trong đó: tập thể được gợi ý kiểm điểm", stt="3", indent=1),
+    RowDef("GOIY_CN", "Trong đó: cá nhân được gợi ý kiểm điểm", stt="4", indent=1),
+)
 
 
 def _result_derived():
@@ -111,10 +122,11 @@ def build_spec() -> FormSet:
                                 "CHẤT LƯỢNG TẬP THỂ, CÁ NHÂN", "SK4", CONTENTS,
                                 form_no="Biểu số 4")
     b5 = layout.stacked_year_grids(
-        "Biểu 5", "KẾT QUẢ ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG QUA CÁC NĂM", "SK5", RESULT_TABLES,
-        RESULT_ROWS, N_YEARS, _result_derived(), form_no="Biểu 5",
-        subtitle="(Tổng số ghi theo số liệu đã báo cáo; công cụ kiểm tra đối chiếu với các dòng "
-                 "xếp loại)")
+        RESULTS_SHEET, "KẾT QUẢ KIỂM ĐIỂM, ĐÁNH GIÁ, XẾP LOẠI CHẤT LƯỢNG QUA CÁC NĂM", "SK5",
+        RESULT_TABLES, RESULT_ROWS, N_YEARS, _result_derived(), form_no="Biểu số 5",
+        extra_tables=((REVIEW_TABLE[0], REVIEW_TABLE[1], REVIEW_ROWS),),
+        subtitle="(Tổng số ghi theo số liệu đã báo cáo hằng năm; phải bằng tổng các mức xếp "
+                 "loại)")
     return FormSet(ID, "Sơ kết, tổng kết thực hiện quy định về kiểm điểm, đánh giá, xếp loại",
                    VERSION, [info, b1, b2, b3, b4, b5, giai_trinh_sheet()],
                    rating_year_name="TT_DenNam")

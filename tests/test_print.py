@@ -1,0 +1,176 @@
+"""Paper, as the clerk and the superior read it: every sheet of both templates (blank and
+filled), a summary and an annotated copy are printed to PDF by LibreOffice and measured.
+
+- every word is printed at an effective ≥ 10 pt (the PDF's word boxes: Times New Roman / Liberation
+  Serif boxes are 1.3 × the font size, so the size after any page scaling is height / 1.3);
+- a blank form prints dotted write-in lines, never "1899" or "1900" for a blank date;
+- nothing about the software (commands, options, rule ids) is printed;
+- page numbers only from a sheet's second page, at the top centre (HD 36-HD/VPTW);
+- the page counts stay what a person checked by eye: PNGs in test-output/print/.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+import subprocess
+
+import pytest
+
+from workbook_templates.marks import annotate_xlsx
+from workbook_templates.merge import Child, Parent, merge
+from workbook_templates.read import read_workbook
+from workbook_templates.sample import (_template_bytes, bao_lam_2019, bao_lam_so_ket,
+                                       fill_template, unit_info)
+from workbook_templates.validate import validate
+
+BOX_PER_PT = 1.3
+MIN_PT = 9.9            # 10 pt, less the rounding of the PDF's coordinates
+SOFTWARE = re.compile(r"công cụ|kiemdiem|--[a-z]|\bR-[A-Z]{2,}|python|openpyxl|\bTT_[A-Z]",
+                      re.IGNORECASE)
+
+
+def _chi_bo(code, name, dv):
+    xs, tot, ht, kht = dv
+    v = unit_info(name, code, "Đảng ủy xã Lộc Bảo", "CB_TT", 2025,
+                  TT_XepLoai="Hoàn thành tốt nhiệm vụ")
+    v.update({"KD_PHAI_TT": 1, "KD_DA_TT": 1, "KD_PHAI_DV": sum(dv), "KD_DA_DV": sum(dv),
+              "XL_DV_TONG": sum(dv), "XL_DV_XS": xs, "XL_DV_TOT": tot, "XL_DV_HT": ht,
+              "XL_DV_KHT": kht, "XL_DV_KYLUAT": 0})
+    return v
+
+
+def documents() -> dict[str, bytes]:
+    """name -> .xlsx bytes of every kind of workbook the project prints."""
+    filled = fill_template(bao_lam_2019())
+    kids = []
+    for i, dv in enumerate(((2, 10, 3, 0), (1, 12, 2, 0), (3, 15, 1, 1)), start=1):
+        data = fill_template(_chi_bo(f"CB{i}", f"Chi bộ thôn {i}", dv))
+        f = read_workbook(data)
+        kids.append(Child(f, validate(f), f"chi_bo_{i}.xlsx"))
+    parent = Parent("Đảng ủy xã Lộc Bảo", "LOCBAO", "DB_CS", "Đảng bộ tỉnh Lâm Đồng",
+                    nguoi_lap="Trần Thị Bình", dien_thoai="0263 3877 123",
+                    ngay_lap=dt.date(2025, 12, 20))
+    report = validate(read_workbook(filled), today=dt.date(2026, 11, 22))
+    return {
+        "mau_bao_cao_nam": _template_bytes("bao_cao_nam"),
+        "mau_so_ket_quy_dinh": _template_bytes("so_ket_quy_dinh"),
+        "bao_lam_2019": filled,
+        "bao_lam_so_ket": fill_template(bao_lam_so_ket(), form="so_ket_quy_dinh"),
+        "tong_hop": merge(kids, parent).to_xlsx(),
+        "ban_danh_dau": annotate_xlsx(filled, report.findings),
+    }
+
+
+def words(pdf) -> list[list[tuple[float, float, float, float, str]]]:
+    """Per page: (x0, y0, x1, y1, word) from pdftotext -bbox, after a (0, -1, page width, -1, "")
+    marker."""
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    pages = []
+    for page in re.findall(r"<page (.*?)</page>", out, re.S):
+        width = float(re.match(r'width="([\d.]+)"', page).group(1))
+        found = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
+                           r'yMax="([\d.]+)">(.*?)</word>', page)
+        # first a marker carrying the page width (no text: every check skips it)
+        pages.append([(0.0, -1.0, width, -1.0, "")] + [
+            (float(a), float(b), float(c), float(d), html.unescape(w)) for a, b, c, d, w in found])
+    return pages
+
+
+@pytest.fixture(scope="module")
+def printed(libreoffice, artifacts, tmp_path_factory):
+    src = tmp_path_factory.mktemp("print")
+    out = artifacts / "print"
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*"):
+        old.unlink()
+    paths = []
+    for name, data in documents().items():
+        p = src / f"{name}.xlsx"
+        p.write_bytes(data)
+        paths.append(p)
+    subprocess.run([libreoffice.exe, f"-env:UserInstallation={libreoffice.profile.as_uri()}",
+                    "--headless", "--convert-to", "pdf", "--outdir", str(out), *map(str, paths)],
+                   check=True, capture_output=True, timeout=600)
+    result = {}
+    for p in paths:
+        pdf = out / f"{p.stem}.pdf"
+        assert pdf.exists(), f"LibreOffice did not print {p.name}"
+        subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(out / p.stem)], check=True)
+        result[p.stem] = words(pdf)
+    return result
+
+
+NAMES = ["mau_bao_cao_nam", "mau_so_ket_quy_dinh", "bao_lam_2019", "bao_lam_so_ket", "tong_hop",
+         "ban_danh_dau"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_word_is_printed_at_ten_points_or_more(printed, name):
+    small = [(i + 1, w, round((y1 - y0) / BOX_PER_PT, 1))
+             for i, page in enumerate(printed[name]) for x0, y0, x1, y1, w in page
+             if w and (y1 - y0) / BOX_PER_PT < MIN_PT]
+    assert not small, f"{name}: text below 10 pt (page, word, pt): {small[:12]}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_nothing_about_the_software_and_no_excel_zero_date(printed, name):
+    text = [" ".join(w for *_, w in page) for page in printed[name]]
+    for i, t in enumerate(text, start=1):
+        assert "1899" not in t and "1900" not in t, (name, i)
+        assert not SOFTWARE.search(t), (name, i, SOFTWARE.search(t).group(0))
+
+
+def test_blank_forms_print_write_in_lines(printed):
+    for name in ("mau_bao_cao_nam", "mau_so_ket_quy_dinh"):
+        first = " ".join(w for *_, w in printed[name][0])
+        assert "ngày ..... tháng ..... năm" in first and "ĐẢNG CỘNG SẢN VIỆT NAM" in first
+        assert "......................" in first          # unit name and superior to write in
+    filled = " ".join(w for *_, w in printed["bao_lam_2019"][0])
+    assert "Bảo Lâm, ngày 20 tháng 12 năm 2019" in filled and "HUYỆN ỦY BẢO LÂM" in filled
+
+
+def _page_number(page):
+    """The number printed alone at the top of a page (HD 36: 10 mm from the edge), or None."""
+    top = [(x0, x1, w) for x0, y0, x1, y1, w in page if 0 <= y1 < 52]
+    if len(top) == 1 and top[0][2].isdigit():
+        return int(top[0][2]), (top[0][0] + top[0][1]) / 2
+    assert not top, f"text in the top margin: {top}"
+    return None
+
+
+@pytest.mark.parametrize("name", ["mau_bao_cao_nam", "bao_lam_2019", "bao_lam_so_ket"])
+def test_page_numbers_from_page_two_top_centre(printed, name):
+    numbers = [_page_number(p) for p in printed[name]]
+    # each sheet starts a new numbering with an unnumbered first page; numbered pages follow it
+    expect = None
+    for i, n in enumerate(numbers):
+        if n is None:
+            expect = 2
+            assert "ĐẢNG CỘNG SẢN VIỆT NAM" in " ".join(w for *_, w in printed[name][i])
+        else:
+            assert n[0] == expect, (name, i + 1, n)
+            # centred between the margins (HD 36): the middle of an A4 page, either way round
+            width = printed[name][i][0][2]
+            assert 0.4 * width < n[1] < 0.6 * width, (name, i + 1, n)
+            expect += 1
+
+
+def test_page_counts_stay_what_was_checked(printed):
+    counts = {name: len(pages) for name, pages in printed.items()}
+    # Thông tin 1, Biểu 1 1, Biểu 2 2, Biểu 3 1-2, Biểu 4 (60 rows) 3-4, Giải trình (60) 2-3
+    assert 9 <= counts["mau_bao_cao_nam"] <= 14, counts
+    assert counts["bao_lam_2019"] == counts["mau_bao_cao_nam"], counts
+    assert 9 <= counts["mau_so_ket_quy_dinh"] <= 16, counts
+    assert counts["ban_danh_dau"] <= counts["bao_lam_2019"] + 3, counts
+
+
+def test_review_prints_the_years_of_its_period_only(printed):
+    page = next(" ".join(w for *_, w in p) for p in printed["bao_lam_so_ket"]
+                if "THỐNG KÊ VĂN BẢN" in " ".join(w for *_, w in p))
+    assert all(str(y) in page for y in range(2018, 2023))
+    assert "2024" not in page and "Năm thứ" not in page
+    blank = next(" ".join(w for *_, w in p) for p in printed["mau_so_ket_quy_dinh"]
+                 if "THỐNG KÊ VĂN BẢN" in " ".join(w for *_, w in p))
+    assert "Năm thứ 1" in blank
