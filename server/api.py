@@ -147,6 +147,24 @@ def findings_of(sub: Submission) -> list[Finding]:
     return [Finding(**{k: v for k, v in d.items() if k in names}) for d in sub.findings]
 
 
+def annotated_key(sub: Submission, subtitle: str) -> str:
+    """What the annotated copy depends on: the stored bytes, the findings kept with them, the
+    subtitle and the code that writes it (an upgrade makes the copies again)."""
+    import hashlib
+    import json
+    from pathlib import Path
+
+    import workbook_templates
+    h = hashlib.sha256()
+    h.update(sub.sha256.encode())
+    h.update(json.dumps(sub.findings, sort_keys=True, ensure_ascii=False, default=str).encode())
+    h.update(subtitle.encode())
+    here = Path(workbook_templates.__file__).parent
+    for name in ("marks.py", "xlsx_text.py"):
+        h.update((here / name).read_bytes())
+    return h.hexdigest()
+
+
 @bp.get("/submissions/<int:sub_id>/annotated.xlsx")
 def annotated(sub_id: int):
     """The upload with its findings marked (fills, notes, a report sheet), as the add-in would."""
@@ -154,8 +172,9 @@ def annotated(sub_id: int):
     p, sub = principal(), _submission(sub_id)
     if not p.may_see_submission(sub):
         abort(403)
-    out = annotate_xlsx(storage.get(sub.sha256), findings_of(sub),
-                        subtitle=f"{sub.unit.name} — phiên bản {sub.version}")
+    subtitle = f"{sub.unit.name} — phiên bản {sub.version}"
+    out = storage.kept("annotated", annotated_key(sub, subtitle), lambda: annotate_xlsx(
+        storage.get(sub.sha256), findings_of(sub), subtitle=subtitle))
     return send_file(io.BytesIO(out), mimetype=XLSX, as_attachment=True,
                      download_name=f"{sub.unit.code}_v{sub.version}_kiem_tra.xlsx")
 

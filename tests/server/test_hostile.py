@@ -95,3 +95,93 @@ def test_missing_file_field_is_400(server):
     r = requests.post(server.api("/submissions"), headers=d.auth(d.child(0)[0]),
                       data={"x": "1"}, timeout=30)
     assert r.status_code == 400 and "file" in r.json()["message"]
+
+
+# --- issue 14: what one unit sends can break neither the summary nor a copy ----------------------
+
+def _upload(server, d, code, data, name="bieu.xlsx"):
+    return requests.post(server.api("/submissions"), headers=d.auth(code),
+                         files={"file": (name, data)}, timeout=120)
+
+
+def _xlsx(data: bytes):
+    import io
+    from openpyxl import load_workbook
+    return load_workbook(io.BytesIO(data))
+
+
+def test_control_characters_keep_the_summary_and_the_annotated_copy_working(server):
+    """A unit name carrying _x0001_ / _x000B_ (legal in a workbook, as Excel writes it): the
+    summary and the annotated copy download (the characters shown as «�»), the stored file and
+    its reading keep the original."""
+    from hostile_corpus import _escaped_controls
+    from workbooks import values
+    d = server.district(2)
+    (c1, n1, _), (c2, n2, _) = d.children
+    data = _escaped_controls(values(c1, n1, TT_DonVi="Đảng bộ\x01 xã\x0b Lộc"))
+    r = _upload(server, d, c1, data)
+    assert r.status_code == 201, r.text
+    sub = r.json()["id"]
+    assert _upload(server, d, c2, workbook(c2, n2)).status_code == 201
+    top = {"Authorization": f"Bearer {d.tokens[d.code]}"}
+    s = requests.get(server.api(f"/rounds/{d.round_id}/summary.xlsx"), headers=top, timeout=120)
+    assert s.status_code == 200, s.text[:300]
+    texts = [c.value for ws in _xlsx(s.content).worksheets for row in ws.iter_rows()
+             for c in row if isinstance(c.value, str)]
+    assert any("Đảng bộ\ufffd xã\ufffd Lộc" in t for t in texts)
+    for who in (d.auth(c1), top):
+        a = requests.get(server.api(f"/submissions/{sub}/annotated.xlsx"), headers=who,
+                         timeout=120)
+        assert a.status_code == 200, a.text[:300]
+        ws = _xlsx(a.content)["Biểu 1"] if "Biểu 1" in _xlsx(a.content).sheetnames else None
+        assert ws is not None
+    f = requests.get(server.api(f"/submissions/{sub}/file"), headers=top, timeout=60)
+    assert f.content == data                    # the upload, byte for byte
+    from server import db
+    from server.models import Submission
+    with server.app.app_context():
+        rec = db.session().get(Submission, sub).reading
+    assert any(isinstance(v, str) and "\x01" in v for v in rec["raw"])
+
+
+def test_a_unit_name_like_a_formula_is_written_as_text(server):
+    """«=HYPERLINK(…)» as a unit's name lands in the annotated copy and the summary as a string
+    cell, never as a formula."""
+    from server import db
+    from server.models import Unit
+    d = server.district(1)
+    code, _, _ = d.child(0)
+    evil = '=HYPERLINK("http://evil.example/x","Bấm vào đây")'
+    with server.app.app_context():
+        s = db.session()
+        from sqlalchemy import select
+        s.scalar(select(Unit).where(Unit.code == code)).name = evil
+        s.commit()
+    r = _upload(server, d, code, workbook(code, evil))
+    assert r.status_code == 201, r.text
+    a = requests.get(server.api(f"/submissions/{r.json()['id']}/annotated.xlsx"),
+                     headers=d.auth(code), timeout=120)
+    assert a.status_code == 200
+    cells = [c for ws in _xlsx(a.content).worksheets for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str) and "evil.example" in c.value]
+    assert cells and all(c.data_type == "s" for c in cells)
+    top = {"Authorization": f"Bearer {d.tokens[d.code]}"}
+    s = requests.get(server.api(f"/rounds/{d.round_id}/summary.xlsx"), headers=top, timeout=120)
+    cells = [c for ws in _xlsx(s.content).worksheets for row in ws.iter_rows() for c in row
+             if isinstance(c.value, str) and "evil.example" in c.value]
+    assert cells and all(c.data_type == "s" for c in cells)
+
+
+def test_the_annotated_copy_is_made_once_and_kept(server):
+    from pathlib import Path
+    d = server.district(1)
+    code, name, _ = d.child(0)
+    r = _upload(server, d, code, workbook(code, name))
+    url = server.api(f"/submissions/{r.json()['id']}/annotated.xlsx")
+    first = requests.get(url, headers=d.auth(code), timeout=120)
+    kept = list((Path(server.env["KIEMDIEM_DATA_DIR"]) / "annotated").rglob("*.xlsx"))
+    assert first.status_code == 200 and kept
+    mtimes = {p: p.stat().st_mtime_ns for p in kept}
+    again = requests.get(url, headers=d.auth(code), timeout=120)
+    assert again.content == first.content
+    assert {p: p.stat().st_mtime_ns for p in kept} == mtimes
