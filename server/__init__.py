@@ -13,6 +13,7 @@ from pathlib import Path
 
 from flask import Flask
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -40,6 +41,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SECRET_KEY"] = _secret_key(data_dir)
 
     app.json.ensure_ascii = False   # Vietnamese stays readable in curl
+    # every <int:…> in an address is a database id: one beyond 64 bits matches no route (404)
+    # instead of overflowing the database driver (500)
+    app.url_map.converters["int"] = IdConverter
     from . import db
     db.init_app(app)
 
@@ -60,6 +64,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .cli import register
     register(app)
     return app
+
+
+class IdConverter(IntegerConverter):
+    """<int:…> limited to what a BIGINT / SQLite INTEGER holds."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def _secret_key(data_dir: Path) -> str:

@@ -185,3 +185,128 @@ def test_the_annotated_copy_is_made_once_and_kept(server):
     again = requests.get(url, headers=d.auth(code), timeout=120)
     assert again.content == first.content
     assert {p: p.stat().st_mtime_ns for p in kept} == mtimes
+
+
+# --- intake: what counts as a submission -------------------------------------------------------
+
+def test_a_blank_template_is_refused_and_not_counted(server):
+    from workbook_templates.merge_xlsx import _template
+    d = server.district(1)
+    code, _, _ = d.child(0)
+    before = server.count_rows("submission")
+    r = _upload(server, d, code, _template("bao_cao_nam"), "mau_trong.xlsx")
+    assert r.status_code == 422 and r.json()["error"] == "no_identity"
+    msg = r.json()["message"]
+    assert "mã đơn vị" in msg and "năm" in msg and "Biểu" in msg and "chưa tính là đã nộp" in msg
+    assert server.count_rows("submission") == before
+    top = {"Authorization": f"Bearer {d.tokens[d.code]}"}
+    st = requests.get(server.api(f"/rounds/{d.round_id}/status"), headers=top, timeout=30).json()
+    assert st["submitted"] == 0
+
+
+def test_the_same_bytes_twice_make_one_version(server):
+    d = server.district(1)
+    code, name, _ = d.child(0)
+    data = workbook(code, name)
+    first = _upload(server, d, code, data)
+    assert first.status_code == 201
+    again = _upload(server, d, code, data, "ban_sao.xlsx")
+    assert again.status_code == 200, again.text
+    body = again.json()
+    assert body["duplicate"] and body["id"] == first.json()["id"] and body["version"] == 1
+    assert "phiên bản 1" in body["message"] and "không tạo phiên bản mới" in body["message"]
+    changed = _upload(server, d, code, workbook(code, name, xs=11, tot=71))
+    assert changed.status_code == 201 and changed.json()["version"] == 2
+    back = _upload(server, d, code, data)       # going back to version 1's file is a change
+    assert back.status_code == 201 and back.json()["version"] == 3
+
+
+def _unit(server, code, name, parent_code):
+    from sqlalchemy import select
+    from server import db
+    from server.auth import issue_token
+    from server.models import Unit
+    with server.app.app_context():
+        s = db.session()
+        parent = s.scalar(select(Unit).where(Unit.code == parent_code))
+        u = Unit(code=code, name=name, type="DB_CS", parent_id=parent.id)
+        s.add(u)
+        s.flush()
+        tok = issue_token(u)
+        s.commit()
+        return {"Authorization": f"Bearer {tok}"}
+
+
+def test_unit_codes_are_compared_after_nfc(server):
+    """«ĐBLỘC» typed decomposed (NFD) or in lower case in the workbook is the same unit; in an
+    address too."""
+    import unicodedata
+    d = server.district(0)
+    code = f"ĐBLỘC{d.round_id}"
+    auth = _unit(server, code, "Đảng bộ xã Lộc", d.code)
+    nfd = unicodedata.normalize("NFD", code)
+    assert nfd != code
+    r = requests.post(server.api("/submissions"), headers=auth, timeout=120, files={
+        "file": ("b.xlsx", workbook(nfd, "Đảng bộ xã Lộc"))})
+    assert r.status_code == 201, r.text
+    r = requests.post(server.api("/submissions"), headers=auth, timeout=120, files={
+        "file": ("b.xlsx", workbook(code.lower(), "Đảng bộ xã Lộc", xs=11, tot=71))})
+    assert r.status_code == 201, r.text
+    top = {"Authorization": f"Bearer {d.tokens[d.code]}"}
+    p = requests.put(server.api(f"/rounds/{d.round_id}/decisions/{nfd}"), headers=top,
+                     json={"xep_loai": "TOT"}, timeout=30)
+    assert p.status_code == 200, p.text
+
+
+def test_ids_beyond_64_bits_are_404(server):
+    d = server.district(1)
+    code, _, _ = d.child(0)
+    huge = "9" * 30
+    for path in (f"/submissions/{huge}", f"/submissions/{huge}/file",
+                 f"/submissions/{huge}/annotated.xlsx", f"/rounds/{huge}/status",
+                 f"/rounds/{huge}/summary.xlsx", f"/submissions/{2**63}"):
+        r = requests.get(server.api(path), headers=d.auth(code), timeout=30)
+        assert r.status_code == 404, (path, r.status_code)
+        assert r.json()["error"] == "not_found"
+    r = requests.get(f"{server.url}/dot/{huge}", timeout=30, allow_redirects=False)
+    assert r.status_code in (302, 404), r.status_code
+
+
+def test_decision_notes_are_bounded(server):
+    d = server.district(1)
+    code, _, _ = d.child(0)
+    top = {"Authorization": f"Bearer {d.tokens[d.code]}"}
+    url = server.api(f"/rounds/{d.round_id}/decisions/{code}")
+    ok = requests.put(url, headers=top, json={"xep_loai": "TOT", "note": "x" * 2000}, timeout=30)
+    assert ok.status_code == 200
+    big = requests.put(url, headers=top, json={"xep_loai": "TOT", "note": "x" * 1_000_000},
+                       timeout=60)
+    assert big.status_code == 400 and big.json()["error"] == "note_too_long"
+    assert "2.000" in big.json()["message"]
+    for bad in ([1, 2], "TOT", 3):
+        r = requests.put(url, headers=top, json=bad, timeout=30)
+        assert r.status_code == 400, (bad, r.status_code)
+
+
+def test_concurrent_first_decisions_never_500(server):
+    """Twelve first decisions on one unit at once: each answered 200 (or 503 busy, never 500),
+    and the decision kept is one of those sent (the API's last writer wins)."""
+    from concurrent.futures import ThreadPoolExecutor
+    for _ in range(3):
+        d = server.district(1)
+        code, _, _ = d.child(0)
+        top = {"Authorization": f"Bearer {d.tokens[d.code]}"}
+        url = server.api(f"/rounds/{d.round_id}/decisions/{code}")
+        levels = ["XS", "TOT", "HT", "KHT"] * 3
+
+        def put(lv):
+            return requests.put(url, headers=top, json={"xep_loai": lv, "note": lv},
+                                timeout=60).status_code
+        with ThreadPoolExecutor(12) as ex:
+            codes = list(ex.map(put, levels))
+        assert all(c in (200, 503) for c in codes), codes
+        assert codes.count(200) >= 1
+        st = requests.get(server.api(f"/rounds/{d.round_id}/status"), headers=top,
+                          timeout=30).json()
+        assert st["units"][0]["decided"] in levels
+        assert server.count_rows("decision") >= 1
