@@ -299,7 +299,7 @@ def test_concurrent_first_decisions_never_500(server):
         url = server.api(f"/rounds/{d.round_id}/decisions/{code}")
         levels = ["XS", "TOT", "HT", "KHT"] * 3
 
-        def put(lv):
+        def put(lv, url=url, top=top):
             return requests.put(url, headers=top, json={"xep_loai": lv, "note": lv},
                                 timeout=60).status_code
         with ThreadPoolExecutor(12) as ex:
