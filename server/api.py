@@ -55,7 +55,10 @@ def _http_error(e: HTTPException):
         kb = fmt_int(current_app.config["MAX_CONTENT_LENGTH"] // 1024)
         return error("too_large", TOO_LARGE.format(kb=kb), 413)
     code, message = MESSAGES.get(e.code, (e.name.lower().replace(" ", "_"), e.description or ""))
-    return error(code, message, e.code or 500)
+    resp = error(code, message, e.code or 500)
+    if getattr(e, "retry_after", None):      # too many failed logins: when to try again
+        resp.headers["Retry-After"] = str(e.retry_after)
+    return resp
 
 
 @bp.errorhandler(Exception)
