@@ -102,3 +102,42 @@ def test_the_templates_fit_well_within_the_shape_limits():
 def test_control_characters_are_kept_by_the_reading():
     data = dict((c[0], c[2]) for c in CORPUS)["control_chars_in_text"]
     assert "\x01" in read_workbook(data).raw["TT_DonVi"]
+
+
+# --- the second round, made differently (issue 14, "done when") --------------------------------
+
+from hostile_corpus_2 import corpus2  # noqa: E402
+
+CORPUS2 = corpus2()
+
+
+@pytest.mark.parametrize("name,fname,data,expect", CORPUS2, ids=[c[0] for c in CORPUS2])
+def test_reader_on_the_second_round(name, fname, data, expect):
+    test_reader_on_hostile_input(name, fname, data, expect)
+    if expect == "findings" and name.startswith("input_formula"):
+        r = validate(read_workbook(data))
+        assert any(f.rule == "R-FORMULA" and "Ô nhập liệu chứa công thức" in f.message
+                   for f in r.errors), name
+
+
+def test_the_second_round_writes_cleanly():
+    """What the second round's readable files carry (control characters as _x000B_, _x0000_,
+    &#11;; a formula-like text) comes out of the annotated copy as «�» and as text."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from workbook_templates.marks import annotate_xlsx
+    for name, _, data, expect in CORPUS2:
+        if expect != "findings":
+            continue
+        report = validate(read_workbook(data))
+        wb = load_workbook(io.BytesIO(annotate_xlsx(data, report.findings, subtitle=name)))
+        texts = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row
+                 if isinstance(c.value, str)]
+        assert not any(ch in c.value for c in texts for ch in "\x00\x0b\x1b\x1f"), name
+        if name.startswith("control"):
+            assert any("\ufffd" in c.value for c in texts), name
+        if name == "formula_like_text_inline":
+            cells = [c for c in texts if "evil.example" in c.value]
+            assert cells and all(c.data_type == "s" for c in cells)

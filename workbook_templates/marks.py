@@ -16,7 +16,7 @@ from typing import Iterable, Sequence
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from .findings import ERROR, SEVERITY_LABEL, WARNING, Finding, sort_key
-from .xlsx_text import clean, put_text
+from .xlsx_text import clean, clean_escaped, put_text
 
 REPORT_SHEET = "Kết quả kiểm tra"
 NOTE_TITLE = "Kiểm tra biểu:"   # first line of every note we write: tells our notes from the user's
@@ -243,11 +243,12 @@ def annotate_xlsx(xlsx_bytes: bytes, findings: Sequence[Finding], subtitle: str 
                 if isinstance(c.value, str) and c.data_type != "f":
                     # the unit's own text, e.g. _x0001_: the copy shows «�», the stored file
                     # and the reading keep the character
-                    put_text(c, c.value)
+                    c.value = clean_escaped(c.value)
+                    c.data_type = "s"
                 if c.comment is not None and c.comment.text.startswith(NOTE_TITLE):
                     c.comment = None
                 elif c.comment is not None:
-                    c.comment.text = clean(c.comment.text)
+                    c.comment.text = clean_escaped(c.comment.text)
                 if c.fill is not None and c.fill.fill_type == "solid" and \
                         str(c.fill.fgColor.rgb)[-6:].upper() in ours:
                     restore = template_fill(form, ws.title, c.row, c.column)

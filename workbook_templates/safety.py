@@ -180,7 +180,6 @@ _REL_EL = re.compile(rb'<(?:\w+:)?Relationship\b([^>]*)>', re.I)
 _FORMULA_TEXT = re.compile(rb'<(?:\w+:)?f\b[^>]*>(.*?)</(?:\w+:)?f>', re.S)
 _DDE_ELEMENT = re.compile(rb'<(?:\w+:)?dde(?:Link|Item|Service)\b', re.I)
 _QUOTED = re.compile(r'"[^"]*"|\'[^\']*\'')
-_XML_EXT = (".xml", ".rels", ".vml")
 
 
 def _attrs(raw: bytes) -> dict[str, str]:
@@ -202,6 +201,22 @@ def _refuse_active(name: str, label: str, part: str):
                      "dạng «Sổ làm việc Excel (.xlsx)» rồi gửi lại.", "active_content")
 
 
+# What XML 1.0 forbids and Excel never writes (it writes a control character as _x0001_): a raw
+# control byte, or a character reference to one. Readers disagree on such a part (calamine
+# reads it, openpyxl stops), so it is refused before either sees it.
+_NOT_XML = re.compile(
+    rb"[\x00-\x08\x0b\x0c\x0e-\x1f]"
+    rb"|&#[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F]|[fF]{3}[eEfF]|[dD][89a-fA-F][0-9a-fA-F]{2})"
+    rb"(?![0-9a-fA-F])"
+    rb"|&#0*(?:[0-8]|1[124-9]|2[0-9]|3[01]|6553[45]|5529[6-9]|55[3-9][0-9]{2}|56[0-9]{3}|57[0-2][0-9]{2}|"
+    rb"573[0-3][0-9]|5734[0-3])"
+    rb"(?![0-9])")
+
+
+def _shown(found: bytes) -> str:
+    return f"mã U+{found[0]:04X}" if len(found) == 1 else f"«{found.decode('ascii', 'replace')}»"
+
+
 def xml_text(data: bytes, part: str, name: str) -> bytes:
     """An XML part as UTF-8 bytes, refusing any other encoding and any DTD.
 
@@ -219,6 +234,12 @@ def xml_text(data: bytes, part: str, name: str) -> bytes:
         raise UnsafeFile(f"Tệp {name} có phần «{part}» mã hóa «{enc}», Excel không lưu như vậy. "
                          "Hãy mở bằng Excel, lưu lại dạng .xlsx rồi "
                          "gửi.", "xml_encoding")
+    bad = _NOT_XML.search(data)
+    if bad:
+        raise UnsafeFile(f"Tệp {name} có phần «{part}» chứa ký tự mà tệp Excel không được chứa "
+                         f"({_shown(bad.group(0))} ở vị trí {bad.start()})"
+                         ". Excel không lưu như vậy: hãy mở bằng Excel, lưu lại rồi gửi.",
+                         "xml_invalid")
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise UnsafeFile(f"Tệp {name} có khai báo XML không được phép (DTD/ENTITY) ở phần "
                          f"«{part}». Tệp bị từ chối.", "xml_dtd")
@@ -285,6 +306,7 @@ _ROW_EL = re.compile(rb'<(?:\w+:)?row[\s>/]')
 _CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br\s*=\s*["\']([A-Za-z]{1,3})([0-9]{1,7})["\']')
 _ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br\s*=\s*["\']([0-9]{1,7})["\']')
 _SI = re.compile(rb'<(?:\w+:)?si[\s>/]')
+_SST = re.compile(rb'<(?:\w+:)?sst[\s>/]')
 WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedstrings+xml"
 
@@ -329,8 +351,9 @@ def _check_shape(z: zipfile.ZipFile, infos, kinds: dict[str, str], name: str,
     total_xml = cells = 0
     for info in infos:
         low = info.filename.lower()
-        if not low.endswith(_XML_EXT):
-            continue
+        ctype = kinds.get(info.filename) or ""
+        if low.endswith("/") or ctype.startswith("image/") or ctype.endswith("printersettings"):
+            continue            # binary parts, neither parsed by the reader nor XML
         if info.file_size > limits.max_xml_part:
             raise UnsafeFile(f"Tệp {name} có phần «{info.filename}» lớn "
                              f"{_n(info.file_size // 1024)} KB khi giải nén, biểu mẫu thật chỉ vài "
@@ -340,11 +363,15 @@ def _check_shape(z: zipfile.ZipFile, infos, kinds: dict[str, str], name: str,
             raise UnsafeFile(f"Tệp {name} khi giải nén lớn hơn {limits.max_xml_total // 2**20} MB,"
                              " biểu mẫu thật chỉ vài trăm KB. Hãy xóa dữ liệu, sheet thừa rồi lưu "
                              "lại.", "too_large_uncompressed")
-        ctype = kinds.get(info.filename) or ""
-        if ctype not in (WORKSHEET_TYPE, STRINGS_TYPE):
-            continue
+        # every XML part: UTF-8, no DTD (openpyxl and calamine parse styles, comments, … too)
         xml = xml_text(z.read(info), info.filename, name)
-        if ctype == STRINGS_TYPE:
+        # a sheet is known by its type, by workbook.xml pointing at it, or by what it holds:
+        # readers follow relationships, not content types, so all three count
+        is_sheet = ctype == WORKSHEET_TYPE or low in sheets or b"sheetData" in xml
+        is_strings = ctype == STRINGS_TYPE or _SST.search(xml, 0, 4096) is not None
+        if not (is_sheet or is_strings):
+            continue
+        if is_strings and not is_sheet:
             n = len(_SI.findall(xml))
             if n > limits.max_shared_strings:
                 raise UnsafeFile(f"Tệp {name} có {_n(n)} chuỗi chữ khác nhau, vượt mức "
@@ -367,7 +394,8 @@ def _check_shape(z: zipfile.ZipFile, infos, kinds: dict[str, str], name: str,
         for col, row in _CELL_REF.findall(xml):
             cols, rows = max(cols, _col_number(col)), max(rows, int(row))
         if rows > limits.max_rows or cols > limits.max_cols:
-            raise UnsafeFile(f"Tệp {name}: {where} dùng đến dòng {_n(rows)}, cột {cols}, vượt xa "
+            col = f", cột {cols}" if cols else ""
+            raise UnsafeFile(f"Tệp {name}: {where} dùng đến dòng {_n(rows)}{col}, vượt xa "
                              f"biểu mẫu (tối đa {_n(limits.max_rows)} dòng, {limits.max_cols} cột)."
                              " Hãy xóa các dòng, cột thừa ở cuối sheet hoặc xóa sheet thừa rồi lưu"
                              " lại.", "sheet_too_large")

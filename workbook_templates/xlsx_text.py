@@ -34,6 +34,20 @@ def clean(text: str) -> str:
     return text
 
 
+_ESCAPED_ILLEGAL = re.compile(r"_x(000[0-8bBcCeEfF]|001[0-9a-fA-F]|[fF]{3}[eEfF]"
+                              r"|[dD][89a-fA-F][0-9a-fA-F]{2})_")
+
+
+def clean_escaped(text: str) -> str:
+    """The same for text as openpyxl *loads* it from a workbook: still in Excel's escaped form
+    (`_x000B_` is six characters there), so an escape of an illegal character becomes «�» and
+    every other escape is left for Excel to read."""
+    if not isinstance(text, str):
+        return text
+    text = _ESCAPED_ILLEGAL.sub(REPLACEMENT, _ILLEGAL.sub(REPLACEMENT, text))
+    return text[:MAX_CELL_TEXT]
+
+
 def put_text(cell, value):
     """Set an openpyxl cell: a string is cleaned and stays a string cell (a leading "=" is text,
     never a formula); other values as they are. Returns the cell."""
