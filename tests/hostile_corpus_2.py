@@ -136,6 +136,11 @@ def corpus2() -> list[tuple[str, str, bytes, str]]:
         good, "xl/worksheets/sheet50.xml", SHEET_TYPE, _big_sheet(2500, rows_numbered=False),
         "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet",
         target="worksheets/sheet50.xml"))
+    # the outside test's file: an extra sheet of a million rows (6.7 MB sent)
+    add("million_rows_extra_sheet", "trieu_dong.xlsx", _with_part(
+        good, "xl/worksheets/sheet60.xml", SHEET_TYPE, _big_sheet(1_000_000, rows_numbered=True),
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet",
+        target="worksheets/sheet60.xml"))
     add("shared_strings_prefixed", "chuoi2.xlsx", _with_part(
         good, "xl/sharedStrings.xml",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml",

@@ -355,7 +355,8 @@ def _check_shape(z: zipfile.ZipFile, infos, kinds: dict[str, str], name: str,
         if low.endswith("/") or ctype.startswith("image/") or ctype.endswith("printersettings"):
             continue            # binary parts, neither parsed by the reader nor XML
         if info.file_size > limits.max_xml_part:
-            raise UnsafeFile(f"Tệp {name} có phần «{info.filename}» lớn "
+            what = f"sheet «{sheets[low]}»" if low in sheets else f"phần «{info.filename}»"
+            raise UnsafeFile(f"Tệp {name} có {what} lớn "
                              f"{_n(info.file_size // 1024)} KB khi giải nén, biểu mẫu thật chỉ vài "
                              "chục KB. Hãy xóa dữ liệu, sheet thừa rồi lưu lại.", "part_too_large")
         total_xml += info.file_size

@@ -310,3 +310,47 @@ def test_concurrent_first_decisions_never_500(server):
                           timeout=30).json()
         assert st["units"][0]["decided"] in levels
         assert server.count_rows("decision") >= 1
+
+
+# --- the second round of hostile files (made differently) --------------------------------------
+
+from hostile_corpus_2 import corpus2  # noqa: E402
+
+CORPUS2 = corpus2()
+
+
+@pytest.mark.parametrize("name,fname,data,expect", CORPUS2, ids=[c[0] for c in CORPUS2])
+def test_second_round_upload(server, bao_lam, name, fname, data, expect):
+    test_hostile_upload(server, bao_lam, name, fname, data, expect)
+
+
+def test_second_round_readable_files_keep_summary_and_copies_working(server):
+    """Each readable file of the second round sent by a unit of its own: the unit's annotated
+    copy and the office's summary download (200), whatever text the file carried."""
+    from workbook_templates.sample import bao_lam_2019
+    from hostile_corpus_2 import _text_cell
+    from hostile_corpus import _workbook, formula_in_input
+    readable = [c for c in CORPUS2 if c[3] == "findings"]
+    d = server.district(len(readable))
+    top = {"Authorization": f"Bearer {d.tokens[d.code]}"}
+    for (code, uname, _), (name, fname, data, _) in zip(d.children, readable, strict=True):
+        # the same hostile content, in a workbook of this unit and year
+        v = dict(bao_lam_2019(True), TT_MaDonVi=code, TT_Nam=d.year, TT_DonVi=uname)
+        base = _workbook(v)
+        if name.startswith(("control", "formula_like")):
+            raw = {"control_x000B_inline": b"X\xc3\xa3_x000B_L\xe1\xbb\x99c",
+                   "control_lowercase_and_null": b"A_x001b_B_x0000_C",
+                   "formula_like_text_inline": b'=HYPERLINK("http://evil.example","x")'}[name]
+            data = _text_cell(base, "TT_DonVi", raw)
+        else:
+            data = formula_in_input(base)[0]
+        r = _upload(server, d, code, data, fname)
+        assert r.status_code == 201, (name, r.status_code, r.text[:300])
+        if name.startswith("input_formula"):
+            assert any(f["rule"] == "R-FORMULA" for f in r.json()["findings"]), name
+        a = requests.get(server.api(f"/submissions/{r.json()['id']}/annotated.xlsx"),
+                         headers=d.auth(code), timeout=120)
+        assert a.status_code == 200, (name, a.text[:300])
+    s = requests.get(server.api(f"/rounds/{d.round_id}/summary.xlsx"), headers=top, timeout=120)
+    assert s.status_code == 200, s.text[:300]
+    _xlsx(s.content)
