@@ -90,6 +90,17 @@ def _security(app: Flask) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
 
+    from markupsafe import Markup
+
+    from workbook_templates.xlsx_text import visible
+
+    def _finalize(value):
+        """Every value a page prints: a unit's control characters shown as «�»."""
+        if isinstance(value, Markup):
+            return Markup(visible(str(value)))
+        return visible(value) if isinstance(value, str) else value
+    app.jinja_env.finalize = _finalize
+
     @app.before_request
     def _session_alive():
         from .auth import check_session

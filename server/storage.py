@@ -49,7 +49,7 @@ def put(data: bytes) -> str:
 def get(sha256: str) -> bytes:
     data = path_for(sha256).read_bytes()
     if hashlib.sha256(data).hexdigest() != sha256:
-        raise IOError(f"stored file {sha256} does not match its hash")
+        raise OSError(f"stored file {sha256} does not match its hash")
     return data
 
 

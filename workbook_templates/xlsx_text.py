@@ -38,6 +38,12 @@ _ESCAPED_ILLEGAL = re.compile(r"_x(000[0-8bBcCeEfF]|001[0-9a-fA-F]|[fF]{3}[eEfF]
                               r"|[dD][89a-fA-F][0-9a-fA-F]{2})_")
 
 
+def visible(text: str) -> str:
+    """Text for a page: characters a browser would hide or choke on shown as «�», nothing else
+    changed (no Excel escapes on a page)."""
+    return _ILLEGAL.sub(REPLACEMENT, text) if isinstance(text, str) else text
+
+
 def clean_escaped(text: str) -> str:
     """The same for text as openpyxl *loads* it from a workbook: still in Excel's escaped form
     (`_x000B_` is six characters there), so an escape of an illegal character becomes «�» and

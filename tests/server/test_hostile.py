@@ -354,3 +354,44 @@ def test_second_round_readable_files_keep_summary_and_copies_working(server):
     s = requests.get(server.api(f"/rounds/{d.round_id}/summary.xlsx"), headers=top, timeout=120)
     assert s.status_code == 200, s.text[:300]
     _xlsx(s.content)
+
+
+def test_pages_show_control_characters_visibly(server):
+    """A unit name carrying _x0001_: its page, the dashboard and the decisions page answer 200
+    and show «�» where the character was."""
+    import re
+    from hostile_corpus import _escaped_controls
+    from server import db
+    from server.auth import set_password
+    from server.models import User
+    from sqlalchemy import select
+    from server.models import Unit
+    from workbooks import values
+    d = server.district(1)
+    code, name, _ = d.child(0)
+    # in a text cell and in a number cell (whose finding quotes what was typed)
+    data = _escaped_controls(values(code, name, TT_DonVi="Đảng bộ\x01 xã Lộc",
+                                    XL_CBTT_TONG="sáu\x01"))
+    assert _upload(server, d, code, data).status_code == 201
+    with server.app.app_context():
+        s = db.session()
+        u = User(username=f"vp_{d.code.lower()}",
+                 unit_id=s.scalar(select(Unit.id).where(Unit.code == d.code)))
+        set_password(u, "Mat-khau-vp-1")
+        s.add(u)
+        s.commit()
+        username = u.username
+    web = requests.Session()
+    page = web.get(server.url + "/dang-nhap", timeout=30).text
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    r = web.post(server.url + "/dang-nhap", data={"username": username,
+                                                  "password": "Mat-khau-vp-1",
+                                                  "csrf_token": token}, timeout=30)
+    assert r.status_code == 200
+    shown = []
+    for path in (f"/don-vi/{code}", f"/dot/{d.round_id}", f"/dot/{d.round_id}/quyet-dinh"):
+        r = web.get(server.url + path, timeout=60)
+        assert r.status_code == 200, (path, r.text[:300])
+        assert "\x01" not in r.text, path
+        shown.append("\ufffd" in r.text)
+    assert any(shown)
