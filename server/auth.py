@@ -191,7 +191,8 @@ def authenticate(username: str, password: str) -> User | None:
     wait = _wait(username)
     if wait > 0:
         raise TooManyAttempts(wait)
-    user = db.session().scalar(select(User).where(User.username == username))
+    user = db.session().scalar(select(User).where(User.username.in_({username,
+                                                                     nfc(username)})))
     ok = check_password_hash(user.password_hash if user is not None else _dummy_hash(),
                              password)
     if user is None or not ok:

@@ -6,10 +6,11 @@ Times are stored in UTC. Secrets (passwords, tokens) are stored hashed only.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text,
                         UniqueConstraint, false)
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 
 def utcnow() -> dt.datetime:
@@ -33,6 +34,14 @@ class Unit(Base):
 
     def __repr__(self):
         return f"<Unit {self.code}>"
+
+    @validates("code", "name")
+    def _nfc(self, key, value):
+        """Codes and names stored composed (NFC), whatever keyboard typed them (issue 14)."""
+        if not isinstance(value, str):
+            return value
+        value = unicodedata.normalize("NFC", value)
+        return value.strip() if key == "code" else value
 
 
 class User(Base):

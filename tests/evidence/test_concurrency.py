@@ -3,7 +3,6 @@ upload stored, versions strictly ordered per unit, the summary equal to the one 
 latest versions (issue 7)."""
 from __future__ import annotations
 
-import hashlib
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 

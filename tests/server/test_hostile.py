@@ -395,3 +395,17 @@ def test_pages_show_control_characters_visibly(server):
         assert "\x01" not in r.text, path
         shown.append("\ufffd" in r.text)
     assert any(shown)
+
+
+def test_unit_codes_and_names_are_stored_composed(server):
+    import unicodedata
+    from server import db
+    from server.models import Unit
+    d = server.district(0)
+    nfd_code, nfd_name = (unicodedata.normalize("NFD", f" ĐBLỘC{d.round_id}X "),
+                          unicodedata.normalize("NFD", "Đảng bộ xã Lộc"))
+    with server.app.app_context():
+        u = Unit(code=nfd_code, name=nfd_name, type="DB_CS")
+        assert u.code == unicodedata.normalize("NFC", nfd_code.strip())
+        assert u.name == unicodedata.normalize("NFC", nfd_name)
+        db.session().rollback()
