@@ -179,8 +179,7 @@ def _wait(username: str) -> int:
 def _failed(username: str) -> None:
     s = db.session()
     keys = _keys(username)
-    s.execute(delete(LoginFailure).where(LoginFailure.key.in_(keys),
-                                         LoginFailure.at <= utcnow() - _window()))
+    s.execute(delete(LoginFailure).where(LoginFailure.at <= utcnow() - _window()))  # indexed
     s.add_all([LoginFailure(key=k, at=utcnow()) for k in keys])
     s.commit()
 
@@ -213,6 +212,8 @@ def start_session(user: User) -> None:
     """A fresh session (no fixation across the login) with its record on the server."""
     web_session.clear()
     sid = secrets.token_urlsafe(32)
+    idle = dt.timedelta(minutes=float(current_app.config["IDLE_MINUTES"]))
+    db.session().execute(delete(WebLogin).where(WebLogin.last_seen < utcnow() - idle))
     db.session().add(WebLogin(sid_hash=_sid_hash(sid), user_id=user.id))
     db.session().commit()
     web_session["user_id"] = user.id
