@@ -204,13 +204,34 @@ def _refuse_active(name: str, label: str, part: str):
 # What XML 1.0 forbids and Excel never writes (it writes a control character as _x0001_): a raw
 # control byte, or a character reference to one. Readers disagree on such a part (calamine
 # reads it, openpyxl stops), so it is refused before either sees it.
-_NOT_XML = re.compile(
-    rb"[\x00-\x08\x0b\x0c\x0e-\x1f]"
-    rb"|&#[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F]|[fF]{3}[eEfF]|[dD][89a-fA-F][0-9a-fA-F]{2})"
-    rb"(?![0-9a-fA-F])"
-    rb"|&#0*(?:[0-8]|1[124-9]|2[0-9]|3[01]|6553[45]|5529[6-9]|55[3-9][0-9]{2}|56[0-9]{3}|57[0-2][0-9]{2}|"
-    rb"573[0-3][0-9]|5734[0-3])"
-    rb"(?![0-9])")
+# references that may name an illegal character (tab, LF, CR excluded: openpyxl writes &#10;
+# for every line break); each match is then checked exactly
+_CHAR_REF = re.compile(rb"&#([xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F]|[dD][89a-fA-F][0-9a-fA-F]{2}"
+                       rb"|[fF]{3}[eEfF])|0*(?:[0-8]|1[124-9]|2[0-9]|3[01]|5[5-7][0-9]{3}"
+                       rb"|6553[45]));")
+
+
+def _legal(cp: int) -> bool:
+    return cp in (9, 10, 13) or 0x20 <= cp <= 0xD7FF or 0xE000 <= cp <= 0xFFFD or \
+        0x10000 <= cp <= 0x10FFFF
+
+
+def _not_xml(data: bytes) -> tuple[int, bytes] | None:
+    """(position, what) of the first raw control byte or reference to an illegal character."""
+    if len(data.translate(None, _CONTROL_BYTES)) != len(data):      # C speed
+        pos = min(i for i in (data.find(bytes((b,))) for b in _CONTROL_BYTES) if i >= 0)
+        return pos, data[pos:pos + 1]
+    if b"&#" not in data:
+        return None
+    for m in _CHAR_REF.finditer(data):
+        ref = m.group(1)
+        cp = int(ref[1:], 16) if ref[:1] in b"xX" else int(ref)
+        if not _legal(cp):
+            return m.start(), m.group(0)
+    return None
+
+
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13))
 
 
 def _shown(found: bytes) -> str:
@@ -234,10 +255,10 @@ def xml_text(data: bytes, part: str, name: str) -> bytes:
         raise UnsafeFile(f"Tệp {name} có phần «{part}» mã hóa «{enc}», Excel không lưu như vậy. "
                          "Hãy mở bằng Excel, lưu lại dạng .xlsx rồi "
                          "gửi.", "xml_encoding")
-    bad = _NOT_XML.search(data)
+    bad = _not_xml(data)
     if bad:
         raise UnsafeFile(f"Tệp {name} có phần «{part}» chứa ký tự mà tệp Excel không được chứa "
-                         f"({_shown(bad.group(0))} ở vị trí {bad.start()})"
+                         f"({_shown(bad[1])} ở vị trí {bad[0]})"
                          ". Excel không lưu như vậy: hãy mở bằng Excel, lưu lại rồi gửi.",
                          "xml_invalid")
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
@@ -304,6 +325,8 @@ def _check_active(z: zipfile.ZipFile, infos, name: str) -> dict[str, str]:
 _CELL = re.compile(rb'<(?:\w+:)?c[\s>/]')
 _ROW_EL = re.compile(rb'<(?:\w+:)?row[\s>/]')
 _CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br\s*=\s*["\']([A-Za-z]{1,3})([0-9]{1,7})["\']')
+_CELL_REF_FAST = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
+_ROW_REF_FAST = re.compile(rb'<row r="([0-9]{1,7})"')
 _ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br\s*=\s*["\']([0-9]{1,7})["\']')
 _SI = re.compile(rb'<(?:\w+:)?si[\s>/]')
 _SST = re.compile(rb'<(?:\w+:)?sst[\s>/]')
@@ -383,17 +406,29 @@ def _check_shape(z: zipfile.ZipFile, infos, kinds: dict[str, str], name: str,
         where = f"sheet «{sheet}»" if sheet else f"phần «{info.filename}»"
         if _DDE_ELEMENT.search(xml):
             _refuse_active(name, "liên kết DDE", info.filename)
-        for f in _FORMULA_TEXT.findall(xml):
+        for f in _FORMULA_TEXT.findall(xml) if (b"|" in xml or b"&#" in xml) else ():
+            if b"|" not in f and b"&#" not in f:
+                continue
             text = _QUOTED.sub("", html.unescape(f.decode("utf-8", "replace")))
             if "|" in text:          # =cmd|' /C calc'!A0: a DDE call
                 _refuse_active(name, "công thức gọi chương trình ngoài (DDE)",
                                sheet or info.filename)
-        n_cells = len(_CELL.findall(xml))
+        if b":sheetData" in xml or b":c " in xml or b":row " in xml:     # prefixed elements
+            n_cells, n_rows = len(_CELL.findall(xml)), len(_ROW_EL.findall(xml))
+            row_refs = _ROW_REF.findall(xml)
+        else:                                   # the usual spelling: counted at C speed
+            n_cells = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/>")
+            n_rows = xml.count(b"<row ") + xml.count(b"<row>") + xml.count(b"<row/>")
+            row_refs = _ROW_REF_FAST.findall(xml)
+            if len(row_refs) != xml.count(b"<row r="):
+                row_refs = _ROW_REF.findall(xml)
         cells += n_cells
-        rows = max([int(r) for r in _ROW_REF.findall(xml)] + [len(_ROW_EL.findall(xml))])
-        cols = 0
-        for col, row in _CELL_REF.findall(xml):
-            cols, rows = max(cols, _col_number(col)), max(rows, int(row))
+        rows = max([int(r) for r in row_refs] + [n_rows])
+        refs = _CELL_REF_FAST.findall(xml)       # how Excel, LibreOffice and openpyxl write it
+        if len(refs) != n_cells:
+            refs = _CELL_REF.findall(xml)
+        cols = max(map(_col_number, {c for c, _ in refs}), default=0)
+        rows = max(rows, max((int(r) for r in {r for _, r in refs}), default=0))
         if rows > limits.max_rows or cols > limits.max_cols:
             col = f", cột {cols}" if cols else ""
             raise UnsafeFile(f"Tệp {name}: {where} dùng đến dòng {_n(rows)}{col}, vượt xa "
