@@ -126,6 +126,9 @@ def _explain(status: int, answer: dict, server: str, kept: str) -> Sent:
         unit = answer.get("unit_name") or answer.get("unit")
         who = f" của «{unit}»" if unit else ""
         head = f"Máy chủ đã nhận biểu{who}: phiên bản số {answer['version']}."
+        if answer.get("duplicate"):       # the very file already sent: no new version
+            head = f"Máy chủ đã có biểu này{who}: " + str(answer.get("message") or
+                                                          f"phiên bản số {answer['version']}.")
         found = _findings_text(answer.get("findings") or [])
         if answer.get("valid", True) is False:
             return Sent(False, f"{head} Nhưng máy chủ kiểm tra lại và thấy biểu còn lỗi, nên "

@@ -10,6 +10,7 @@ from dataclasses import fields as dc_fields
 
 from flask import Blueprint, abort, current_app, jsonify, request, send_file
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from workbook_templates.findings import Finding, fmt_int
@@ -20,8 +21,9 @@ from .auth import Principal, current_principal
 from .intake import VN, is_late, may_see_register, receive
 from .models import Decision, Round, Submission, Unit, utcnow
 from .precheck import Rejected
-from .schemas import (DecisionInSchema, DecisionSchema, RoundSchema, StatusSchema,
+from .schemas import (NOTE_MAX, DecisionInSchema, DecisionSchema, RoundSchema, StatusSchema,
                       SubmissionSchema)
+from .textnorm import code_key, nfc
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -53,7 +55,10 @@ def _http_error(e: HTTPException):
         kb = fmt_int(current_app.config["MAX_CONTENT_LENGTH"] // 1024)
         return error("too_large", TOO_LARGE.format(kb=kb), 413)
     code, message = MESSAGES.get(e.code, (e.name.lower().replace(" ", "_"), e.description or ""))
-    return error(code, message, e.code or 500)
+    resp = error(code, message, e.code or 500)
+    if getattr(e, "retry_after", None):      # too many failed logins: when to try again
+        resp.headers["Retry-After"] = str(e.retry_after)
+    return resp
 
 
 @bp.errorhandler(Exception)
@@ -122,7 +127,18 @@ def create_submission():
     data = upload.read()
     sub, _report = receive(p.unit, data, upload.filename or "", p.label,
                            request.remote_addr or "")
+    if getattr(sub, "duplicate", False):     # the same bytes as the latest version: none made
+        body = submission_json(sub)
+        body["duplicate"] = True
+        body["message"] = duplicate_message(sub)
+        return jsonify(body), 200
     return jsonify(submission_json(sub)), 201
+
+
+def duplicate_message(sub: Submission) -> str:
+    at = utc(sub.uploaded_at).astimezone(VN).strftime("%H:%M ngày %d/%m/%Y")
+    return (f"Tệp này giống hệt phiên bản {sub.version} đã nhận lúc {at}; không tạo phiên bản "
+            "mới. Nếu muốn sửa, hãy sửa biểu rồi gửi lại.")
 
 
 @bp.get("/submissions/<int:sub_id>")
@@ -158,6 +174,24 @@ def findings_of(sub: Submission) -> list[Finding]:
     return [Finding(**{k: v for k, v in d.items() if k in names}) for d in sub.findings]
 
 
+def annotated_key(sub: Submission, subtitle: str) -> str:
+    """What the annotated copy depends on: the stored bytes, the findings kept with them, the
+    subtitle and the code that writes it (an upgrade makes the copies again)."""
+    import hashlib
+    import json
+    from pathlib import Path
+
+    import workbook_templates
+    h = hashlib.sha256()
+    h.update(sub.sha256.encode())
+    h.update(json.dumps(sub.findings, sort_keys=True, ensure_ascii=False, default=str).encode())
+    h.update(subtitle.encode())
+    here = Path(workbook_templates.__file__).parent
+    for name in ("marks.py", "xlsx_text.py"):
+        h.update((here / name).read_bytes())
+    return h.hexdigest()
+
+
 @bp.get("/submissions/<int:sub_id>/annotated.xlsx")
 def annotated(sub_id: int):
     """The upload with its findings marked (fills, notes, a report sheet), as the add-in would."""
@@ -167,8 +201,9 @@ def annotated(sub_id: int):
         abort(403)
     if not may_see_register(p, sub):
         return _register_private(sub)
-    out = annotate_xlsx(storage.get(sub.sha256), findings_of(sub),
-                        subtitle=f"{sub.unit.name} — phiên bản {sub.version}")
+    subtitle = f"{sub.unit.name} — phiên bản {sub.version}"
+    out = storage.kept("annotated", annotated_key(sub, subtitle), lambda: annotate_xlsx(
+        storage.get(sub.sha256), findings_of(sub), subtitle=subtitle))
     return send_file(io.BytesIO(out), mimetype=XLSX, as_attachment=True,
                      download_name=f"{sub.unit.code}_v{sub.version}_kiem_tra.xlsx")
 
@@ -253,12 +288,18 @@ def put_decision(round_id: int, code: str):
     p, rnd = principal(), _round(round_id)
     if not p.may_collect(rnd):
         abort(403)
-    unit = db.session().scalar(select(Unit).where(Unit.code == code))
+    unit = db.session().scalar(select(Unit).where(Unit.code.in_({nfc(code).strip(),
+                                                                 code_key(code)})))
     if unit is None or unit.parent_id != rnd.unit_id:
         return error("not_a_child", f"Đơn vị mã «{code}» không thuộc {rnd.unit.name}, nên không "
                      "quyết định xếp loại trong đợt này.", 404)
     payload = request.get_json(silent=True)
-    errs = DecisionInSchema().validate(payload or {})
+    errs = DecisionInSchema().validate(payload or {}) if isinstance(payload, (dict, type(None))) \
+        else {"_schema": ["not an object"]}
+    if "note" in errs and set(errs) == {"note"}:
+        return error("note_too_long", f"Ghi chú dài {fmt_int(len(str(payload.get('note'))))} ký "
+                     f"tự, tối đa {fmt_int(NOTE_MAX)}: hãy rút gọn, tài liệu dài thì lưu ở "
+                     "hồ sơ.", 400)
     if payload is None or errs:
         return error("bad_decision", "Gửi JSON {\"xep_loai\": \"XS\" | \"TOT\" | \"HT\" | \"KHT\"} "
                      "(MOI, KHAC khi không xếp loại), và nếu cần {\"xep_loai_cap_uy\": \"TOT\"} cho "
@@ -268,15 +309,23 @@ def put_decision(round_id: int, code: str):
                      "đơn vị không tính vào dòng «Cấp ủy cơ sở»; bỏ xep_loai_cap_uy.", 400)
     data = DecisionInSchema().load(payload)
     s = db.session()
-    d = s.scalar(select(Decision).where(Decision.round_id == rnd.id,
-                                        Decision.unit_id == unit.id))
-    if d is None:
-        d = Decision(round_id=rnd.id, unit_id=unit.id)
-        s.add(d)
-    d.xep_loai, d.note = data["xep_loai"], data["note"]
-    d.xep_loai_cap_uy = data["xep_loai_cap_uy"]
-    d.decided_by, d.decided_at = p.label, utcnow()
-    s.commit()
+    for attempt in range(3):
+        d = s.scalar(select(Decision).where(Decision.round_id == rnd.id,
+                                            Decision.unit_id == unit.id))
+        if d is None:
+            d = Decision(round_id=rnd.id, unit_id=unit.id)
+            s.add(d)
+        d.xep_loai, d.note = data["xep_loai"], data["note"]
+        d.xep_loai_cap_uy = data["xep_loai_cap_uy"]
+        d.decided_by, d.decided_at = p.label, utcnow()
+        try:
+            s.commit()
+            break
+        except IntegrityError:  # two first decisions at once: the row exists now, last one wins
+            s.rollback()
+    else:
+        return error("busy", "Máy chủ đang ghi một quyết định khác cho đơn vị này; hãy gửi lại "
+                     "sau ít giây.", 503)
     return jsonify(DecisionSchema().dump({"unit": unit.code, "round": rnd.id,
                                           "xep_loai": d.xep_loai,
                                           "xep_loai_cap_uy": d.xep_loai_cap_uy,

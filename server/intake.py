@@ -4,10 +4,15 @@ Order matters: everything that can refuse a file (no open round, pre-check, read
 another unit's workbook) happens before anything is written, so a refused file leaves the
 database and the storage untouched. A workbook that reads but has errors is stored and reported —
 the unit sees its findings and the collecting office sees the attempt — but never merged.
+
+Two refusals keep the round's counts honest: a workbook that names no unit or no year (a blank
+template) is refused, not counted as "submitted"; the very same bytes the unit's latest version
+already holds make no new version (the answer names that version: `Submission.duplicate`).
 """
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from flask import current_app
 from sqlalchemy import func, select, update
@@ -25,6 +30,7 @@ from workbook_templates.validate import Report, validate
 from . import db, storage
 from .models import Round, Submission, Unit, utcnow
 from .precheck import Rejected, check_upload
+from .textnorm import code_key
 
 VN = dt.timezone(dt.timedelta(hours=7))
 
@@ -57,6 +63,7 @@ def receive(unit: Unit, data: bytes, filename: str, uploaded_by: str,
         raise Rejected("no_open_round", f"{above} chưa mở đợt nhận báo cáo nào cho {unit.name}. "
                        "Hãy liên hệ văn phòng cấp trên.", 409)
     report, record = check(data, filename)   # the record before R-YOY, as a re-read gives it
+    _identified(report)
     rnd = _round_for(report, rounds, unit)
     _same_unit(report, unit)
     report.findings.extend(registry_findings(report, unit))
@@ -64,9 +71,17 @@ def receive(unit: Unit, data: bytes, filename: str, uploaded_by: str,
     if not rnd.ngoai_le_25:     # R-NGOAILE25: the exception is the round's, never the unit's
         report.findings.extend(exception_not_granted(report, rnd.unit.name, rnd.year))
 
-    digest = storage.put(data)
+    digest = hashlib.sha256(data).hexdigest()
     s = db.session()
+    same = _latest_if_same(rnd, unit, digest)
+    if same is not None:
+        return same, report
+    storage.put(data)
     for attempt in range(5):
+        if attempt:         # another upload of this unit won the race: the same file again?
+            same = _latest_if_same(rnd, unit, digest)
+            if same is not None:
+                return same, report
         version = (s.scalar(select(func.max(Submission.version)).where(
             Submission.round_id == rnd.id, Submission.unit_id == unit.id)) or 0) + 1
         sub = Submission(
@@ -85,6 +100,34 @@ def receive(unit: Unit, data: bytes, filename: str, uploaded_by: str,
     raise Rejected("busy", "Máy chủ đang bận ghi biểu của đơn vị này; hãy gửi lại sau ít giây.", 503)
 
 
+def _latest_if_same(rnd: Round, unit: Unit, digest: str) -> Submission | None:
+    """The unit's latest version in this round when it is these very bytes, marked
+    `duplicate`; sending an older version again is a change, so only the latest counts."""
+    latest = db.session().scalar(select(Submission).where(
+        Submission.round_id == rnd.id, Submission.unit_id == unit.id)
+        .order_by(Submission.version.desc()).limit(1))
+    if latest is None or latest.sha256 != digest:
+        return None
+    latest.duplicate = True
+    return latest
+
+
+def _identified(report: Report) -> None:
+    """A workbook must say whose and which year it is before it is stored or counted."""
+    form = get_form_set(report.template)
+    missing = []
+    if "TT_MaDonVi" in form.cells and not str(report.values.get("TT_MaDonVi") or "").strip():
+        c = form.cells["TT_MaDonVi"]
+        missing.append(f"mã đơn vị (ô {c.sheet}!{c.a1})")
+    if report.year is None:
+        c = form.cells[form.rating_year_name]
+        missing.append(f"{(c.row_label or 'năm').lower()} (ô {c.sheet}!{c.a1})")
+    if missing:
+        raise Rejected("no_identity", f"Biểu chưa ghi {' và '.join(missing)} nên chưa biết là "
+                       "biểu của đơn vị nào, năm nào; máy chủ chưa lưu và chưa tính là đã nộp. "
+                       "Hãy điền các ô này (năm ghi 4 chữ số) rồi gửi lại.", 422)
+
+
 def _round_for(report: Report, rounds: list[Round], unit: Unit) -> Round:
     same_form = [r for r in rounds if r.form == report.template]
     if not same_form:
@@ -95,8 +138,6 @@ def _round_for(report: Report, rounds: list[Round], unit: Unit) -> Round:
     for r in same_form:
         if r.year == report.year:
             return r
-    if len(same_form) == 1 and report.year is None:
-        return same_form[0]         # the year is missing: stored, R-REQ tells the unit
     years = ", ".join(str(r.year) for r in same_form)
     got = report.year if report.year is not None else "(chưa ghi)"
     form = get_form_set(report.template)
@@ -107,7 +148,7 @@ def _round_for(report: Report, rounds: list[Round], unit: Unit) -> Round:
 
 
 def _norm(code) -> str:
-    return str(code or "").strip().upper()
+    return code_key(code)        # NFC, case-insensitive: «ĐBLỘC» typed decomposed is the same
 
 
 def _same_unit(report: Report, unit: Unit) -> None:

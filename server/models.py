@@ -6,10 +6,11 @@ Times are stored in UTC. Secrets (passwords, tokens) are stored hashed only.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text,
                         UniqueConstraint, false, text)
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 
 def utcnow() -> dt.datetime:
@@ -35,6 +36,14 @@ class Unit(Base):
 
     def __repr__(self):
         return f"<Unit {self.code}>"
+
+    @validates("code", "name")
+    def _nfc(self, key, value):
+        """Codes and names stored composed (NFC), whatever keyboard typed them (issue 14)."""
+        if not isinstance(value, str):
+            return value
+        value = unicodedata.normalize("NFC", value)
+        return value.strip() if key == "code" else value
 
 
 class User(Base):
@@ -144,3 +153,24 @@ class Decision(Base):
     unit: Mapped[Unit] = relationship()
 
     __table_args__ = (UniqueConstraint("round_id", "unit_id", name="uq_decision_round_unit"),)
+
+
+class WebLogin(Base):
+    """One browser session of an account (issue 14). The signed cookie names it; logging out
+    deletes it, so a copied cookie stops working at once, and `last_seen` ends it after the idle
+    timeout on the server, whatever the browser keeps. Only the id's sha256 is stored."""
+    __tablename__ = "web_login"
+    sid_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
+                                         index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class LoginFailure(Base):
+    """A failed login (web form or Basic), under "u:<account>" and "a:<address>": counted over
+    a window to refuse guessing, shared by every worker process."""
+    __tablename__ = "login_failure"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), index=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)

@@ -1,7 +1,10 @@
 """Cheap checks on an upload before any parsing, so a hostile file costs the server nothing.
 
 The core's `workbook_templates.safety.check_package` looks at the zip directory (not a zip,
-entries, sizes and ratios, encryption, macros, DTDs). The server adds one check of its own:
+entries, sizes and ratios, encryption, DTDs), refuses active content by content type (macros,
+external links, DDE, OLE/ActiveX, parts a template never has) and bounds the work of reading
+(rows, columns, cells and shared strings within the templates' shape). The server adds one
+check of its own:
 
 `xl/workbook.xml` parsed with defusedxml must list the hidden `_meta` sheet of our templates,
 so a spreadsheet that is not ours is refused before calamine opens it. The reader then applies
@@ -39,7 +42,8 @@ def check_upload(data: bytes, filename: str, max_bytes: int) -> None:
         check_package(data, label, Limits(max_bytes=max_bytes))
     except UnsafeFile as e:
         status = 413 if e.code == "too_large" else 415 if e.code in (
-            "not_xlsx", "encrypted", "macro") else 422
+            "not_xlsx", "encrypted", "macro", "active_content", "unknown_part",
+            "xml_encoding") else 422
         raise Rejected(e.code, e.message, status) from e
     z = zipfile.ZipFile(io.BytesIO(data))
     try:

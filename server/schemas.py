@@ -89,6 +89,9 @@ class StatusSchema(Schema):
     units = fields.List(fields.Nested(StatusUnitSchema))
 
 
+NOTE_MAX = 2000     # a decision's note: a few sentences, never a file
+
+
 class DecisionInSchema(Schema):
     xep_loai = fields.String(required=True, validate=validate.OneOf(
         list(DECISION_CODES)),
@@ -97,7 +100,8 @@ class DecisionInSchema(Schema):
         load_default=None, allow_none=True, validate=validate.OneOf(list(LEVEL_CODES)),
         metadata={"description": "xếp loại cấp ủy của tổ chức cơ sở đảng (đảng bộ cơ sở, chi bộ "
                                  "cơ sở): XS | TOT | HT | KHT; bỏ trống: theo đề xuất của đơn vị"})
-    note = fields.String(load_default="")
+    note = fields.String(load_default="", validate=validate.Length(max=NOTE_MAX),
+                         metadata={"description": f"ghi chú, tối đa {NOTE_MAX} ký tự"})
 
 
 class DecisionSchema(Schema):

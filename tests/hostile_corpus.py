@@ -12,6 +12,7 @@ import zipfile
 
 from openpyxl import load_workbook
 
+from workbook_templates.safety import DEFAULT as LIMITS
 from workbook_templates.sample import bao_lam_2019, fill_template, unit_info
 from workbook_templates.spec import get_form_set
 
@@ -79,6 +80,51 @@ XXE = (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd
        b'<sheets><sheet name="&x;" sheetId="1"/></sheets></workbook>')
 
 
+CT_OVERRIDE = ('<Override PartName="/{part}" ContentType="{ctype}"/></Types>')
+
+
+def _with_part(data: bytes, part: str, ctype: str, body: bytes, rel_type: str | None = None,
+               rel_from: str = "xl/_rels/workbook.xml.rels", target: str | None = None,
+               external: bool = False) -> bytes:
+    """Add a part declared with its content type (and a relationship to it), as Excel would."""
+    def types(b):
+        return b.replace(b"</Types>", CT_OVERRIDE.format(part=part, ctype=ctype).encode())
+
+    def rels(b):
+        mode = ' TargetMode="External"' if external else ""
+        return b.replace(b"</Relationships>", (
+            f'<Relationship Id="rIdX9" Type="{rel_type}" Target="{target or "/" + part}"'
+            f'{mode}/></Relationships>').encode())
+    data = _replace(data, "[Content_Types].xml", types)
+    if rel_type:
+        data = _replace(data, rel_from, rels)
+    return _add(data, {part: body})
+
+
+def sheet_part(data: bytes, sheet: str) -> str:
+    """The zip part of a sheet, by its name (openpyxl numbers them in order)."""
+    from workbook_templates.read import sheet_paths
+    return sheet_paths(zipfile.ZipFile(io.BytesIO(data)))[sheet]
+
+
+def formula_in_input(data: bytes) -> tuple[bytes, str]:
+    """An input count cell holding <f>1</f><v>100</v>: a formula whose cached value is 100."""
+    spec = get_form_set("bao_cao_nam")
+    c = next(c for c in spec.inputs() if c.kind == "count" and c.sheet == "Biểu 1")
+    part = sheet_part(data, c.sheet)
+
+    def edit(xml):
+        new, n = re.subn(rb'<c r="%s"([^>]*?)(?:/>|>.*?</c>)' % c.a1.encode(),
+                         b'<c r="%s"\\1><f>1</f><v>100</v></c>' % c.a1.encode(), xml, count=1)
+        assert n == 1
+        return new
+    return _replace(data, part, edit), c.name
+
+
+OLE_BLOB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504
+VBA_TYPE = "application/vnd.ms-office.vbaProject"
+
+
 def corpus() -> list[tuple[str, str, bytes, str]]:
     good = _workbook()
     spec = get_form_set("bao_cao_nam")
@@ -120,7 +166,7 @@ def corpus() -> list[tuple[str, str, bytes, str]]:
         ws = wb["Biểu 4"]
         for r in range(200, 200 + 20000):     # below the form (60 rows, notes, signature)
             ws.cell(r, 2, "x" * 50)
-    add("huge_sheet", "lon.xlsx", _workbook(edit=huge), "findings")
+    add("huge_sheet", "lon.xlsx", _workbook(edit=huge))
 
     def thousands(wb):
         for i in range(2000):
@@ -157,4 +203,89 @@ def corpus() -> list[tuple[str, str, bytes, str]]:
     add("unicode_sheet_text", "unicode.xlsx",
         _workbook(dict(bao_lam_2019(True), TT_DonVi="\u202eĐảng bộ\u200b xã 🙂" * 50)),
         "findings")
+
+    # issue 14: active content recognised by what it is, shape beyond the templates', formulas
+    add("vba_under_other_name", "du_lieu.xlsx", _with_part(
+        good, "xl/data.bin", VBA_TYPE, b"VBA project stored without OLE magic",
+        "http://schemas.microsoft.com/office/2006/relationships/vbaProject"))
+    add("macro_sheet_xlm", "xlm.xlsx", _with_part(
+        good, "xl/macrosheets/sheet1.xml",
+        "application/vnd.ms-excel.macrosheet+xml",
+        b'<xm:macrosheet xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main"/>',
+        "http://schemas.microsoft.com/office/2006/relationships/xlMacrosheet"))
+    add("external_link", "lien_ket.xlsx", _with_part(
+        good, "xl/externalLinks/externalLink1.xml",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.externalLink+xml",
+        b'<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<externalBook r:id="rId1"/></externalLink>',
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/externalLink"))
+    add("dde_link", "dde.xlsx", _with_part(
+        good, "xl/externalLinks/externalLink1.xml",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.externalLink+xml",
+        b'<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<ddeLink ddeService="cmd" ddeTopic="/c calc"/></externalLink>',
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/externalLink"))
+    add("dde_formula", "dde_f.xlsx", _replace(
+        good, sheet_part(good, "Biểu 1"),
+        lambda b: b.replace(b"</sheetData>", b'<row r="40"><c r="F40"><f>cmd|\' /C calc\'!A0'
+                                             b'</f><v>0</v></c></row></sheetData>', 1)))
+    add("ole_object", "ole.xlsx", _with_part(
+        good, "xl/embeddings/oleObject1.bin",
+        "application/vnd.openxmlformats-officedocument.oleObject", OLE_BLOB,
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/oleObject"))
+    add("activex_control", "activex.xlsx", _with_part(
+        good, "xl/activeX/activeX1.xml", "application/vnd.ms-office.activeX+xml",
+        b'<ax:ocx xmlns:ax="http://schemas.microsoft.com/office/2006/activeX" '
+        b'ax:classid="{8BD21D40-EC42-11CE-9E0D-00AA006002F3}"/>',
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/control"))
+    add("external_target_relationship", "ra_ngoai.xlsx", _replace(
+        good, "xl/_rels/workbook.xml.rels",
+        lambda b: b.replace(b"</Relationships>", b'<Relationship Id="rIdX8" Type="http://schemas'
+                            b'.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+                            b'Target="\\\\evil.example\\share\\a.xml" TargetMode="External"/>'
+                            b"</Relationships>")))
+    add("unknown_part", "la.xlsx", _with_part(good, "xl/foo/bar.xml",
+                                             "application/vnd.example.unknown+xml", b"<a/>"))
+
+    def million(wb):
+        ws = wb.create_sheet("Thêm")
+        for r in range(1, LIMITS.max_rows + 1000):   # past any sheet of the forms and the register
+            ws.cell(r, 1, r)
+    add("extra_sheet_many_rows", "them_dong.xlsx", _workbook(edit=million))
+
+    def wide(wb):
+        ws = wb.create_sheet("Rộng")
+        for c in range(1, 200):
+            ws.cell(1, c, c)
+    add("extra_sheet_wide", "rong.xlsx", _workbook(edit=wide))
+    strings = (b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+               + b"".join(b"<si><t>%d</t></si>" % i for i in range(LIMITS.max_shared_strings + 10_000))
+               + b"</sst>")
+    add("many_shared_strings", "chuoi.xlsx", _with_part(
+        good, "xl/sharedStrings.xml",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml", strings,
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings",
+        target="sharedStrings.xml"))
+    add("formula_in_input_cell", "cong_thuc_nhap.xlsx", formula_in_input(good)[0], "findings")
+    control = dict(bao_lam_2019(True), TT_DonVi="Đảng bộ\x01 xã\x0b Lộc\x1f")
+    add("control_chars_in_text", "ky_tu_dieu_khien.xlsx", _escaped_controls(control), "findings")
     return items
+
+
+def _escaped_controls(values) -> bytes:
+    """Control characters written as Excel writes them (_x0001_), which openpyxl cannot."""
+    clean = {k: (v.replace("\x01", "<<1>>").replace("\x0b", "<<11>>").replace("\x1f", "<<31>>")
+                 if isinstance(v, str) else v) for k, v in values.items()}
+    data = fill_template(clean)
+
+    def esc(b):
+        return (b.replace(b"&lt;&lt;1&gt;&gt;", b"_x0001_")
+                .replace(b"&lt;&lt;11&gt;&gt;", b"_x000B_")
+                .replace(b"&lt;&lt;31&gt;&gt;", b"_x001f_").replace(b"<<1>>", b"_x0001_")
+                .replace(b"<<11>>", b"_x000B_").replace(b"<<31>>", b"_x001f_"))
+    src = zipfile.ZipFile(io.BytesIO(data))
+    for part in src.namelist():
+        if part.endswith(".xml") and b"&lt;&lt;1&gt;&gt;" in src.read(part) or \
+                part.endswith(".xml") and b"<<1>>" in src.read(part):
+            data = _replace(data, part, esc)
+    return data

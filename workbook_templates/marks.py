@@ -16,6 +16,7 @@ from typing import Iterable, Sequence
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from .findings import ERROR, SEVERITY_LABEL, WARNING, Finding, sort_key
+from .xlsx_text import clean, clean_escaped, put_text
 
 REPORT_SHEET = "Kết quả kiểm tra"
 NOTE_TITLE = "Kiểm tra biểu:"   # first line of every note we write: tells our notes from the user's
@@ -241,8 +242,15 @@ def annotate_xlsx(xlsx_bytes: bytes, findings: Sequence[Finding], subtitle: str 
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for c in row:
+                if isinstance(c.value, str) and c.data_type != "f":
+                    # the unit's own text, e.g. _x0001_: the copy shows «�», the stored file
+                    # and the reading keep the character
+                    c.value = clean_escaped(c.value)
+                    c.data_type = "s"
                 if c.comment is not None and c.comment.text.startswith(NOTE_TITLE):
                     c.comment = None
+                elif c.comment is not None:
+                    c.comment.text = clean_escaped(c.comment.text)
                 if c.fill is not None and c.fill.fill_type == "solid" and \
                         str(c.fill.fgColor.rgb)[-6:].upper() in ours:
                     restore = template_fill(form, ws.title, c.row, c.column)
@@ -255,7 +263,8 @@ def annotate_xlsx(xlsx_bytes: bytes, findings: Sequence[Finding], subtitle: str 
         c = wb[m.sheet].cell(m.row, m.col)
         c.fill = PatternFill("solid", fgColor="FF" + m.fill[1:])
         lines = m.note.count("\n") + 1 + len(m.note) // 45
-        c.comment = Comment(m.note, NOTE_AUTHOR, width=360, height=min(600, 20 + 16 * lines))
+        c.comment = Comment(clean(m.note), NOTE_AUTHOR, width=360,
+                            height=min(600, 20 + 16 * lines))
 
     ws = wb.create_sheet(REPORT_SHEET)
     grid = report_grid(findings, subtitle, noted={(m.sheet, m.cell) for m in marks(findings)},
@@ -263,7 +272,7 @@ def annotate_xlsx(xlsx_bytes: bytes, findings: Sequence[Finding], subtitle: str 
     for r, values in enumerate(grid, start=1):
         for c, v in enumerate(values, start=1):
             if v is not None:
-                ws.cell(r, c, v)
+                put_text(ws.cell(r, c), v)     # text, never a formula (a unit named "=…")
     bold = Font(name="Times New Roman", bold=True, size=12)
     ws["A1"].font = Font(name="Times New Roman", bold=True, size=14)
     ws["A2"].font = bold

@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 
 from .spec.domain import LEVEL_LABEL, SECTOR_LABEL, UNIT_TYPE_LABEL
 from .spec.hierarchy import counted_rows
+from .xlsx_text import clean, put_text
 from . import merge as M
 
 HERE = Path(__file__).parent
@@ -41,14 +42,12 @@ def _template(form_id: str) -> bytes:
 
 
 def put(ws, row: int, col: int, value):
-    """Write a value; a string is always text (a leading "=" does not make it a formula)."""
+    """Write a value; a string is always text (a leading "=" does not make it a formula) and
+    holds only characters an .xlsx can (xlsx_text.put_text)."""
     cell = ws.cell(row, col)
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         value = dt.datetime.combine(value, dt.time())
-    cell.value = value
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"
-    return cell
+    return put_text(cell, value)
 
 
 def _level_label(code) -> str:
@@ -94,7 +93,7 @@ def _table(ws, top: int, headers: list[str], rows: list[list], widths=None, titl
     """A plain bordered table; returns the next free row."""
     r = top
     if title:
-        c = ws.cell(r, 1, title)
+        c = put(ws, r, 1, title)
         c.font = Font(name=FONT, bold=True, size=12)
         r += 1
     for j, h in enumerate(headers, start=1):
@@ -149,9 +148,9 @@ def _fit_height(ws, r: int, values, widths, bold: bool = False) -> None:
 
 
 def _title(ws, text: str, sub: str = "") -> int:
-    ws.cell(1, 1, text).font = Font(name=FONT, bold=True, size=14)
+    put(ws, 1, 1, text).font = Font(name=FONT, bold=True, size=14)
     if sub:
-        ws.cell(2, 1, sub).font = Font(name=FONT, italic=True, size=11)
+        put(ws, 2, 1, sub).font = Font(name=FONT, italic=True, size=11)
     # A4 landscape at 100 % as the forms (build.page_setup); a table wider than the page runs
     # onto further pages with its header row and first columns repeated, never shrunk to 4 pt
     from .build import page_setup
@@ -160,13 +159,13 @@ def _title(ws, text: str, sub: str = "") -> int:
 
 
 def _note(ws, r: int, text: str, bold=False) -> int:
-    c = ws.cell(r, 1, text)
+    c = put(ws, r, 1, text)
     c.font = Font(name=FONT, italic=not bold, bold=bold, size=11)
     return r + 1
 
 
 def _comment(cell, text: str):
-    cell.comment = Comment(text, AUTHOR, width=320, height=140)
+    cell.comment = Comment(clean(text), AUTHOR, width=320, height=140)
 
 
 # --- the form sheets -------------------------------------------------------------------------------

@@ -4,7 +4,9 @@ Two doors, one map: `read_workbook` reads an .xlsx file (python-calamine for the
 the sheet XML for which cells hold formulas), `read_grids` takes the grids an Excel session gives
 (the add-in reads each sheet in one call). Both use the spec's cell positions, check the hidden
 `_meta` sheet, and return the same `Filled`. Cached values of formula cells are never used: the
-validator recomputes every derived value from the inputs.
+validator recomputes every derived value from the inputs, and an input cell holding a formula is
+read as empty and named in `input_formulas` (the validator reports it: "ô nhập liệu chứa công
+thức"), since its cached value is whatever the sender's program, or the sender, wrote there.
 """
 from __future__ import annotations
 
@@ -44,6 +46,8 @@ class Filled:
     raw: dict[str, Any]
     has_formula: dict[str, bool | None] = field(default_factory=dict)
     source: str = ""
+    # input cells that hold a formula: their value is not read (raw is None)
+    input_formulas: tuple[str, ...] = ()
     # the member register (SPEC §8) as rows, read as one block; None when not read (a kept
     # reading never holds members' names), register_size then says how many rows it had
     register: list | None = None
@@ -97,31 +101,33 @@ def _positions(form: FormSet) -> tuple:
         return _POSITIONS[key]
     cells: dict[str, list] = {}
     derived: dict[str, list] = {}
+    inputs: dict[str, list] = {}
     for name, cell in form.cells.items():
         cells.setdefault(cell.sheet, []).append((name, cell.row - 1, cell.col - 1))
-        if cell.kind == DERIVED:
-            derived.setdefault(cell.sheet, []).append((name, cell.a1.encode()))
-    _POSITIONS[key] = tuple((sheet, tuple(v), tuple(derived.get(sheet, ())))
+        (derived if cell.kind == DERIVED else inputs).setdefault(cell.sheet, []).append(
+            (name, cell.a1.encode()))
+    _POSITIONS[key] = tuple((sheet, tuple(v), tuple(derived.get(sheet, ())),
+                             tuple(inputs.get(sheet, ())))
                             for sheet, v in cells.items())
     return _POSITIONS[key]
 
 
 def formula_sheets(form: FormSet) -> tuple[str, ...]:
     """The sheets that hold derived cells: the only ones whose formulas matter."""
-    return tuple(sheet for sheet, _, derived in _positions(form) if derived)
+    return tuple(sheet for sheet, _, derived, _ in _positions(form) if derived)
 
 
 def _collect(form: FormSet, grids: Mapping[str, Sequence[Sequence[Any]]],
-             formulas: Mapping[str, set] | None, source: str) -> tuple[dict, dict]:
+             formulas: Mapping[str, set] | None, source: str) -> tuple[dict, dict, tuple]:
     """raw: every cell's value ("" read as None); has_f: for each derived cell whether it holds
-    a formula (None when unknown). Input cells may hold formulas; only their values count."""
+    a formula (None when unknown); the input cells that hold a formula, read as None."""
     missing = [s for s in form.sheet_names if s not in grids]
     if missing:
         raise ReadError(
             f"Tệp {source} thiếu sheet {', '.join(repr(m) for m in missing)} của mẫu "
             f"«{form.title}». Không đổi tên hay xóa sheet; hãy dùng mẫu gốc.", "missing_sheet")
-    raw, has_f = {}, {}
-    for sheet, cells, derived in _positions(form):
+    raw, has_f, in_f = {}, {}, []
+    for sheet, cells, derived, inputs in _positions(form):
         grid = grids[sheet] or ()
         for name, r, c in cells:
             try:
@@ -137,7 +143,11 @@ def _collect(form: FormSet, grids: Mapping[str, Sequence[Sequence[Any]]],
         else:
             fset = formulas.get(sheet, ())
             has_f.update((name, pos in fset) for name, pos in derived)
-    return raw, has_f
+            for name, pos in inputs:
+                if pos in fset:
+                    raw[name] = None        # the cached value is never the value
+                    in_f.append(name)
+    return raw, has_f, tuple(in_f)
 
 
 def read_grids(grids: Mapping[str, Sequence[Sequence[Any]]],
@@ -162,8 +172,8 @@ def read_grids(grids: Mapping[str, Sequence[Sequence[Any]]],
                     if isinstance(f, str) and f.startswith("="):
                         s.add(b"%s%d" % (_col_letters(j + 1), i + 1))
             fcells[sheet] = s
-    raw, has_f = _collect(form, grids, fcells, source)
-    return _with_register(Filled(form, ver, raw, has_f, source), grids)
+    raw, has_f, in_f = _collect(form, grids, fcells, source)
+    return _with_register(Filled(form, ver, raw, has_f, source, in_f), grids)
 
 
 def _with_register(filled: Filled, grids) -> Filled:
@@ -353,7 +363,8 @@ def read_workbook(source: str | Path | bytes | BinaryIO, *, formulas: bool = Tru
                 grids[s] = wb.get_sheet_by_name(s).to_python(skip_empty_area=False)
             except Exception as e:
                 raise broken from e
-    fcells = {s: formula_refs(xml[s]) for s in formula_sheets(form) if s in xml} \
+    # every form sheet: input cells anywhere may hold a formula, which is an error
+    fcells = {s: formula_refs(xml[s]) for s in form.sheet_names if s in xml} \
         if formulas else None
-    raw, has_f = _collect(form, grids, fcells, label)
-    return _with_register(Filled(form, ver, raw, has_f, label), grids)
+    raw, has_f, in_f = _collect(form, grids, fcells, label)
+    return _with_register(Filled(form, ver, raw, has_f, label, in_f), grids)

@@ -122,6 +122,19 @@ class Ctx:
         return f"thứ {cell.year_index + 1}" if cell.year_index is not None else ""
 
 
+def _input_formulas(ctx: Ctx):
+    """R-FORMULA on an input cell: the reader did not take its value (a cached result is what
+    the sender's program wrote, not what the form says), so the unit must type the number."""
+    for name in ctx.filled.input_formulas:
+        c = ctx.form.cells[name]
+        where = f"{c.row_label} — {c.col_label}" if c.col_label else c.row_label
+        ctx.add("R-FORMULA", name,
+                f"Ô nhập liệu chứa công thức: ô {c.sheet}!{c.a1} ({where}) phải gõ trực tiếp "
+                "số liệu, máy không dùng kết quả của công thức trong ô nhập liệu.",
+                "Xóa công thức rồi gõ con số (hoặc chữ) vào ô; nếu chép từ bảng khác, hãy dùng "
+                "«Dán đặc biệt → Giá trị» (Paste Values).")
+
+
 def _parse_inputs(ctx: Ctx):
     raw_values = ctx.filled.raw
     val = ctx.val
@@ -250,6 +263,7 @@ def validate(filled: Filled, base: str = "tot", rules: str | None = None,
     today = today or dt.date.today()
     pack, year = choose_pack(filled, rules, today)
     ctx = Ctx(filled, pack, base, today)
+    _input_formulas(ctx)
     _parse_inputs(ctx)
     ctx.unit_type = ctx.val.get("TT_LoaiDonVi")
     ctx.share = pack.share(ctx.val.get("TT_NgoaiLe25") == "CO")

@@ -14,6 +14,7 @@ from flask import abort, g, redirect, request, session, url_for
 from sqlalchemy import select
 
 from .. import db
+from ..textnorm import code_key, nfc
 from ..auth import Principal, current_principal
 from ..models import Round, Unit, User
 
@@ -52,7 +53,8 @@ def may_upload_for(p: Principal, unit: Unit) -> bool:
 
 
 def unit_or_404(code: str) -> Unit:
-    unit = db.session().scalar(select(Unit).where(Unit.code == code))
+    unit = db.session().scalar(select(Unit).where(Unit.code.in_({nfc(code).strip(),
+                                                                 code_key(code)})))
     if unit is None:
         abort(404)
     return unit

@@ -1,36 +1,54 @@
 """Log in, log out, and the home page that sends each account where its work is."""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from urllib.parse import unquote, urlsplit
 
-from ..auth import authenticate
+from flask import flash, redirect, render_template, request, url_for
+
+from ..auth import TooManyAttempts, authenticate, end_session, start_session
 from . import bp
 from .access import collected_rounds, current_user, login_required, overseen_rounds, principal
 
 
 @bp.route("/dang-nhap", methods=["GET", "POST"])
 def login():
-    error = None
+    error, status = None, 200
     if request.method == "POST":
-        user = authenticate(request.form.get("username", "").strip(),
-                            request.form.get("password", ""))
+        try:
+            user = authenticate(request.form.get("username", "").strip(),
+                                request.form.get("password", ""))
+        except TooManyAttempts as e:
+            return render_template("web/login.html", error=e.description), 429, {
+                "Retry-After": str(e.retry_after)}
         if user is None:
-            error = ("Sai tên đăng nhập hoặc mật khẩu. Kiểm tra bộ gõ tiếng Việt và phím Caps "
-                     "Lock; nếu quên mật khẩu, hãy nhờ quản trị đặt lại.")
+            error, status = ("Sai tên đăng nhập hoặc mật khẩu. Kiểm tra bộ gõ tiếng Việt và phím "
+                             "Caps Lock; nếu quên mật khẩu, hãy nhờ quản trị đặt lại."), 401
         else:
-            session.clear()             # a fresh session: no fixation across the login
-            session["user_id"] = user.id
-            session.permanent = False
-            nxt = request.args.get("next", "")
-            if not nxt.startswith("/") or nxt.startswith("//"):
-                nxt = url_for("web.home")
-            return redirect(nxt)
-    return render_template("web/login.html", error=error), (401 if error else 200)
+            start_session(user)         # a fresh session, recorded on the server
+            return redirect(safe_next(request.args.get("next", "")) or url_for("web.home"))
+    return render_template("web/login.html", error=error), status
+
+
+def safe_next(target: str) -> str | None:
+    """`target` when it is a path on this site, else None.
+
+    A browser drops tabs and newlines from a URL and reads a backslash as a slash, so "/<tab>/evil",
+    "/<backslash>evil" and "//evil" all lead to evil; "https:evil" is a full address.
+    Only a plain path starting with one "/" is kept — checked as sent and once decoded."""
+    for t in (target, unquote(target)):
+        if not t.startswith("/") or t[1:2] in ("/", "\\"):
+            return None
+        if any(ord(ch) < 0x21 or ch in "\\\x7f" for ch in t):
+            return None
+        parts = urlsplit(t)
+        if parts.scheme or parts.netloc:
+            return None
+    return target
 
 
 @bp.post("/dang-xuat")
 def logout():
-    session.clear()
+    end_session()
     flash("Đã đăng xuất.", "info")
     return redirect(url_for("web.login"))
 

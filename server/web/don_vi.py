@@ -132,6 +132,12 @@ def upload(code: str):
         sub, report = receive(unit, f.read(), f.filename, p.label, request.remote_addr or "")
     except Rejected as e:
         return jsonify(ok=False, code=e.code, message=e.message), e.status
+    if getattr(sub, "duplicate", False):      # the same bytes as the latest version
+        from ..api import duplicate_message
+        return jsonify(ok=True, valid=sub.valid, version=sub.version, duplicate=True,
+                       message=duplicate_message(sub),
+                       url=url_for("web.unit_page", code=unit.code, nop=sub.id,
+                                   _anchor=f"v{sub.id}")), 200
     if sub.valid:
         msg = f"Đã nhận phiên bản {sub.version}: biểu hợp lệ"
         msg += f" ({sub.n_warnings} cảnh báo cần giải trình)." if sub.n_warnings else "."

@@ -18,6 +18,7 @@ from .. import db
 from ..api import status as api_status
 from ..intake import VN
 from ..models import Submission
+from ..textnorm import fold
 from . import bp
 from ..models import Round
 from ..rounds import parent_round, sent_up
@@ -106,11 +107,11 @@ def dashboard(round_id: int):
     f_state = request.args.get("trang_thai", "")
     f_type = request.args.get("loai", "")
     f_late = request.args.get("tre", "") == "1"
-    f_q = request.args.get("q", "").strip().lower()
+    f_q = fold(request.args.get("q", ""))     # accents, «đ», case and NFD input ignored
     shown = [u for u in st["units"]
              if (not f_state or u["state"] == f_state) and (not f_type or u["type"] == f_type)
              and (not f_late or u["late"] or u["overdue"])
-             and (not f_q or f_q in u["name"].lower() or f_q in u["code"].lower())]
+             and (not f_q or f_q in fold(u["name"]) or f_q in fold(u["code"]))]
     types = sorted({u["type"] for u in st["units"]})
     return render_template(
         "web/dashboard.html", rnd=rnd, st=st, units=shown, states=STATES, types=types,

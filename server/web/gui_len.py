@@ -55,7 +55,11 @@ def send_up_post(round_id: int):
         ready(d)
         if request.form.get("hanh_dong") == "gui":
             sub = send(d, p.label, request.remote_addr or "")
-            if sub is not None:
+            if sub is not None and getattr(sub, "duplicate", False):
+                # the same report as the last one sent: the server keeps one version of it
+                flash(f"Báo cáo này giống hệt phiên bản {sub.version} đã gửi lên "
+                      f"{rnd.unit.parent.name}; không tạo phiên bản mới.", "ok")
+            elif sub is not None:
                 warn = f", {sub.n_warnings} cảnh báo" if sub.n_warnings else ""
                 flash(f"Đã gửi báo cáo của {rnd.unit.name} lên {rnd.unit.parent.name}: phiên bản "
                       f"{sub.version}, hợp lệ{warn}.", "ok")

@@ -246,8 +246,11 @@ def test_the_real_server_accepts_what_the_add_in_sends(real_server):
     assert first.ok, first.message
     assert first.message.startswith("Máy chủ đã nhận biểu của «Đảng bộ xã Lộc Bảo»: "
                                     "phiên bản số 1.")
-    again = send(data, "loc_bao_2024.xlsx", cfg(url, token))
-    assert again.ok and "phiên bản số 2" in again.message
+    again = send(data, "loc_bao_2024.xlsx", cfg(url, token))    # the same file: no new version
+    assert again.ok and "giống hệt phiên bản 1" in again.message, again.message
+    changed = send(fill_template(dict(clean_unit(), TT_DienThoai="0912345679")),
+                   "loc_bao_2024.xlsx", cfg(url, token))
+    assert changed.ok and "phiên bản số 2" in changed.message, changed.message
 
     wrong = send(data, "loc_bao_2024.xlsx", cfg(url, "khong-dung"))
     assert not wrong.ok and wrong.status == 401

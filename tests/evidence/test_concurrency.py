@@ -3,7 +3,6 @@ upload stored, versions strictly ordered per unit, the summary equal to the one 
 latest versions (issue 7)."""
 from __future__ import annotations
 
-import hashlib
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
@@ -61,3 +60,38 @@ def test_200_concurrent_uploads(live_server):
         assert int(summary[name]) == sum(v[name] for v in latest), name
     # each child's own rating counts once in the parent's TCCSĐ / đảng bộ cơ sở rows
     assert int(summary["XL_TCCSD_TONG"]) == 50 and int(summary["XL_DBCS_TOT"]) == 50
+
+
+def test_concurrent_first_decisions_on_one_unit_never_500(live_server):
+    """The outside test's finding (issue 14): sixteen first decisions on each of five units at
+    once, against gunicorn's two workers — every answer 200 (or a Vietnamese 503 «busy»), one
+    decision row per unit, holding one of the ratings sent (the API's last writer wins)."""
+    import requests
+    url = f"{live_server.url}/api/v1/rounds/{live_server.round_id}/decisions"
+    auth = {"Authorization": f"Bearer {live_server.collector_token}"}
+    levels = ["XS", "TOT", "HT", "KHT"]
+    jobs = [(f"X{u:02d}", levels[i % 4]) for u in range(1, 6) for i in range(16)]
+
+    def put(job):
+        code, lv = job
+        r = requests.put(f"{url}/{code}", headers=auth, json={"xep_loai": lv, "note": lv},
+                         timeout=60)
+        return r.status_code, r.json()
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(put, jobs))
+    assert all(s in (200, 503) for s, _ in answers), [a for a in answers if a[0] not in (200, 503)]
+    assert all("Máy chủ" in b["message"] for s, b in answers if s == 503)
+    st = requests.get(f"{live_server.url}/api/v1/rounds/{live_server.round_id}/status",
+                      headers=auth, timeout=30).json()
+    decided = {u["code"]: u["decided"] for u in st["units"] if u["decided"]}
+    assert set(decided) == {f"X{u:02d}" for u in range(1, 6)}
+    assert set(decided.values()) <= set(levels)
+    app = live_server.app()
+    with app.app_context():
+        from server import db
+        from server.models import Decision
+        from sqlalchemy import func
+        n = db.session().scalar(select(func.count()).select_from(Decision))
+    app.extensions["kiemdiem.engine"].dispose()
+    assert n == 5

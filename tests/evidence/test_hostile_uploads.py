@@ -1,14 +1,17 @@
-"""Every file of the hostile corpus uploaded to the real server: a clear Vietnamese 4xx (or, for a
-genuine workbook with bad content, 201 with its findings), the server keeps answering, worker
-memory stays under 400 MB, and nothing already stored changes (issue 7)."""
+"""Every file of the hostile corpus, and of the second round made differently (issue 14), uploaded
+to the real server (gunicorn, two workers) on SQLite and PostgreSQL: a clear Vietnamese 4xx (or,
+for a genuine workbook with bad content, 201 with its findings), the server keeps answering,
+worker memory stays under 400 MB, and nothing already stored changes (issue 7)."""
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import pytest
 import requests
 
 from hostile_corpus import corpus
+from hostile_corpus_2 import corpus2
 from server.harness import unit_workbook
 
 VIETNAMESE = set("ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")
@@ -34,12 +37,11 @@ def snapshot(live):
     return files, r.json()
 
 
-@pytest.mark.parametrize("live_server", ["sqlite"], indirect=True)
 def test_hostile_corpus_against_the_server(live_server):
     ok = live_server.upload("X01", unit_workbook("X01", 1)[0])
     assert ok.status_code == 201
     before_files, before_status = snapshot(live_server)
-    for name, fname, data, expect in corpus():
+    for name, fname, data, expect in corpus() + corpus2():
         r = live_server.upload("X02", data, fname)
         assert r.status_code < 500, (name, r.status_code, r.text[:300])
         body = r.json()
@@ -60,3 +62,13 @@ def test_hostile_corpus_against_the_server(live_server):
     assert x01(before_status)[0]["submitted"] and x01(status) == x01(before_status)
     peak = worker_peak_rss_mb(live_server.proc.pid)
     assert 0 < peak < MEMORY_CAP_MB, f"worker peak RSS {peak:.0f} MB"
+    # the unit's annotated copy, four times at once: made once, kept, answered quickly
+    sub = x01(status)[0]["submission_id"]
+    url = f"{live_server.url}/api/v1/submissions/{sub}/annotated.xlsx"
+    auth = {"Authorization": f"Bearer {live_server.tokens['X01']}"}
+    t = time.monotonic()
+    with ThreadPoolExecutor(4) as ex:
+        got = list(ex.map(lambda _: requests.get(url, headers=auth, timeout=60), range(4)))
+    assert all(r.status_code == 200 for r in got) and len({r.content for r in got}) == 1
+    assert time.monotonic() - t < 20
+    assert list((live_server.data_dir / "annotated").rglob("*.xlsx"))

@@ -102,7 +102,11 @@ def server(database, tmp_path_factory):
     url_db, data_dir = database
     env = dict(os.environ, KIEMDIEM_DATABASE_URL=url_db, KIEMDIEM_DATA_DIR=str(data_dir),
                KIEMDIEM_MAX_CONTENT_LENGTH=str(2 * 1024 * 1024), PYTHONPATH=str(ROOT),
-               FLASK_DEBUG="0")
+               FLASK_DEBUG="0",
+               # the authorization matrix tries wrong passwords on purpose; the login rate
+               # limit has servers of its own (tests/evidence/test_logins.py)
+               KIEMDIEM_LOGIN_MAX_FAILURES_ACCOUNT="1000",
+               KIEMDIEM_LOGIN_MAX_FAILURES_ADDRESS="1000")
     env.pop("FLASK_APP", None)
     init = subprocess.run([sys.executable, "-m", "flask", "--app", "server", "init-db"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)

@@ -79,10 +79,24 @@ def world(server):
     return d, r.json()["id"], callers, workbook(a, a_name)
 
 
+_n = iter(range(10**6))
+
+
+def _fresh(data: bytes) -> bytes:
+    """The same workbook with a different zip comment: other bytes, same content."""
+    import io
+    import zipfile
+    buf = io.BytesIO(data)
+    with zipfile.ZipFile(buf, "a") as z:
+        z.comment = b"%d" % next(_n)
+    return buf.getvalue()
+
+
 def call(server, endpoint, d, sub_id, data, headers, auth):
     kw = {"headers": headers, "auth": auth, "timeout": 60}
-    if endpoint == "upload":
-        return requests.post(server.api("/submissions"), files={"file": ("a.xlsx", data)}, **kw)
+    if endpoint == "upload":        # new bytes each time: the same file again is no new version
+        return requests.post(server.api("/submissions"), files={"file": ("a.xlsx",
+                                                                         _fresh(data))}, **kw)
     if endpoint == "decision":
         return requests.put(server.api(f"/rounds/{d.round_id}/decisions/{d.child(0)[0]}"),
                             json={"xep_loai": "TOT"}, **kw)

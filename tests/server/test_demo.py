@@ -66,12 +66,13 @@ def test_demo_then_curl(tmp_path):
                 time.sleep(0.1)
         # 1. a filled template uploaded with the printed token: valid, findings listed
         code, body = curl(curls[0], tmp_path)
-        assert code == 201, body
+        # 200: the demo already stored this very file for the unit, so no new version (issue 14)
+        assert code in (200, 201), body
         assert json.loads(body)["valid"] is True
         # 2. the workbook with errors: findings with cells and numbers
         code, body = curl(curls[1], tmp_path)
         sub = json.loads(body)
-        assert code == 201 and sub["valid"] is False
+        assert code in (200, 201) and sub["valid"] is False
         assert {f["rule"] for f in sub["findings"]} >= {"R-TONG", "R-QUOTA"}
         assert all(f["ref"].startswith(("Biểu", "Thông tin")) for f in sub["findings"])
         # 3. the province's status: eight units, six reported (the two communes of Bảo Lâm not)

@@ -65,9 +65,10 @@ def test_each_upload_is_a_new_version_kept_byte_for_byte(server):
 def test_same_unit_uploading_in_parallel_gets_distinct_versions(server):
     d = server.district(1)
     code, name, _ = d.child(0)
-    data = workbook(code, name)
+    # four different files (the same bytes again make no new version: issue 14)
+    files = [workbook(code, name, xs=12 - i, tot=70 + i) for i in range(4)]
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
-        rs = list(pool.map(lambda _: post(server, d, code, data), range(4)))
+        rs = list(pool.map(lambda data: post(server, d, code, data), files))
     assert all(r.status_code == 201 for r in rs), [r.text for r in rs]
     assert sorted(r.json()["version"] for r in rs) == [1, 2, 3, 4]
 

@@ -275,12 +275,17 @@ def test_commune_sends_its_report_up(server, world):
     assert sent["TT_MaDonVi"] == w.c and sent["TT_CapTren"] == w.p_name
     assert sent["TT_NguoiLap"] == "Nguyễn Thị Hoa" and sent["XL_TTLD_CS_TONG"] == 1
     assert sent["XL_CBTT_TONG"] == 2                    # the two chi bộ that reported
-    # the page now starts from what was sent; sending again is version 2
+    # the page now starts from what was sent; sending a corrected report is version 2
     page = s.get(url, timeout=60).text
     assert 'value="Nguyễn Thị Hoa"' in page and "phiên bản 1" in page
-    r = s.post(url, data=dict(OWN, csrf_token=_csrf(page), hanh_dong="gui"), timeout=60,
-               allow_redirects=False)
+    r = s.post(url, data=dict(OWN, csrf_token=_csrf(page), hanh_dong="gui",
+                              TT_DienThoai="0263 3877 124"), timeout=60, allow_redirects=False)
     assert r.status_code == 302 and _status_of(server, w, w.c)["version"] == 2
+    # the same report again: no new version, and the office is told which one it is
+    page = s.get(url, timeout=60).text
+    r = s.post(url, data=dict(OWN, csrf_token=_csrf(page), hanh_dong="gui",
+                              TT_DienThoai="0263 3877 124"), timeout=60)
+    assert "giống hệt phiên bản 2" in r.text and _status_of(server, w, w.c)["version"] == 2
     # the province's summary counts the commune in its TCCSĐ rows
     summary = requests.get(server.api(f"/rounds/{w.top_round}/summary.xlsx"),
                            headers=w.bearer(w.p), timeout=60)

@@ -172,3 +172,23 @@ def test_overdue_units_after_the_deadline(live_server, accounts):
         with app.app_context():
             db.session().get(Round, rid).deadline = deadline
             db.session().commit()
+
+
+@pytest.mark.parametrize("typed", ["loc bao", "LOC BAO", "lộc bảo",
+                                   "lo\u0323c ba\u0309o",         # decomposed (NFD), as macOS types
+                                   "  Lộc   Bảo "])
+def test_dashboard_search_ignores_accents_case_and_decomposition(live_server, accounts, typed):
+    office = login(live_server, accounts["office"])
+    rid = round_id(live_server, office)
+    page = office.get(f"{live_server.url}/dot/{rid}", params={"q": typed}).text
+    shown = set(re.findall(r'<tr data-code="([A-Z_]+)">', page))
+    assert shown == {"LOCBAO"}, (typed, shown)
+
+
+def test_unit_codes_in_addresses_are_nfc(live_server, accounts):
+    """A code typed decomposed or in lower case opens the same unit page."""
+    import unicodedata
+    office = login(live_server, accounts["office"])
+    code = accounts["unit"][2]
+    for variant in (code.lower(), unicodedata.normalize("NFD", code)):
+        assert office.get(f"{live_server.url}/don-vi/{variant}").status_code == 200, variant

@@ -1,0 +1,182 @@
+"""Logins against the production server (gunicorn, two worker processes) on SQLite and
+PostgreSQL (issue 14): the rate limit holds across workers, per account and per address (web
+form and Basic); an unknown account answers as slowly as a known one; logout and the idle
+timeout end the session on the server; the Secure flag and the proxy's addresses by setting;
+no page may be framed; no login redirects off-site."""
+from __future__ import annotations
+
+import base64
+import re
+import statistics
+import time
+
+import pytest
+import requests
+
+from server.harness import Live, prepare
+
+PASSWORD = "Dung-mat-khau-9"
+
+
+def start(fresh_database, **settings) -> Live:
+    import os
+    url, data_dir = fresh_database
+    env = dict(os.environ, KIEMDIEM_DATABASE_URL=url, KIEMDIEM_DATA_DIR=str(data_dir),
+               KIEMDIEM_SECRET_KEY="test")
+    env.update({f"KIEMDIEM_{k}": str(v) for k, v in settings.items()})
+    live = Live("", url, data_dir, env)
+    prepare(live, 2)
+    from server import db
+    from server.auth import set_password
+    from server.models import Unit, User
+    from sqlalchemy import select
+    app = live.app()
+    with app.app_context():
+        s = db.session()
+        for name, code in (("xa1", "X01"), ("xa2", "X02"), ("tinh", "TINH")):
+            u = User(username=name, unit_id=s.scalar(select(Unit.id).where(Unit.code == code)))
+            set_password(u, PASSWORD)
+            s.add(u)
+        s.commit()
+    app.extensions["kiemdiem.engine"].dispose()
+    live.start()
+    return live
+
+
+@pytest.fixture
+def live(request, fresh_database):
+    servers = []
+
+    def make(**settings):
+        servers.append(start(fresh_database, **settings))
+        return servers[-1]
+    yield make
+    for s in servers:
+        s.kill()
+
+
+def csrf(html: str) -> str:
+    return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+
+
+def web_login(url, user, password, session=None, headers=None, nxt=None):
+    s = session or requests.Session()
+    page = s.get(url + "/dang-nhap", headers=headers, timeout=30)
+    return s, s.post(url + "/dang-nhap", params={"next": nxt} if nxt else None,
+                     data={"username": user, "password": password,
+                           "csrf_token": csrf(page.text)},
+                     headers=headers, allow_redirects=False, timeout=30)
+
+
+def basic(user, password):
+    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
+
+
+def test_rate_limit_per_account_and_per_address(live):
+    srv = live(LOGIN_MAX_FAILURES_ACCOUNT=5, LOGIN_MAX_FAILURES_ADDRESS=8)
+    for _ in range(3):          # web form and Basic count together, across both workers
+        assert web_login(srv.url, "xa1", "sai")[1].status_code == 401
+    for _ in range(2):
+        r = requests.get(srv.url + "/api/v1/rounds", headers=basic("xa1", "sai"), timeout=30)
+        assert r.status_code == 401
+    # the sixth attempt is refused even with the right password
+    _, r = web_login(srv.url, "xa1", PASSWORD)
+    assert r.status_code == 429 and "thử lại sau" in r.text and "phút" in r.text
+    assert int(r.headers["Retry-After"]) > 0
+    r = requests.get(srv.url + "/api/v1/rounds", headers=basic("xa1", PASSWORD), timeout=30)
+    assert r.status_code == 429 and "thử lại sau" in r.json()["message"]
+    # another account from the same address still logs in …
+    assert web_login(srv.url, "xa2", PASSWORD)[1].status_code == 302
+    # … until the address has failed 8 times (5 above, 3 with names that do not exist)
+    for name in ("khong_co_1", "khong_co_2", "khong_co_3"):
+        assert web_login(srv.url, name, "sai")[1].status_code == 401
+    assert web_login(srv.url, "xa2", PASSWORD)[1].status_code == 429
+    r = requests.get(srv.url + "/api/v1/rounds", headers=basic("tinh", PASSWORD), timeout=30)
+    assert r.status_code == 429
+    # tokens are not logins: a unit's upload key still works
+    r = requests.get(srv.url + "/api/v1/rounds",
+                     headers={"Authorization": f"Bearer {srv.tokens['X01']}"}, timeout=30)
+    assert r.status_code == 200
+
+
+def test_behind_a_proxy_each_client_address_counts_for_itself(live):
+    srv = live(PROXY_COUNT=1, LOGIN_MAX_FAILURES_ADDRESS=3, LOGIN_MAX_FAILURES_ACCOUNT=50)
+    a, b = {"X-Forwarded-For": "10.0.0.1"}, {"X-Forwarded-For": "10.0.0.2"}
+    for _ in range(3):
+        assert web_login(srv.url, "nobody", "sai", headers=a)[1].status_code == 401
+    assert web_login(srv.url, "xa1", PASSWORD, headers=a)[1].status_code == 429
+    _, r = web_login(srv.url, "xa1", PASSWORD, headers=b)
+    assert r.status_code == 302
+
+
+def test_over_https_the_cookie_is_secure(live):
+    srv = live(PROXY_COUNT=1, HTTPS="true")
+    r = requests.get(srv.url + "/dang-nhap", headers={"X-Forwarded-Proto": "https"}, timeout=30)
+    cookie = r.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert r.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_an_unknown_account_answers_as_slowly_as_a_known_one(live):
+    srv = live(LOGIN_MAX_FAILURES_ACCOUNT=1000, LOGIN_MAX_FAILURES_ADDRESS=1000)
+    auth = requests.Session()
+
+    def timed(user):
+        t = time.perf_counter()
+        r = auth.get(srv.url + "/api/v1/rounds", headers=basic(user, "sai"), timeout=30)
+        assert r.status_code == 401
+        return time.perf_counter() - t
+    timed("xa1"), timed("khong_co")                      # warm both paths
+    known = statistics.median(timed("xa1") for _ in range(7))
+    unknown = statistics.median(timed(f"khong_co_{i}") for i in range(7))
+    assert unknown > known / 3, (known, unknown)         # the outside test measured 1/30
+
+
+def test_logout_and_idle_timeout_end_the_session_on_the_server(live):
+    srv = live(IDLE_MINUTES=0.05)            # 3 seconds
+    s, r = web_login(srv.url, "xa1", PASSWORD)
+    assert r.status_code == 302
+    stolen = dict(s.cookies)
+    home = s.get(srv.url + "/don-vi/X01", allow_redirects=False, timeout=30)
+    assert home.status_code == 200
+    s.post(srv.url + "/dang-xuat", data={"csrf_token": csrf(home.text)}, timeout=30)
+    thief = requests.Session()
+    thief.cookies.update(stolen)                # the cookie as it was before the logout
+    r = thief.get(srv.url + "/don-vi/X01", allow_redirects=False, timeout=30)
+    assert r.status_code == 302 and "/dang-nhap" in r.headers["Location"]
+    assert thief.get(srv.url + "/api/v1/rounds", cookies=stolen, timeout=30).status_code == 401
+
+    s, r = web_login(srv.url, "xa1", PASSWORD)
+    assert s.get(srv.url + "/don-vi/X01", allow_redirects=False, timeout=30).status_code == 200
+    time.sleep(4)
+    r = s.get(srv.url + "/don-vi/X01", timeout=30)
+    assert "/dang-nhap" in r.url and "hết hạn" in r.text
+
+
+OFF_SITE = ["/%09/evil.example/x", "/\t/evil.example/", "/\\evil.example", "\\\\evil.example",
+            "//evil.example", "https:evil.example", "https://evil.example", "/%2F/evil.example",
+            "/%5Cevil.example", "%2F%2Fevil.example", "/\n/evil.example", " //evil.example",
+            "javascript:alert(1)", "/%0d/evil.example", "http:/evil.example",
+            "/%09%2Fevil.example"]
+
+
+def test_login_never_redirects_off_site(live):
+    srv = live()
+    for target in OFF_SITE:
+        _, r = web_login(srv.url, "xa1", PASSWORD, nxt=target)
+        assert r.status_code == 302
+        assert r.headers["Location"] in ("/", srv.url + "/"), (target, r.headers["Location"])
+    # a path of the site is kept
+    _, r = web_login(srv.url, "xa1", PASSWORD, nxt="/don-vi/X01?nop=1")
+    assert r.headers["Location"].endswith("/don-vi/X01?nop=1")
+
+
+def test_no_page_can_be_framed(live):
+    srv = live()
+    s, r = web_login(srv.url, "tinh", PASSWORD)
+    assert "Secure" not in r.headers["Set-Cookie"]       # plain HTTP: the browser would drop it
+    for path in ("/dang-nhap", "/", f"/dot/{srv.round_id}", f"/dot/{srv.round_id}/quyet-dinh",
+                 "/khong-co-trang-nay", "/api/v1/openapi.json", "/api/v1/rounds"):
+        r = s.get(srv.url + path, timeout=30)
+        assert r.headers.get("X-Frame-Options") == "DENY", path
+        assert "frame-ancestors 'none'" in r.headers.get("Content-Security-Policy", ""), path
