@@ -39,7 +39,20 @@ TOO_LARGE = ("Tệp quá lớn (tối đa {kb} KB). Biểu mẫu thật chỉ v�
              "thừa rồi lưu lại.")
 
 
+def browser_navigation() -> bool:
+    """A link followed in the browser (a download on a page, opened after the session ended):
+    a GET that prefers HTML and carries no token. Scripts (curl, the add-in) send a token or ask
+    for JSON and keep getting JSON."""
+    if request.method != "GET" or "Authorization" in request.headers:
+        return False
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "text/html" and request.accept_mimetypes["text/html"] > 0
+
+
 def error(code: str, message: str, status: int):
+    if status == 401 and browser_navigation():
+        from flask import redirect, url_for
+        return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
     resp = jsonify({"error": code, "message": message})
     resp.status_code = status
     if status == 401:

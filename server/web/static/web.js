@@ -3,6 +3,10 @@
 (function () {
   "use strict";
   var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  // Vietnamese digit grouping, as the server's vn_num filter writes it: 1140 -> «1.140»
+  var num = function (n) {
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+  };
 
   // --- upload -------------------------------------------------------------------------------
   var drop = document.getElementById("drop");
@@ -101,13 +105,13 @@
           var tr = box.querySelector('tr[data-key="' + row.key + '"]');
           if (!tr) { return; }
           tr.className = row.over ? "over" : "";
-          tr.querySelector(".q-xs").textContent = row.xs;
-          tr.querySelector(".q-tot").textContent = row.tot;
-          tr.querySelector(".q-ceiling").textContent = row.ceiling;
-          tr.querySelector(".q-more").textContent = row.more;
+          tr.querySelector(".q-xs").textContent = num(row.xs);
+          tr.querySelector(".q-tot").textContent = num(row.tot);
+          tr.querySelector(".q-ceiling").textContent = num(row.ceiling);
+          tr.querySelector(".q-more").textContent = num(row.more);
           var m = tr.querySelector(".quota-msg");
           m.textContent = row.message;
-          m.className = "quota-msg" + (row.over ? " over" : "");
+          m.className = "quota-msg wide" + (row.over ? " over" : "");
         });
         var warn = document.getElementById("quota-warning");
         var over = rows.filter(function (r) { return r.over; });
