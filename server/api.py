@@ -103,7 +103,10 @@ def submission_json(sub: Submission) -> dict:
         "filename": sub.filename, "uploaded_at": utc(sub.uploaded_at),
         "late": is_late(sub, sub.round), "valid": sub.valid, "errors": sub.n_errors,
         "warnings": sub.n_warnings, "rule_pack": sub.rule_pack, "template": sub.template,
-        "xep_loai": sub.xep_loai, "findings": sub.findings})
+        "xep_loai": sub.xep_loai, "findings": sub.findings,
+        "returned": sub.returned_at is not None, "return_comment": sub.return_comment,
+        "returned_by": (sub.returned_by or "").split(":", 1)[-1] or None,
+        "returned_at": utc(sub.returned_at)})
 
 
 def utc(t):
@@ -212,12 +215,14 @@ def status(rnd: Round) -> dict:
             "valid_version": valid.version if valid else None,
             "proposed": (valid or last).xep_loai if last else None,
             "decided": d.xep_loai if d else None,
-            "decided_cap_uy": d.xep_loai_cap_uy if d else None})
+            "decided_cap_uy": d.xep_loai_cap_uy if d else None,
+            "returned": last is not None and last.returned_at is not None})
     return {"round": round_raw(rnd), "expected": len(units),
             "submitted": sum(u["submitted"] for u in units),
             "valid": sum(1 for u in units if u["valid_version"] is not None),
             "late": sum(1 for u in units if u["late"]),
-            "overdue": sum(1 for u in units if u["overdue"]), "units": units}
+            "overdue": sum(1 for u in units if u["overdue"]),
+            "returned": sum(1 for u in units if u["returned"]), "units": units}
 
 
 @bp.get("/rounds/<int:round_id>/status")

@@ -14,7 +14,7 @@ from flask import render_template, request
 from workbook_templates.spec import get_form_set
 from workbook_templates.spec.domain import LEVEL_CODES, UNIT_TYPE_LABEL
 
-from .. import db
+from .. import audit, db
 from ..api import status as api_status
 from ..intake import VN
 from ..models import Submission
@@ -24,13 +24,15 @@ from ..rounds import parent_round, sent_up
 from .access import login_required, overseeing
 from .don_vi import _raw
 
-STATES = {"chua_nop": "Chưa nộp", "co_loi": "Có lỗi", "hop_le": "Hợp lệ",
+STATES = {"chua_nop": "Chưa nộp", "tra_lai": "Trả lại", "co_loi": "Có lỗi", "hop_le": "Hợp lệ",
           "da_quyet_dinh": "Đã quyết định"}
 
 
 def state_of(u: dict) -> str:
     if not u["submitted"]:
         return "chua_nop"
+    if u.get("returned"):
+        return "tra_lai"
     if u["decided"]:
         return "da_quyet_dinh"
     return "hop_le" if u["valid"] else "co_loi"
@@ -120,6 +122,7 @@ def dashboard(round_id: int):
             "q", "")},
         state_counts=Counter(u["state"] for u in st["units"]), may_decide=may_decide,
         below=rounds_of_children(rnd), own=p.unit is not None and p.unit.id == rnd.unit_id,
+        audit_lines=audit.for_round(rnd, limit=20), who=audit.who_label,
         above=parent_round(rnd), up=sent_up(rnd))
 
 

@@ -78,7 +78,9 @@ def plain_words(page, role, path, width):
     text = page.locator("body").inner_text()
     for rx in INTERNAL:
         m = rx.search(text)
-        assert m is None, f"{role} {path} shows «{m.group(0)}»: …{text[max(0, m.start() - 60):m.end() + 60]}…"
+        if m is not None:
+            around = text[max(0, m.start() - 60):m.end() + 60]
+            raise AssertionError(f"{role} {path} shows «{m.group(0)}»: …{around}…")
 
 
 @pytest.mark.parametrize("role", ["login", "chi_bo", "commune", "province", "admin"])
