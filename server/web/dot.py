@@ -103,8 +103,9 @@ def _int(v) -> int:
 @bp.get("/dot/<int:round_id>")
 @login_required
 def dashboard(round_id: int):
+    from .nhac_nop import with_contacts
     p, rnd, may_decide = overseeing(round_id)
-    st = round_view(rnd)
+    st = with_contacts(rnd, round_view(rnd))
     f_state = request.args.get("trang_thai", "")
     f_type = request.args.get("loai", "")
     f_late = request.args.get("tre", "") == "1"
@@ -112,7 +113,8 @@ def dashboard(round_id: int):
     shown = [u for u in st["units"]
              if (not f_state or u["state"] == f_state) and (not f_type or u["type"] == f_type)
              and (not f_late or u["late"] or u["overdue"])
-             and (not f_q or f_q in u["name"].lower() or f_q in u["code"].lower())]
+             and (not f_q or f_q in u["name"].lower() or f_q in u["code"].lower()
+                  or f_q in u["contact"].lower() or f_q in u["phone"])]
     types = sorted({u["type"] for u in st["units"]})
     return render_template(
         "web/dashboard.html", rnd=rnd, st=st, units=shown, states=STATES, types=types,

@@ -6,17 +6,20 @@ every act with an audit line on the round's page. On the demo (SQLite and Postgr
 phone width, where these pages are most cramped."""
 from __future__ import annotations
 
+import io
 import json
 import re
 import urllib.request
 
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from test_browser import login
 
 
 def phone(browser):
-    ctx = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN",
+                              accept_downloads=True)
     ctx.set_default_timeout(20_000)
     return ctx, ctx.new_page()
 
@@ -81,6 +84,36 @@ def test_office_administers_its_round_and_returns_a_report(browser, demo_server,
         expect(page.locator("#figures")).to_contain_text("bị trả lại")
         expect(page.locator("table.audit")).to_contain_text("Trả lại phiên bản")
         fits(page)
+        # the contact person and phone of a chi bộ that reported, from its workbook
+        expect(page.locator("#units tr[data-code='BL1_THON1'] a[href^='tel:']")).to_have_count(1)
+        # the table as a workbook: texts are text cells, the phone keeps its leading zero
+        with page.expect_download() as dl:
+            page.get_by_role("link", name="Tải bảng theo dõi (.xlsx)").click()
+        assert dl.value.suggested_filename.endswith(".xlsx")
+        with open(dl.value.path(), "rb") as f:
+            ws = load_workbook(io.BytesIO(f.read())).active
+        rows = {r[0].value: r for r in ws.iter_rows(min_row=3)}
+        thon1 = rows["BL1_THON1"]
+        assert thon1[3].value == "Trả lại"
+        assert thon1[13].data_type == "s" and thon1[13].value.startswith("0"), thon1[13].value
+        assert all(c.data_type != "f" for r in ws.iter_rows() for c in r)
+        assert rows["BL1_THCS"][3].value == "Chưa nộp"
+        # the printable reminder: who has not reported, has errors or was returned
+        page.get_by_role("link", name="Danh sách cần nhắc (in)").click()
+        listed = page.locator("#reminder tbody tr")
+        codes = {tr.get_attribute("data-code") for tr in listed.all()}
+        assert {"BL1_THON1", "BL1_QUANSU", "BL1_THCS"} <= codes, codes
+        assert "BL1_THON2" not in codes
+        expect(page.locator("#reminder tr[data-code='BL1_THON1']")).to_contain_text("Trả lại")
+        fits(page)
+        page.screenshot(path=str(shots / "02b_xa_nhac_nop_phone.png"), full_page=True)
+        # put the round back as the demo had it (other tests read its deadline and quota)
+        page.goto(server.url + "/dot/2/quan-tri")
+        page.get_by_label("Hạn nộp mới").fill("2026-12-31")
+        page.get_by_role("button", name="Đổi hạn nộp").click()
+        page.get_by_label("Áp dụng ngoại lệ 25 %").uncheck()
+        page.get_by_role("button", name="Lưu", exact=True).click()
+        expect(page.locator(".flash.ok")).to_contain_text("Đã bỏ ngoại lệ")
     finally:
         ctx.close()
 
