@@ -4,35 +4,18 @@ of the units that have not reported, whose report has errors or was returned."""
 from __future__ import annotations
 
 import io
-from functools import lru_cache
-
 from flask import render_template, send_file
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from workbook_templates.spec import get_form_set
-
-from ..intake import stored_reading
-from ..summary import latest_by_unit, readings
+from ..summary import latest_by_unit
 from . import bp
 from .access import login_required, overseeing
+from .cells import raw_cells
 from .dot import STATES, round_view
 
 CONTACT = ("TT_NguoiLap", "TT_DienThoai")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@lru_cache(maxsize=32)
-def _positions(form_id: str, version: str) -> tuple[int, int] | None:
-    """Where the two contact cells sit in a reading record of this form version."""
-    form = get_form_set(form_id)
-    if form.version != version:
-        return None
-    names = list(form.cells)
-    try:
-        return names.index(CONTACT[0]), names.index(CONTACT[1])
-    except ValueError:
-        return None
 
 
 def _text(v) -> str:
@@ -44,28 +27,10 @@ def _text(v) -> str:
 
 
 def contacts(rnd) -> dict[int, tuple[str, str]]:
-    """unit id -> (person, phone) from its latest version's kept reading: two list lookups per
-    unit, the file read again only when the record is missing or stale."""
+    """unit id -> (person, phone) from its latest version's kept reading."""
     latest = {uid: last for uid, (last, _) in latest_by_unit(rnd).items() if last is not None}
-    records = readings([s.id for s in latest.values()])
-    out = {}
-    for uid, sub in latest.items():
-        rec = records.get(sub.id)
-        pos = None
-        if isinstance(rec, dict) and rec.get("form") and rec.get("form_version"):
-            try:
-                pos = _positions(rec["form"], rec["form_version"])
-            except KeyError:
-                pos = None
-        if pos is not None and len(rec.get("raw") or ()) > max(pos):
-            out[uid] = (_text(rec["raw"][pos[0]]), _text(rec["raw"][pos[1]]))
-            continue
-        try:
-            raw = stored_reading(sub, rec)[0].raw
-        except Exception:       # an unreadable file: no contact, the page still works
-            continue
-        out[uid] = (_text(raw.get(CONTACT[0])), _text(raw.get(CONTACT[1])))
-    return out
+    return {uid: (_text(v.get(CONTACT[0])), _text(v.get(CONTACT[1])))
+            for uid, v in raw_cells(latest, CONTACT).items()}
 
 
 def with_contacts(rnd, st: dict) -> dict:
@@ -133,7 +98,8 @@ def dashboard_xlsx(round_id: int):
                 cell.number_format = "dd/mm/yyyy hh:mm"
             elif col == 7 and v is not None:
                 cell.number_format = "dd/mm/yyyy"
-    for col, w in zip("ABCDEFGHIJKLMN", (14, 34, 18, 14, 9, 17, 12, 9, 8, 10, 22, 22, 22, 15), strict=True):
+    widths = (14, 34, 18, 14, 9, 17, 12, 9, 8, 10, 22, 22, 22, 15)
+    for col, w in zip("ABCDEFGHIJKLMN", widths, strict=True):
         ws.column_dimensions[col].width = w
     ws.freeze_panes = "C3"
     buf = io.BytesIO()
