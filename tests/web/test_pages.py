@@ -74,6 +74,23 @@ def no_sideways_scroll(page, role, path, width):
         assert hh <= 110, f"{role} {path}: header {hh} px high on a phone"
 
 
+_AXE = []
+
+
+def accessible(page, role, path, width):
+    """axe-core: no serious or critical violation (labels, contrast, landmarks, names)."""
+    if not _AXE:
+        from axe_playwright_python.sync_playwright import Axe
+        _AXE.append(Axe())
+    res = _AXE[0].run(page)
+    bad = [v for v in res.response["violations"] if v.get("impact") in ("serious", "critical")]
+    if bad:
+        raise AssertionError(f"{role} {path} at {width}: " + "; ".join(
+            f"{v['id']} ({v['impact']}, {len(v['nodes'])}×: "
+            f"{v['nodes'][0]['target']} {v['nodes'][0].get('failureSummary', '')[:160]!r})"
+            for v in bad))
+
+
 def plain_words(page, role, path, width):
     text = page.locator("body").inner_text()
     for rx in INTERNAL:
@@ -88,7 +105,7 @@ def test_every_page_fits_and_speaks_plainly(browser, demo_server, page_shots, ro
     problems = []
 
     def check(page, role, path, width):
-        for f in (no_sideways_scroll, plain_words):
+        for f in (no_sideways_scroll, plain_words, accessible):
             try:
                 f(page, role, path, width)
             except AssertionError as e:

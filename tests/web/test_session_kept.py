@@ -61,19 +61,24 @@ def test_decisions_survive_an_expired_session(browser, demo_server, artifacts):
         expect(page.locator("input[name='chot_BL1_THON2']")).to_be_checked()
         page.screenshot(path=str(artifacts / "web" / "pages" / "phien_het_quyet_dinh.png"),
                         full_page=True)
-        # a reload keeps them too (sessionStorage), then a login in another tab, «Tiếp tục»
-        page.once("dialog", lambda d: d.accept())
-        page.reload()
-        expect(page.locator("#restored")).to_be_visible()
-        expect(page.locator("input[name='gc_BL1_THON2']")).to_have_value(
-            "Đã đối chiếu danh sách đảng viên")
-        page.get_by_role("button", name="Lưu quyết định").click()
+        # a login in another tab, then «Tiếp tục»: saved as typed
         relogin_in_new_tab(ctx, page, user)
         page.get_by_role("button", name="Tiếp tục").click()
         expect(page.locator(".flash.ok")).to_contain_text("quyết định")
         expect(page.locator("input[name='gc_BL1_THON2']")).to_have_value(
             "Đã đối chiếu danh sách đảng viên")
-        expect(page.locator("#restored")).to_be_hidden()
+        # a reload after the session ended: the login page, and back to the choices kept
+        page.locator("input[name='gc_BL1_THON2']").fill("Ghi chú thứ hai")
+        ctx.clear_cookies()
+        page.once("dialog", lambda d: d.accept())
+        page.reload()
+        expect(page).to_have_url(re.compile(r"/dang-nhap\?next="))
+        page.get_by_label("Tên đăng nhập").fill(user[0])
+        page.get_by_label("Mật khẩu").fill(user[1])
+        page.get_by_role("button", name="Đăng nhập").click()
+        expect(page).to_have_url(re.compile(r"/dot/2/quyet-dinh"))
+        expect(page.locator("#restored")).to_be_visible()
+        expect(page.locator("input[name='gc_BL1_THON2']")).to_have_value("Ghi chú thứ hai")
     finally:
         ctx.close()
 
