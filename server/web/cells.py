@@ -30,26 +30,27 @@ _CACHE: OrderedDict = OrderedDict()
 _CACHE_MAX = 50_000
 
 
-def raw_cells(subs: dict, names: tuple[str, ...]) -> dict:
-    """key -> {name: value as the unit typed it} for each submission of `subs` (key -> sub)."""
+def raw_cells(subs: dict, names: tuple[str, ...], which: str = "raw") -> dict:
+    """key -> {name: value} for each submission of `subs` (key -> sub): as the unit typed it
+    (`which="raw"`), or as the server computed and validated it (`which="values"`)."""
     out, todo = {}, {}
     for key, sub in subs.items():
-        got = _CACHE.get((sub.id, names))
+        got = _CACHE.get((sub.id, names, which))
         if got is None:
             todo[key] = sub
         else:
             out[key] = got
     if todo:
-        fresh = _read(todo, names)
+        fresh = _read(todo, names, which)
         for key, vals in fresh.items():
-            _CACHE[(todo[key].id, names)] = vals
+            _CACHE[(todo[key].id, names, which)] = vals
         while len(_CACHE) > _CACHE_MAX:
             _CACHE.popitem(last=False)
         out.update(fresh)
     return out
 
 
-def _read(subs: dict, names: tuple[str, ...]) -> dict:
+def _read(subs: dict, names: tuple[str, ...], which: str) -> dict:
     records = readings([s.id for s in subs.values()])
     out = {}
     for key, sub in subs.items():
@@ -60,13 +61,14 @@ def _read(subs: dict, names: tuple[str, ...]) -> dict:
                 pos = _positions(rec["form"], rec["form_version"], names)
             except KeyError:
                 pos = None
-        raw = rec.get("raw") if pos is not None else None
+        raw = rec.get(which) if pos is not None else None
         if raw is not None and len(raw) > max(pos, default=-1):
             out[key] = {n: _dec(raw[i]) if isinstance(raw[i], dict) else raw[i]
                         for n, i in zip(names, pos, strict=True)}
             continue
         try:
-            full = stored_reading(sub, rec)[0].raw
+            filled, report = stored_reading(sub, rec)
+            full = filled.raw if which == "raw" else report.values
         except Exception:       # an unreadable file: nothing shown, the page still works
             continue
         out[key] = {n: full.get(n) for n in names}
