@@ -109,6 +109,11 @@ def submission_json(sub: Submission) -> dict:
         "returned_at": utc(sub.returned_at)})
 
 
+def local_day(t: dt.datetime) -> dt.date:
+    """A stored UTC time's Vietnamese calendar day (as `intake.is_late` compares it)."""
+    return t.replace(tzinfo=dt.timezone.utc).astimezone(VN).date()
+
+
 def utc(t):
     return t.replace(tzinfo=dt.timezone.utc) if t is not None else None
 
@@ -192,9 +197,12 @@ def list_rounds():
     return jsonify([round_json(r) for r in s.scalars(q)])
 
 
-def status(rnd: Round) -> dict:
+def status(rnd: Round, latest: dict | None = None) -> dict:
+    """Where each expected unit stands. `latest`: `summary.latest_by_unit(rnd)` when the caller
+    already has it (the dashboard reads it once for the status and the contacts)."""
     from .summary import decisions, latest_by_unit
-    latest, decided = latest_by_unit(rnd), decisions(rnd)
+    latest = latest_by_unit(rnd) if latest is None else latest
+    decided = decisions(rnd)
     today = dt.datetime.now(VN).date()
     units = []
     for u in rnd.unit.children:
@@ -207,7 +215,8 @@ def status(rnd: Round) -> dict:
             "version": last.version if last else None,
             "submission_id": last.id if last else None,
             "uploaded_at": utc(last.uploaded_at) if last else None,
-            "late": is_late(last, rnd) if last else None,
+            # is_late(last, rnd), without loading last.unit again: u is that unit
+            "late": (local_day(last.uploaded_at) > deadline) if last else None,
             "overdue": last is None and today > deadline,
             "valid": last.valid if last else None,
             "errors": last.n_errors if last else None,

@@ -36,10 +36,10 @@ def state_of(u: dict) -> str:
     return "hop_le" if u["valid"] else "co_loi"
 
 
-def round_view(rnd) -> dict:
+def round_view(rnd, latest: dict | None = None) -> dict:
     """The API's status of the round (one source), with what the page adds: a state per unit,
     the rating that counts (decision, else proposal) and the totals the figures show."""
-    st = api_status(rnd)
+    st = api_status(rnd, latest)
     today = dt.datetime.now(VN).date()
     special = set(rnd.dac_thu or ())
     for u in st["units"]:
@@ -110,9 +110,11 @@ def _int(v) -> int:
 @bp.get("/dot/<int:round_id>")
 @login_required
 def dashboard(round_id: int):
+    from ..summary import latest_by_unit
     from .nhac_nop import with_contacts
     p, rnd, may_decide = overseeing(round_id)
-    st = with_contacts(rnd, round_view(rnd))
+    latest = latest_by_unit(rnd)
+    st = with_contacts(rnd, round_view(rnd, latest), latest)
     f_state = request.args.get("trang_thai", "")
     f_type = request.args.get("loai", "")
     f_late = request.args.get("tre", "") == "1"

@@ -26,16 +26,17 @@ def _text(v) -> str:
     return str(v).strip()
 
 
-def contacts(rnd) -> dict[int, tuple[str, str]]:
+def contacts(rnd, latest: dict | None = None) -> dict[int, tuple[str, str]]:
     """unit id -> (person, phone) from its latest version's kept reading."""
-    latest = {uid: last for uid, (last, _) in latest_by_unit(rnd).items() if last is not None}
+    latest = latest_by_unit(rnd) if latest is None else latest
+    latest = {uid: last for uid, (last, _) in latest.items() if last is not None}
     return {uid: (_text(v.get(CONTACT[0])), _text(v.get(CONTACT[1])))
             for uid, v in raw_cells(latest, CONTACT).items()}
 
 
-def with_contacts(rnd, st: dict) -> dict:
+def with_contacts(rnd, st: dict, latest: dict | None = None) -> dict:
     ids = {u.code: u.id for u in rnd.unit.children}
-    got = contacts(rnd)
+    got = contacts(rnd, latest)
     for u in st["units"]:
         u["contact"], u["phone"] = got.get(ids.get(u["code"]), ("", ""))
     return st
