@@ -157,3 +157,21 @@ def test_office_administers_its_round_and_returns_a_report(browser, demo_server,
         page.screenshot(path=str(shots / "04_chi_bo_bi_tra_lai_phone.png"), full_page=True)
     finally:
         ctx.close()
+
+
+def test_admin_opens_a_round_for_a_unit(browser, demo_server):
+    """The administrator opens (here: reopens, keeping its deadline) a round for any collecting
+    unit from the home page; the act is on the round's audit."""
+    ctx, page = phone(browser)
+    try:
+        login(page, demo_server, demo_server.users["admin"])
+        page.goto(demo_server.url + "/")
+        page.locator("#open-round summary").click()
+        page.get_by_label("Đơn vị thu nhận").select_option("BAOLAM1")
+        fits(page)
+        page.get_by_role("button", name="Mở đợt").click()
+        expect(page.locator(".flash.ok")).to_contain_text("Đảng ủy xã Bảo Lâm 1")
+        expect(page).to_have_url(re.compile(r"/dot/\d+$"))
+        expect(page.locator("table.audit")).to_contain_text("quantri2")
+    finally:
+        ctx.close()

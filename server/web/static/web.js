@@ -251,6 +251,8 @@
   }
 
   // --- filters submit on change ---------------------------------------------------------------
-  document.querySelectorAll("form.filters select, form.filters input[type=checkbox]")
+  // (only the GET filters of a list: choosing in a form that changes something must not send it)
+  document.querySelectorAll('form.filters[method="get"] select, ' +
+                            'form.filters[method="get"] input[type=checkbox]')
     .forEach(function (el) { el.addEventListener("change", function () { el.form.submit(); }); });
 })();
