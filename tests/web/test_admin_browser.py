@@ -29,8 +29,8 @@ def fits(page):
     assert sw <= iw, f"{page.url}: {sw} px wide in {iw} px"
 
 
-def test_office_administers_its_round_and_returns_a_report(browser, demo_server, artifacts):
-    shots = artifacts / "web" / "admin"
+def test_office_administers_its_round_and_returns_a_report(browser, demo_server, shots):
+    shots = shots / "admin"
     shots.mkdir(parents=True, exist_ok=True)
     server = demo_server
     ctx, page = phone(browser)
@@ -84,6 +84,9 @@ def test_office_administers_its_round_and_returns_a_report(browser, demo_server,
         expect(page.locator("#figures")).to_contain_text("bị trả lại")
         expect(page.locator("table.audit")).to_contain_text("Trả lại phiên bản")
         fits(page)
+        page.goto(server.url + "/dot/2/quyet-dinh")
+        expect(page.locator("tr[data-code='BL1_THON1']")).to_contain_text("Trả lại")
+        page.goto(server.url + "/dot/2")
         # the contact person and phone of a chi bộ that reported, from its workbook
         expect(page.locator("#units tr[data-code='BL1_THON1'] a[href^='tel:']")).to_have_count(1)
         # the table as a workbook: texts are text cells, the phone keeps its leading zero

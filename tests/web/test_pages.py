@@ -59,8 +59,9 @@ def visit_all(browser, server, role, shots, check):
 
 
 @pytest.fixture(scope="session")
-def page_shots(artifacts):
-    out = artifacts / "web" / "pages"
+def page_shots(shots):
+    """test-output/web/pages/ (after `shots` has emptied test-output/web/ for this run)."""
+    out = shots / "pages"
     out.mkdir(parents=True, exist_ok=True)
     return out
 

@@ -35,7 +35,7 @@ def relogin_in_new_tab(ctx, page, user):
     expect(tab.locator("h1")).to_have_text("Đã đăng nhập lại")
 
 
-def test_decisions_survive_an_expired_session(browser, demo_server, artifacts):
+def test_decisions_survive_an_expired_session(browser, demo_server, shots):
     server, user = demo_server, demo_server.users["commune"]
     ctx = browser.new_context(viewport={"width": 390, "height": 844}, locale="vi-VN")
     ctx.set_default_timeout(20_000)
@@ -59,8 +59,7 @@ def test_decisions_survive_an_expired_session(browser, demo_server, artifacts):
         expect(page.locator("input[name='gc_BL1_THON2']")).to_have_value(
             "Đã đối chiếu danh sách đảng viên")
         expect(page.locator("input[name='chot_BL1_THON2']")).to_be_checked()
-        page.screenshot(path=str(artifacts / "web" / "pages" / "phien_het_quyet_dinh.png"),
-                        full_page=True)
+        page.screenshot(path=str(shots / "phien_het_quyet_dinh_390.png"), full_page=True)
         # a login in another tab, then «Tiếp tục»: saved as typed
         relogin_in_new_tab(ctx, page, user)
         page.get_by_role("button", name="Tiếp tục").click()
