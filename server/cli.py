@@ -80,6 +80,9 @@ def register(app: Flask) -> None:
                                han_dac_thu.date() if han_dac_thu else None)
         except RoundError as e:
             raise click.ClickException(str(e)) from None
+        from . import audit
+        audit.record("cli", "open_round", describe(rnd), rnd)
+        db.session().commit()
         click.echo(describe(rnd))
         if rnd.ngoai_le_25 and pack_for_year(year).share(True) == pack_for_year(year).share(False):
             click.echo(f"Lưu ý: quy định áp dụng cho năm {year} không có ngoại lệ 25 %; hạn mức "
