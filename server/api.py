@@ -41,7 +41,20 @@ TOO_LARGE = ("Tệp quá lớn (tối đa {kb} KB). Biểu mẫu thật chỉ v�
              "thừa rồi lưu lại.")
 
 
+def browser_navigation() -> bool:
+    """A link followed in the browser (a download on a page, opened after the session ended):
+    a GET that prefers HTML and carries no token. Scripts (curl, the add-in) send a token or ask
+    for JSON and keep getting JSON."""
+    if request.method != "GET" or "Authorization" in request.headers:
+        return False
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "text/html" and request.accept_mimetypes["text/html"] > 0
+
+
 def error(code: str, message: str, status: int):
+    if status == 401 and browser_navigation():
+        from flask import redirect, url_for
+        return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
     resp = jsonify({"error": code, "message": message})
     resp.status_code = status
     if status == 401:
@@ -95,7 +108,15 @@ def submission_json(sub: Submission) -> dict:
         "filename": sub.filename, "uploaded_at": utc(sub.uploaded_at),
         "late": is_late(sub, sub.round), "valid": sub.valid, "errors": sub.n_errors,
         "warnings": sub.n_warnings, "rule_pack": sub.rule_pack, "template": sub.template,
-        "xep_loai": sub.xep_loai, "findings": sub.findings})
+        "xep_loai": sub.xep_loai, "findings": sub.findings,
+        "returned": sub.returned_at is not None, "return_comment": sub.return_comment,
+        "returned_by": (sub.returned_by or "").split(":", 1)[-1] or None,
+        "returned_at": utc(sub.returned_at)})
+
+
+def local_day(t: dt.datetime) -> dt.date:
+    """A stored UTC time's Vietnamese calendar day (as `intake.is_late` compares it)."""
+    return t.replace(tzinfo=dt.timezone.utc).astimezone(VN).date()
 
 
 def utc(t):
@@ -223,9 +244,12 @@ def list_rounds():
     return jsonify([round_json(r) for r in s.scalars(q)])
 
 
-def status(rnd: Round) -> dict:
+def status(rnd: Round, latest: dict | None = None) -> dict:
+    """Where each expected unit stands. `latest`: `summary.latest_by_unit(rnd)` when the caller
+    already has it (the dashboard reads it once for the status and the contacts)."""
     from .summary import decisions, latest_by_unit
-    latest, decided = latest_by_unit(rnd), decisions(rnd)
+    latest = latest_by_unit(rnd) if latest is None else latest
+    decided = decisions(rnd)
     today = dt.datetime.now(VN).date()
     units = []
     for u in rnd.unit.children:
@@ -238,7 +262,8 @@ def status(rnd: Round) -> dict:
             "version": last.version if last else None,
             "submission_id": last.id if last else None,
             "uploaded_at": utc(last.uploaded_at) if last else None,
-            "late": is_late(last, rnd) if last else None,
+            # is_late(last, rnd), without loading last.unit again: u is that unit
+            "late": (local_day(last.uploaded_at) > deadline) if last else None,
             "overdue": last is None and today > deadline,
             "valid": last.valid if last else None,
             "errors": last.n_errors if last else None,
@@ -246,12 +271,14 @@ def status(rnd: Round) -> dict:
             "valid_version": valid.version if valid else None,
             "proposed": (valid or last).xep_loai if last else None,
             "decided": d.xep_loai if d else None,
-            "decided_cap_uy": d.xep_loai_cap_uy if d else None})
+            "decided_cap_uy": d.xep_loai_cap_uy if d else None,
+            "returned": last is not None and last.returned_at is not None})
     return {"round": round_raw(rnd), "expected": len(units),
             "submitted": sum(u["submitted"] for u in units),
             "valid": sum(1 for u in units if u["valid_version"] is not None),
             "late": sum(1 for u in units if u["late"]),
-            "overdue": sum(1 for u in units if u["overdue"]), "units": units}
+            "overdue": sum(1 for u in units if u["overdue"]),
+            "returned": sum(1 for u in units if u["returned"]), "units": units}
 
 
 @bp.get("/rounds/<int:round_id>/status")

@@ -50,7 +50,11 @@ def issue_token(unit: Unit) -> str:
 
 
 def set_password(user: User, password: str) -> None:
+    """A new password ends every browser session of the account: whoever knew the old one (the
+    reason it is reset) is logged out too."""
     user.password_hash = generate_password_hash(password)
+    if user.id is not None:
+        db.session().execute(delete(WebLogin).where(WebLogin.user_id == user.id))
 
 
 @dataclass

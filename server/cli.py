@@ -12,8 +12,7 @@ from workbook_templates.rules.packs import pack_for_year
 from workbook_templates.spec import form_sets
 
 from . import db
-from .auth import issue_token, set_password
-from .models import Round, Unit, User
+from .models import Round, Unit
 from .rounds import RoundError, create_round, describe  # noqa: F401  (create_round: harness, tests)
 
 
@@ -23,6 +22,12 @@ def _unit(code: str) -> Unit:
         raise click.ClickException(f"Không có đơn vị mã «{code}». Hãy nhập danh sách đơn vị "
                                    "trước (flask --app server import-units TỆP.xlsx).")
     return u
+
+
+def _cli():
+    """The command line runs as the server's administrator; its acts are audited as such."""
+    from .auth import Principal
+    return Principal(label="cli", unit=None, is_admin=True)
 
 
 def register(app: Flask) -> None:
@@ -75,6 +80,9 @@ def register(app: Flask) -> None:
                                han_dac_thu.date() if han_dac_thu else None)
         except RoundError as e:
             raise click.ClickException(str(e)) from None
+        from . import audit
+        audit.record("cli", "open_round", describe(rnd), rnd)
+        db.session().commit()
         click.echo(describe(rnd))
         if rnd.ngoai_le_25 and pack_for_year(year).share(True) == pack_for_year(year).share(False):
             click.echo(f"Lưu ý: quy định áp dụng cho năm {year} không có ngoại lệ 25 %; hạn mức "
@@ -87,8 +95,8 @@ def register(app: Flask) -> None:
         rnd = db.session().get(Round, round_id)
         if rnd is None:
             raise click.ClickException(f"Không có đợt số {round_id}.")
-        rnd.is_open = False
-        db.session().commit()
+        from .admin import set_open
+        set_open(_cli(), rnd, False)
         click.echo(f"Đã đóng đợt {rnd.id} ({rnd.unit.name}, «{rnd.form}» năm {rnd.year}).")
 
     @app.cli.command("issue-token")
@@ -96,12 +104,9 @@ def register(app: Flask) -> None:
     @click.option("--revoke-old", is_flag=True, help="thu hồi các mã cũ của đơn vị")
     def issue_token_cmd(code, revoke_old):
         """Cấp mã tải lên cho một đơn vị (chỉ in ra một lần)."""
-        from .auth import revoke_tokens
+        from .admin import new_token
+        token = new_token(_cli(), _unit(code), revoke_old=revoke_old)
         unit = _unit(code)
-        if revoke_old:
-            revoke_tokens(unit)
-        token = issue_token(unit)
-        db.session().commit()
         click.echo(token)
         click.echo(f"(mã tải lên của {unit.name}; chỉ hiện một lần, hãy lưu lại)", err=True)
 
@@ -115,15 +120,12 @@ def register(app: Flask) -> None:
         """Tạo (hoặc đặt lại mật khẩu) tài khoản."""
         if not admin and not code:
             raise click.ClickException("Cần --unit MÃ (tài khoản của một đơn vị) hoặc --admin.")
-        s = db.session()
-        user = s.scalar(select(User).where(User.username == username))
-        if user is None:
-            user = User(username=username)
-            s.add(user)
-        set_password(user, password)
-        user.unit = _unit(code) if code else None
-        user.is_admin, user.full_name = admin, full_name
-        s.commit()
+        from .admin import AdminError, save_user
+        try:
+            save_user(_cli(), username, password, _unit(code) if code else None, admin,
+                      full_name)
+        except AdminError as e:
+            raise click.ClickException(str(e)) from None
         click.echo(f"Tài khoản «{username}» đã sẵn sàng.")
 
     @app.cli.command("demo")

@@ -89,6 +89,8 @@ class Round(Base):
     # `han_dac_thu` (default 15/01 of the next year) instead of `deadline` (default 31/12)
     dac_thu: Mapped[list] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     han_dac_thu: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    # the decision that granted the 25 % exception (number, date, body), shown beside the quota
+    ngoai_le_25_qd: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     unit: Mapped[Unit] = relationship()
 
@@ -128,6 +130,11 @@ class Submission(Base):
     # values, findings, and the engine that made them; the summary merges these instead of
     # reading every file again, and reads the file when the record is missing or stale
     reading: Mapped[dict | None] = mapped_column(JSON, deferred=True)
+    # «Trả lại»: the collecting office sent this version back with a comment; the unit must send
+    # a new version (the dashboard shows it «Trả lại» until then)
+    returned_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    returned_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    return_comment: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     round: Mapped[Round] = relationship()
     unit: Mapped[Unit] = relationship()
@@ -174,3 +181,17 @@ class LoginFailure(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(200), index=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class Audit(Base):
+    """One administrative act done in the browser or the command line: who, what, when — shown
+    on the round's page so the office can tell who moved a deadline or returned a report."""
+    __tablename__ = "audit"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    who: Mapped[str] = mapped_column(String(120), default="")       # "user:x" / "cli"
+    action: Mapped[str] = mapped_column(String(40))                  # close_round, return, …
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("round.id"), index=True,
+                                                 nullable=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), nullable=True)
+    detail: Mapped[str] = mapped_column(Text, default="")           # Vietnamese, for people

@@ -39,6 +39,11 @@ class SubmissionSchema(Schema):
     template = fields.String()
     xep_loai = fields.String(allow_none=True, metadata={"description": "xếp loại đơn vị tự đề nghị"})
     findings = fields.List(fields.Nested(FindingSchema))
+    returned = fields.Boolean(metadata={"description": "cấp trên đã trả lại phiên bản này: đơn vị "
+                                                       "phải gửi phiên bản mới"})
+    return_comment = fields.String(allow_none=True, metadata={"description": "lý do trả lại"})
+    returned_by = fields.String(allow_none=True, metadata={"description": "tài khoản trả lại"})
+    returned_at = fields.DateTime(allow_none=True, metadata={"description": "UTC"})
 
 
 class StatusUnitSchema(Schema):
@@ -62,6 +67,7 @@ class StatusUnitSchema(Schema):
     decided = fields.String(allow_none=True, metadata={"description": "xếp loại cấp trên quyết định"})
     decided_cap_uy = fields.String(allow_none=True, metadata={
         "description": "xếp loại cấp trên quyết định cho cấp ủy của đơn vị (tổ chức cơ sở đảng)"})
+    returned = fields.Boolean(metadata={"description": "phiên bản mới nhất đã bị trả lại"})
 
 
 class RoundSchema(Schema):
@@ -86,6 +92,7 @@ class StatusSchema(Schema):
     valid = fields.Integer()
     late = fields.Integer()
     overdue = fields.Integer()
+    returned = fields.Integer(metadata={"description": "số đơn vị có phiên bản mới nhất bị trả lại"})
     units = fields.List(fields.Nested(StatusUnitSchema))
 
 

@@ -25,7 +25,8 @@ def _cookie_settings(state) -> None:
         cfg["SESSION_COOKIE_SAMESITE"] = "Lax"
 
 
-from . import auth, csrf, don_vi, dot, quyet_dinh, filters, gui_len, mo_dot  # noqa: E402,F401  (routes)
+from . import (auth, csrf, don_vi, dot, filters, gui_len, mo_dot, nhac_nop,  # noqa: E402,F401
+               phien, quan_tri, quyet_dinh)  # (routes)
 
 from werkzeug.exceptions import HTTPException  # noqa: E402
 

@@ -56,6 +56,7 @@ def unit_page(code: str):
     return render_template("web/unit.html", unit=unit, rounds=rounds, history=history,
                            templates=templates, may_upload=may_upload_for(p, unit),
                            may_collect=lambda r: may_read(p, r), from_round=from_round,
+                           may_return=p.may_collect,
                            type_label=UNIT_TYPE_LABEL.get(unit.type, unit.type))
 
 

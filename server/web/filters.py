@@ -53,6 +53,22 @@ def rule_title(rule_id: str) -> str:
     return title(rule_id)
 
 
+@bp.app_template_filter("vn_num")
+def vn_num(v) -> str:
+    """Whole numbers grouped the Vietnamese way, as findings and the printed forms write them:
+    1140 -> «1.140»; text and empty cells pass through unchanged."""
+    if v is None or isinstance(v, bool):
+        return "" if v is None else str(v)
+    if isinstance(v, int):
+        return f"{v:,}".replace(",", ".")
+    if isinstance(v, float):
+        if v.is_integer():
+            return f"{int(v):,}".replace(",", ".")
+        whole, _, frac = f"{v:,.2f}".partition(".")
+        return whole.replace(",", ".") + "," + frac.rstrip("0")
+    return str(v)
+
+
 @bp.app_template_filter("pct")
 def pct(num: int, den: int) -> str:
     """Half-up, two decimals, Vietnamese decimal comma: 7/12 -> «58,33 %»."""

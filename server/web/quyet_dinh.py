@@ -13,18 +13,20 @@ from workbook_templates.rules.packs import pack_for_year
 from workbook_templates.spec.domain import DECISION_CODES, LEVEL_CODES
 
 from .. import db
-from ..intake import stored_reading
 from ..models import Decision, Unit, utcnow
-from ..summary import latest_by_unit, readings
+from ..summary import latest_by_unit
 from . import bp
 from .access import collecting, login_required, overseeing
+from .cells import raw_cells
 from .dot import round_view
 from .filters import level as level_label, vn_time
 
 CHOICES = DECISION_CODES      # the four levels and «không xếp loại» (spec.domain.DECISIONS)
 
 
-def _rows(rnd):
+def _rows(rnd, full: bool = True):
+    """The round's units with their decisions and committees; `full`: also the 25 % exception
+    decisions the children name (the page shows them; the live quota does not need them)."""
     st = round_view(rnd)
     decided = {d.unit_id: d for d in db.session().scalars(
         select(Decision).where(Decision.round_id == rnd.id))}
@@ -34,50 +36,44 @@ def _rows(rnd):
         u["decision"] = d
         u["decidable"] = u["valid_version"] is not None
         u["has_cap_uy"] = u["decidable"] and u["type"] in CUCS_TYPES
-    _committees(rnd, units, [u for u in st["units"] if u["has_cap_uy"]])
-    _exception_decisions(units, [u for u in st["units"] if u["decidable"]], rnd)
+    valid = {uid: v for uid, (_, v) in latest_by_unit(rnd).items() if v is not None}
+    _committees(valid, units, [u for u in st["units"] if u["has_cap_uy"]])
+    if full:
+        _exception_decisions(units, [u for u in st["units"] if u["decidable"]], valid)
     return st
 
 
-def _exception_decisions(units, rows, rnd):
+def _exception_decisions(units, rows, valid):
     """QĐ 366: a child applying the 25 % XS share names the decision that granted it
     (TT_QD25_So/Ngay/CoQuan, R-NGOAILE25); the collecting office sees it beside the child's
-    proposal, so it can check the decision before it rates."""
-    valid = {uid: v for uid, (_, v) in latest_by_unit(rnd).items() if v is not None}
+    proposal, so it can check the decision before it rates. Read in bulk from the kept readings
+    (`cells.raw_cells`)."""
     subs = {u["code"]: valid.get(units[u["code"]].id) for u in rows}
-    records = readings([sub.id for sub in subs.values() if sub is not None])
+    names = ("TT_NgoaiLe25", "TT_QD25_So", "TT_QD25_Ngay", "TT_QD25_CoQuan")
+    got = raw_cells({k: v for k, v in subs.items() if v is not None}, names, "values")
     for u in rows:
         u["ngoai_le_25"] = None
-        sub = subs[u["code"]]
-        if sub is None:
-            continue
-        vals = stored_reading(sub, records.get(sub.id), keep=True)[1].values
-        if vals.get("TT_NgoaiLe25") != "CO":
+        vals = got.get(u["code"])
+        if vals is None or vals.get("TT_NgoaiLe25") != "CO":
             continue
         day = vals.get("TT_QD25_Ngay")
         day = day.strftime("%d/%m/%Y") if hasattr(day, "strftime") else (day or "")
         u["ngoai_le_25"] = {"so": vals.get("TT_QD25_So") or "(chưa ghi số)", "ngay": day,
                             "co_quan": vals.get("TT_QD25_CoQuan") or ""}
-    db.session().commit()   # as in _committees: readings made again are kept
 
 
-def _committees(rnd, units, rows):
+def _committees(valid, units, rows):
     """The committee's proposed rating (TT_XepLoaiCapUy of the latest valid workbook, from the
     reading the server kept) and the one that counts, for each TCCSĐ child."""
-    valid = {uid: v for uid, (_, v) in latest_by_unit(rnd).items() if v is not None}
     subs = {u["code"]: valid.get(units[u["code"]].id) for u in rows}
-    records = readings([sub.id for sub in subs.values() if sub is not None])
+    got = raw_cells({k: v for k, v in subs.items() if v is not None}, ("TT_XepLoaiCapUy",),
+                    "values")
     for u in rows:
-        sub = subs[u["code"]]
-        proposed = None
-        if sub is not None:
-            proposed = stored_reading(sub, records.get(sub.id), keep=True)[1] \
-                .values.get("TT_XepLoaiCapUy")
+        proposed = (got.get(u["code"]) or {}).get("TT_XepLoaiCapUy")
         d = u["decision"]
         u["cap_uy_proposed"] = proposed if proposed in LEVEL_CODES else None
         u["cap_uy_decided"] = d.xep_loai_cap_uy if d is not None else None
         u["cap_uy_rating"] = u["cap_uy_decided"] or u["cap_uy_proposed"]
-    db.session().commit()   # readings made again (after an upgrade) are kept, as the summary does
 
 
 def _quota(rnd, units, wanted=None, wanted_cap_uy=None):
@@ -134,7 +130,7 @@ def quota_live(round_id: int):
     body = body if isinstance(body, dict) else {}
     wanted, wanted_cap_uy = (b if isinstance(b, dict) else {}
                              for b in (body.get("ratings"), body.get("cap_uy")))
-    st = _rows(rnd)
+    st = _rows(rnd, full=False)
     return jsonify([r.to_dict() for r in _quota(rnd, st["units"], wanted, wanted_cap_uy)])
 
 

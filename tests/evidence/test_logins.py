@@ -153,6 +153,27 @@ def test_logout_and_idle_timeout_end_the_session_on_the_server(live):
     assert "/dang-nhap" in r.url and "hết hạn" in r.text
 
 
+def test_a_new_password_ends_the_accounts_sessions(live):
+    """Whoever knew the old password (the reason it is reset) is logged out too."""
+    srv = live()
+    s, r = web_login(srv.url, "xa1", PASSWORD)
+    assert s.get(srv.url + "/don-vi/X01", allow_redirects=False, timeout=30).status_code == 200
+    from server import db
+    from server.auth import set_password
+    from server.models import User
+    from sqlalchemy import select
+    app = srv.app()
+    with app.app_context():
+        u = db.session().scalar(select(User).where(User.username == "xa1"))
+        set_password(u, "mat-khau-moi-2026")
+        db.session().commit()
+    app.extensions["kiemdiem.engine"].dispose()
+    r = s.get(srv.url + "/don-vi/X01", allow_redirects=False, timeout=30)
+    assert r.status_code == 302 and "/dang-nhap" in r.headers["Location"]
+    _, r = web_login(srv.url, "xa1", "mat-khau-moi-2026")
+    assert r.status_code == 302 and "/dang-nhap" not in r.headers["Location"]
+
+
 OFF_SITE = ["/%09/evil.example/x", "/\t/evil.example/", "/\\evil.example", "\\\\evil.example",
             "//evil.example", "https:evil.example", "https://evil.example", "/%2F/evil.example",
             "/%5Cevil.example", "%2F%2Fevil.example", "/\n/evil.example", " //evil.example",

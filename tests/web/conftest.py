@@ -79,7 +79,8 @@ def live_server(web_database):
 #: accounts of the 2025-structure demo, re-set with known passwords
 DEMO_USERS = {"province": ("tinhuy", "Tu-mat-khau-5", "LAMDONG"),
               "commune": ("baolam1", "Bl-mat-khau-6", "BAOLAM1"),
-              "chi_bo": ("bl1_thon3", "Cb-mat-khau-7", "BL1_THON3")}
+              "chi_bo": ("bl1_thon3", "Cb-mat-khau-7", "BL1_THON3"),
+              "admin": ("quantri2", "Qt-mat-khau-8", None)}
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -99,7 +100,8 @@ def demo_server(request, tmp_path_factory):
                    PYTHONPATH=str(ROOT))
         out = _flask(env, "demo").stdout
         for user, pw, code in DEMO_USERS.values():
-            _flask(env, "create-user", user, "--password", pw, "--unit", code)
+            _flask(env, "create-user", user, "--password", pw,
+                   *(("--unit", code) if code else ("--admin",)))
         for srv in _serve(env, data):
             srv.demo_output, srv.users = out, DEMO_USERS
             yield srv

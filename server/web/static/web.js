@@ -3,6 +3,55 @@
 (function () {
   "use strict";
   var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  // Vietnamese digit grouping, as the server's vn_num filter writes it: 1140 -> «1.140»
+  var num = function (n) {
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+  };
+
+  // --- an expired session: log in again in another tab, keep what was being done ------------
+  var setCsrf = function (tok) {
+    csrf = tok;
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta) { meta.content = tok; }
+    document.querySelectorAll('input[name="csrf_token"]').forEach(function (i) { i.value = tok; });
+  };
+  var checkSession = function () {    // -> {logged_in, csrf}; a network failure: not known
+    return fetch("/phien", {credentials: "same-origin", cache: "no-store"})
+      .then(function (r) { return r.json(); });
+  };
+  // In `box`: why, a link that opens the login page in a new tab, and «Tiếp tục», which runs
+  // `resume` once the session is back (the page, its file and its choices stay as they were).
+  var askLogin = function (box, what, resume) {
+    box.className = (box.className.replace(/\b(good|bad)\b/g, "") + " bad relogin").trim();
+    box.textContent = "";
+    var p = document.createElement("span");
+    p.textContent = "Phiên đăng nhập đã hết nên " + what + " chưa được gửi; mọi thứ trên " +
+      "trang vẫn được giữ nguyên. ";
+    var a = document.createElement("a");
+    a.href = "/dang-nhap?next=" + encodeURIComponent("/phien/xong");
+    a.target = "_blank"; a.rel = "noopener";
+    a.textContent = "Đăng nhập lại (mở thẻ mới)";
+    var b = document.createElement("button");
+    b.type = "button"; b.className = "btn light"; b.textContent = "Tiếp tục";
+    b.addEventListener("click", function () {
+      checkSession().then(function (s) {
+        if (s.logged_in) { setCsrf(s.csrf); resume(); } else {
+          p.textContent = "Vẫn chưa đăng nhập. Bấm «Đăng nhập lại», đăng nhập ở thẻ mới rồi " +
+            "quay lại bấm «Tiếp tục». ";
+        }
+      }).catch(function () {
+        p.textContent = "Không kết nối được máy chủ. Kiểm tra mạng rồi bấm «Tiếp tục». ";
+      });
+    });
+    box.appendChild(p); box.appendChild(a); box.appendChild(document.createTextNode(" "));
+    box.appendChild(b);
+  };
+  if (document.getElementById("relogin-done") && window.opener) {
+    window.setTimeout(function () { window.close(); }, 1500);
+  }
+  document.querySelectorAll("[data-print]").forEach(function (b) {
+    b.addEventListener("click", function () { window.print(); });
+  });
 
   // --- upload -------------------------------------------------------------------------------
   var drop = document.getElementById("drop");
@@ -33,8 +82,21 @@
         var body = {};
         try { body = JSON.parse(xhr.responseText); } catch (err) { body = {}; }
         bar.value = 100;
-        if (/\/dang-nhap/.test(xhr.responseURL || "")) {
-          body.message = "Phiên đăng nhập đã hết. Hãy tải lại trang, đăng nhập rồi gửi lại biểu.";
+        if (/\/dang-nhap/.test(xhr.responseURL || "") || xhr.status === 400 ||
+            xhr.status === 401) {
+          // the session ended (or the form token went stale after a login elsewhere): keep
+          // the chosen file, ask for a login, send it again on «Tiếp tục»
+          checkSession().then(function (s) {
+            if (s.logged_in && !file.retried) { setCsrf(s.csrf); file.retried = true; send(file); }
+            else {
+              bar.hidden = true;
+              askLogin(msg, "biểu «" + file.name + "»", function () { send(file); });
+            }
+          }).catch(function () {
+            msg.className = "msg bad";
+            msg.textContent = "Không kết nối được máy chủ. Kiểm tra mạng rồi gửi lại.";
+          });
+          return;
         }
         if (xhr.status === 413) {
           body.message = "Tệp quá lớn. Biểu mẫu thật chỉ vài chục KB; hãy xóa ảnh, sheet thừa " +
@@ -101,13 +163,13 @@
           var tr = box.querySelector('tr[data-key="' + row.key + '"]');
           if (!tr) { return; }
           tr.className = row.over ? "over" : "";
-          tr.querySelector(".q-xs").textContent = row.xs;
-          tr.querySelector(".q-tot").textContent = row.tot;
-          tr.querySelector(".q-ceiling").textContent = row.ceiling;
-          tr.querySelector(".q-more").textContent = row.more;
+          tr.querySelector(".q-xs").textContent = num(row.xs);
+          tr.querySelector(".q-tot").textContent = num(row.tot);
+          tr.querySelector(".q-ceiling").textContent = num(row.ceiling);
+          tr.querySelector(".q-more").textContent = num(row.more);
           var m = tr.querySelector(".quota-msg");
           m.textContent = row.message;
-          m.className = "quota-msg" + (row.over ? " over" : "");
+          m.className = "quota-msg wide" + (row.over ? " over" : "");
         });
         var warn = document.getElementById("quota-warning");
         var over = rows.filter(function (r) { return r.over; });
@@ -115,7 +177,7 @@
         warn.textContent = "Vượt hạn mức «Hoàn thành xuất sắc» ở: " +
           over.map(function (r) { return r.label; }).join("; ") +
           ". Xem cột Ghi chú trong bảng dưới đây.";
-      });
+      }).catch(function () { /* session ended: the save will ask for a login */ });
     };
     form.querySelectorAll("tr[data-code]").forEach(function (tr) {
       var tick = tr.querySelector("input[type=checkbox]");
@@ -124,18 +186,73 @@
       });
       tick.addEventListener("change", refresh);
     });
+    // unsaved choices: a warning before leaving, a copy in sessionStorage (survives a reload or
+    // a login in this tab), and a save that first makes sure the session is still alive
+    var key = "kd-quyet-dinh:" + window.location.pathname;
+    var dirty = false;
+    var fieldsOf = function () {
+      return Array.prototype.filter.call(form.elements, function (el) {
+        return el.name && el.name !== "csrf_token" && el.type !== "hidden";
+      });
+    };
+    var keep = function () {
+      var state = {};
+      fieldsOf().forEach(function (el) {
+        state[el.name] = el.type === "checkbox" ? el.checked : el.value;
+      });
+      try { window.sessionStorage.setItem(key, JSON.stringify(state)); } catch (err) { /* full */ }
+    };
+    var changed = function () { dirty = true; keep(); };
+    form.addEventListener("change", changed);
+    form.addEventListener("input", changed);
+    var saved = null;
+    try { saved = JSON.parse(window.sessionStorage.getItem(key) || "null"); } catch (err) { saved = null; }
+    if (saved) {
+      fieldsOf().forEach(function (el) {
+        if (!(el.name in saved)) { return; }
+        if (el.type === "checkbox") { el.checked = !!saved[el.name]; } else { el.value = saved[el.name]; }
+      });
+      dirty = true;
+      var note = document.getElementById("restored");
+      if (note) { note.hidden = false; }
+      refresh();
+    }
+    window.addEventListener("beforeunload", function (e) {
+      if (!dirty) { return undefined; }
+      e.preventDefault();
+      e.returnValue = "";
+      return "";
+    });
+    var status = document.getElementById("save-status");
+    var submitNow = function () {
+      dirty = false;
+      try { window.sessionStorage.removeItem(key); } catch (err) { /* ignore */ }
+      HTMLFormElement.prototype.submit.call(form);
+    };
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      checkSession().then(function (s) {
+        if (s.logged_in) { setCsrf(s.csrf); submitNow(); return; }
+        keep();
+        askLogin(status, "các quyết định", function () { submitNow(); });
+        status.scrollIntoView({block: "center"});
+      }).catch(function () { submitNow(); });
+    });
     var all = document.getElementById("tick-all");
     if (all) {
       all.addEventListener("click", function () {
         form.querySelectorAll("tr[data-code] input[type=checkbox]").forEach(function (t) {
           t.checked = true;
         });
+        changed();
         refresh();
       });
     }
   }
 
   // --- filters submit on change ---------------------------------------------------------------
-  document.querySelectorAll("form.filters select, form.filters input[type=checkbox]")
+  // (only the GET filters of a list: choosing in a form that changes something must not send it)
+  document.querySelectorAll('form.filters[method="get"] select, ' +
+                            'form.filters[method="get"] input[type=checkbox]')
     .forEach(function (el) { el.addEventListener("change", function () { el.form.submit(); }); });
 })();
