@@ -66,5 +66,6 @@ def test_sigkill_during_uploads(live_server):
     # no half-written file sits under a hash name
     for f in (live_server.data_dir / "uploads").rglob("*.xlsx"):
         assert hashlib.sha256(f.read_bytes()).hexdigest() == f.stem
-    r = live_server.upload("X01", books[("X01", 3)])
+    # a new workbook (the same bytes as the latest version would be no new version)
+    r = live_server.upload("X01", unit_workbook("X01", 4)[0])
     assert r.status_code == 201 and r.json()["version"] == before["X01"] + 1
