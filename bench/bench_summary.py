@@ -34,7 +34,7 @@ def setup(app, paths):
         _, units, rnd = district(("BL", "Huyện ủy Bảo Lâm", "DB_CTCS"),
                                  [(f"XA{i + 1:05d}", f"Đảng bộ xã số {i + 1}")
                                   for i in range(len(paths))], YEAR)
-        for unit, p in zip(units, paths):
+        for unit, p in zip(units, paths, strict=False):
             sub, _ = receive(unit, p.read_bytes(), p.name, "bench")
             assert sub.valid, (p, sub.findings)
         return rnd.id
@@ -54,6 +54,7 @@ def summarise(app, round_id):
 def forget_readings(app, round_id):
     """As if every file had been stored before readings were kept."""
     from sqlalchemy import update
+
     from server import db
     from server.models import Submission
     with app.app_context():
@@ -108,7 +109,8 @@ def main(argv=None) -> int:
     print(f"ratio: {base_total / total:.1f}x faster; the two summaries hold the same inputs: "
           f"{'yes' if same else 'NO'}")
     print(f"merged {len(result.included)} units, {result.values['XL_DV_TONG']:,} đảng viên; "
-          f"peak memory (max RSS) {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+          "peak memory (max RSS) "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
           .replace(",", "."))
     return 0 if same else 1
 

@@ -30,7 +30,8 @@ def register(app: Flask) -> None:
     def init_db():
         """Tạo hoặc nâng cấp cơ sở dữ liệu (Alembic)."""
         db.upgrade()
-        click.echo(f"Cơ sở dữ liệu sẵn sàng: {db.engine().url.render_as_string(hide_password=True)}")
+        url = db.engine().url.render_as_string(hide_password=True)
+        click.echo(f"Cơ sở dữ liệu sẵn sàng: {url}")
 
     @app.cli.command("import-units")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -40,7 +41,7 @@ def register(app: Flask) -> None:
         try:
             created, updated = import_units(path.read_bytes())
         except UnitsFileError as e:
-            raise click.ClickException(f"Tệp {path.name} chưa nhập được:\n{e}")
+            raise click.ClickException(f"Tệp {path.name} chưa nhập được:\n{e}") from e
         click.echo(f"Đã nhập {path.name}: {created} đơn vị mới, {updated} đơn vị cập nhật.")
 
     @app.cli.command("export-units")

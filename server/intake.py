@@ -97,7 +97,8 @@ def receive(unit: Unit, data: bytes, filename: str, uploaded_by: str,
             return sub, report
         except IntegrityError:      # another upload of the same unit took this version number
             s.rollback()
-    raise Rejected("busy", "Máy chủ đang bận ghi biểu của đơn vị này; hãy gửi lại sau ít giây.", 503)
+    raise Rejected("busy", "Máy chủ đang bận ghi biểu của đơn vị này; hãy gửi lại sau ít giây.",
+                   503)
 
 
 def _latest_if_same(rnd: Round, unit: Unit, digest: str) -> Submission | None:

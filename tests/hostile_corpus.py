@@ -259,7 +259,8 @@ def corpus() -> list[tuple[str, str, bytes, str]]:
             ws.cell(1, c, c)
     add("extra_sheet_wide", "rong.xlsx", _workbook(edit=wide))
     strings = (b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-               + b"".join(b"<si><t>%d</t></si>" % i for i in range(LIMITS.max_shared_strings + 10_000))
+               + b"".join(b"<si><t>%d</t></si>" % i
+                          for i in range(LIMITS.max_shared_strings + 10_000))
                + b"</sst>")
     add("many_shared_strings", "chuoi.xlsx", _with_part(
         good, "xl/sharedStrings.xml",

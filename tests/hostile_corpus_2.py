@@ -11,6 +11,7 @@ import re
 import zipfile
 
 from hostile_corpus import OLE_BLOB, _add, _replace, _with_part, _workbook, sheet_part
+
 from workbook_templates.safety import DEFAULT as LIMITS
 from workbook_templates.spec import get_form_set
 
@@ -126,13 +127,15 @@ def corpus2() -> list[tuple[str, str, bytes, str]]:
     add("traversal_entry_name", "duong_dan.xlsx", _rebuild(
         good, extra=[("../../evil.xml", b"<a/>")]))
     add("sheet_declared_as_plain_xml_huge", "an.xlsx", _replace(
-        _add(good, {"xl/worksheets/sheet99.xml": _big_sheet(LIMITS.max_rows + 1000, rows_numbered=True)}),
+        _add(good, {"xl/worksheets/sheet99.xml":
+                    _big_sheet(LIMITS.max_rows + 1000, rows_numbered=True)}),
         "xl/_rels/workbook.xml.rels", lambda b: b.replace(
             b"</Relationships>", b'<Relationship Id="rIdQ" Type="http://schemas.openxmlformats.'
             b'org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet99.xml"/>'
             b"</Relationships>")))
     add("sheet_under_odd_name_and_type", "la2.xlsx", _with_part(
-        good, "xl/data/payload.dat", SHEET_TYPE, _big_sheet(LIMITS.max_rows + 500, rows_numbered=False)))
+        good, "xl/data/payload.dat", SHEET_TYPE,
+        _big_sheet(LIMITS.max_rows + 500, rows_numbered=False)))
     add("rows_without_numbers", "khong_so.xlsx", _with_part(
         good, "xl/worksheets/sheet50.xml", SHEET_TYPE,
         _big_sheet(LIMITS.max_rows + 500, rows_numbered=False),

@@ -15,8 +15,16 @@ from openpyxl import Workbook, load_workbook
 
 from workbook_templates import sample
 from workbook_templates.cli import main
-from workbook_templates.merge import (SHEET_DETAIL, SHEET_KP, SHEET_QUOTA, SHEET_STATUS, Child,
-                                      Parent, merge, read_child)
+from workbook_templates.merge import (
+    SHEET_DETAIL,
+    SHEET_KP,
+    SHEET_QUOTA,
+    SHEET_STATUS,
+    Child,
+    Parent,
+    merge,
+    read_child,
+)
 from workbook_templates.read import read_workbook
 from workbook_templates.spec.model import percent
 from workbook_templates.validate import validate

@@ -28,8 +28,19 @@ from .rules.packs import share_formula
 from .spec import META_SHEET, FormSet, form_sets
 from .spec.danh_sach import KY_LUAT, NHOM, TINH_TRANG
 from .spec.domain import KP_RESULTS, LEVELS, SECTORS, UNIT_TYPES, YES_NO
-from .spec.model import (CHOICE, COUNT, DATE, DERIVED, DOCDATE, DOCNO, PHONE, SCORE, TEXT, XMARK,
-                         YEAR, Block)
+from .spec.model import (
+    CHOICE,
+    COUNT,
+    DATE,
+    DERIVED,
+    DOCDATE,
+    DOCNO,
+    SCORE,
+    TEXT,
+    XMARK,
+    YEAR,
+    Block,
+)
 
 FONT = "Times New Roman"
 THIN = Side(style="thin", color="000000")

@@ -26,6 +26,7 @@ def cmd_build(args) -> int:
 def cmd_upgrade(args) -> int:
     """An outdated workbook's figures into the current template (`workbook_templates.upgrade`)."""
     from pathlib import Path
+
     from .read import ReadError
     from .upgrade import upgrade
     src = Path(args.file)
@@ -129,7 +130,7 @@ def parser() -> argparse.ArgumentParser:
                    help="biểu của tệp mẫu trống (mặc định: biểu của mẫu đã chọn)")
     s.set_defaults(func=cmd_sample)
 
-    from . import danh_sach_io      # kiemdiem danh-sach nhap (the member register)
+    from . import danh_sach_io  # kiemdiem danh-sach nhap (the member register)
     danh_sach_io.add_parser(sub)
 
     try:

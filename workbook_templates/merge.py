@@ -27,13 +27,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .findings import Finding
+from .quota import Allowance, allowances
 from .read import Filled
 from .rules.packs import pack_for_year
 from .spec import FormSet, get_form_set
-from .quota import Allowance, allowances
 from .spec import hierarchy as H
-from .spec.domain import (LEVEL_CODES, LEVEL_LABEL, NOT_RATED_DECISIONS, SECTOR_CODES,
-                          SECTOR_LABEL, UNIT_TYPE_LABEL, UNIT_TYPES, YES_NO)
+from .spec.domain import (
+    LEVEL_CODES,
+    LEVEL_LABEL,
+    NOT_RATED_DECISIONS,
+    SECTOR_CODES,
+    SECTOR_LABEL,
+    UNIT_TYPE_LABEL,
+    UNIT_TYPES,
+    YES_NO,
+)
 from .spec.model import COUNT
 from .validate import Report
 
@@ -405,7 +413,7 @@ def _parent_fill_info(result: MergeResult) -> set:
     return {n for n in own if n in form.cells and n not in result.values}
 
 
-# --- bao_cao_nam -----------------------------------------------------------------------------------
+# --- bao_cao_nam 
 
 def _merge_bao_cao_nam(result: MergeResult, year):
     form, parent = result.form, result.parent
@@ -506,7 +514,8 @@ def _check_sectors(result: MergeResult, sums: dict, touched: set):
         more = f"; và {len(missing) - 12} đơn vị khác" if len(missing) > 12 else ""
         result.notes.append(
             f"Chưa chia được tổ chức cơ sở đảng theo lĩnh vực (Biểu 2, các dòng «Theo lĩnh "
-            f"vực» để trống): {len(missing)} đơn vị chưa ghi lĩnh vực — {names}{more}. Ghi lĩnh vực ở "
+            f"vực» để trống): {len(missing)} đơn vị chưa ghi lĩnh vực — {names}{more}. "
+            "Ghi lĩnh vực ở "
             "sheet «Thông tin» của đơn vị (hoặc trong danh sách đơn vị) rồi tổng hợp lại.")
 
 
@@ -540,7 +549,7 @@ def quota_allowance(result: MergeResult, year) -> list[Allowance]:
                        if H.committee_rows(c.unit_type)))
 
 
-# --- so_ket_quy_dinh -------------------------------------------------------------------------------
+# --- so_ket_quy_dinh 
 
 def _merge_so_ket(result: MergeResult, year, period):
     form = result.form
@@ -632,6 +641,7 @@ def _table_rows(path: str | Path, wanted: dict[str, tuple[str, ...]]) -> list[di
     """Rows of the first sheet of an .xlsx whose header row holds the wanted column titles
     (any case, surrounding spaces ignored). wanted: key -> accepted titles."""
     from python_calamine import CalamineWorkbook
+
     from .read import ReadError
     p = Path(path)
     try:
@@ -683,7 +693,7 @@ def read_decisions(path) -> dict[str, tuple[str | None, str | None]]:
                               "level": ("Xếp loại", "Xep loai", "level"),
                               "cap_uy": ("Xếp loại cấp ủy", "Xep loai cap uy")})
     out, bad = {}, []
-    for i, r in enumerate(rows, start=2):
+    for _i, r in enumerate(rows, start=2):
         lv, cu = r.get("level"), r.get("cap_uy")
         lvc, cuc = level_code(lv), level_code(cu)
         if lv not in (None, "") and lvc is None:

@@ -17,10 +17,10 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from . import merge as M
 from .spec.domain import LEVEL_LABEL, SECTOR_LABEL, UNIT_TYPE_LABEL
 from .spec.hierarchy import counted_rows
 from .xlsx_text import clean, put_text
-from . import merge as M
 
 HERE = Path(__file__).parent
 FONT = "Times New Roman"
@@ -140,7 +140,7 @@ def _fit_height(ws, r: int, values, widths, bold: bool = False) -> None:
         return
     per_char = 0.95 if bold else 0.85    # Times New Roman 11 is narrower than the width unit
     lines = 1
-    for v, w in zip(values, widths):
+    for v, w in zip(values, widths, strict=False):
         if isinstance(v, str) and len(v) * per_char > w:
             lines = max(lines, -(-int(len(v) * per_char) // max(1, int(w) - 1)))
     if lines > 1:
@@ -168,7 +168,7 @@ def _comment(cell, text: str):
     cell.comment = Comment(clean(text), AUTHOR, width=320, height=140)
 
 
-# --- the form sheets -------------------------------------------------------------------------------
+# --- the form sheets 
 
 def _write_form(wb, result):
     form = result.form
@@ -235,7 +235,7 @@ def _mark_so_ket(wb, result):
                                          f"các đơn vị trực thuộc ở sheet «{M.SHEET_DOCS}».")
 
 
-# --- extra sheets ----------------------------------------------------------------------------------
+# --- extra sheets 
 
 def _source_txt(ch) -> str:
     lv, decided = ch.rating()

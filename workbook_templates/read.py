@@ -14,11 +14,13 @@ import io
 import posixpath
 import re
 import zipfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Mapping, Sequence
+from typing import Any, BinaryIO
 
-from .safety import DEFAULT as DEFAULT_LIMITS, Limits, UnsafeFile, check_package
+from .safety import DEFAULT as DEFAULT_LIMITS
+from .safety import Limits, UnsafeFile, check_package
 from .spec import META_SHEET, FormSet, form_sets
 from .spec.model import DERIVED
 
@@ -159,7 +161,8 @@ def read_grids(grids: Mapping[str, Sequence[Sequence[Any]]],
     """
     if META_SHEET not in grids:
         raise ReadError(
-            f"{source[:1].upper()}{source[1:]} không có sheet ẩn _meta nên không phải biểu mẫu của kiemdiem. "
+            f"{source[:1].upper()}{source[1:]} không có sheet ẩn _meta nên không phải biểu mẫu "
+            "của kiemdiem. "
             "Hãy tải mẫu mới và nhập lại số liệu.", "not_template")
     form, ver = _form_for(_meta_from_grid(grids[META_SHEET]), source)
     fcells = None

@@ -137,7 +137,7 @@ def write_register(wb, members: list[dict], reg: RegisterSpec = REGISTER) -> int
     # cells written here get the look a typed cell gets from its column's style
     styles = {c: ws.column_dimensions[get_column_letter(c)]._style for c in range(1, ncols + 1)}
     keys = [(k, reg.col_of(k)) for k in COL]
-    from .build import line_height, text_lines      # the forms' own word-wrap estimate
+    from .build import line_height, text_lines  # the forms' own word-wrap estimate
     width = {reg.col_of(c.key): c.width for c in reg.columns}
     for i, m in enumerate(members):
         r = reg.first_row + i

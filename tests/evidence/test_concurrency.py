@@ -89,9 +89,10 @@ def test_concurrent_first_decisions_on_one_unit_never_500(live_server):
     assert set(decided.values()) <= set(levels)
     app = live_server.app()
     with app.app_context():
+        from sqlalchemy import func
+
         from server import db
         from server.models import Decision
-        from sqlalchemy import func
         n = db.session().scalar(select(func.count()).select_from(Decision))
     app.extensions["kiemdiem.engine"].dispose()
     assert n == 5

@@ -26,10 +26,11 @@ def start(fresh_database, **settings) -> Live:
     env.update({f"KIEMDIEM_{k}": str(v) for k, v in settings.items()})
     live = Live("", url, data_dir, env)
     prepare(live, 2)
+    from sqlalchemy import select
+
     from server import db
     from server.auth import set_password
     from server.models import Unit, User
-    from sqlalchemy import select
     app = live.app()
     with app.app_context():
         s = db.session()

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from ..findings import fmt_int, fmt_pct
 from ..spec.domain import LEVEL_LABEL, RANK
