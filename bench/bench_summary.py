@@ -21,13 +21,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # harness.py
 
 from bench_merge import YEAR, write_units  # noqa: E402
 
 
 def setup(app, paths):
+    from harness import district
+
     from server import db
-    from server.harness import district
     from server.intake import receive
     with app.app_context():
         db.upgrade()
@@ -69,8 +71,9 @@ def main(argv=None) -> int:
     ap.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     args = ap.parse_args(argv)
 
+    from harness import DatabaseUnavailable, scratch_database
+
     from server import create_app
-    from server.harness import DatabaseUnavailable, scratch_database
     from workbook_templates.read import read_workbook
 
     print(f"kiemdiem server summary benchmark: {args.n} units, {args.backend}, "

@@ -13,8 +13,9 @@ from workbook_templates.spec import form_sets
 
 from . import db
 from .auth import issue_token, set_password
+from .backup import BackupError, make_backup, restore_backup, verify_backup, verify_data
 from .models import Round, Unit, User
-from .rounds import RoundError, create_round, describe  # noqa: F401  (create_round: harness, tests)
+from .rounds import RoundError, create_round, describe  # noqa: F401  (create_round: tests/harness.py)
 
 
 def _unit(code: str) -> Unit:
@@ -137,10 +138,11 @@ def register(app: Flask) -> None:
         from .demo import run
         run(port=port)
 
+    register_backup(app)
+
 
 def register_backup(app: Flask) -> None:
     """`backup DEST`, `restore SRC`, `verify [SRC]` (server/backup.py does the work)."""
-    from .backup import BackupError, make_backup, restore_backup, verify_backup, verify_data
 
     def _problems(problems, header: str) -> None:
         click.echo(header, err=True)

@@ -49,7 +49,7 @@ def check(data: bytes, filename: str = "") -> tuple[Report, dict | None]:
     try:
         filled = read_workbook(data)
     except ReadError as e:
-        raise Rejected(e.code, str(e), 422) from e
+        raise Rejected.of(e) from e
     base, rules = current_app.config["QUOTA_BASE"], current_app.config["RULES"]
     report = validate(filled, base=base, rules=rules)
     return report, reading.dump(filled, report, base=base, rules=rules)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from functools import cache
 
 from openpyxl import load_workbook
 
@@ -125,7 +126,8 @@ OLE_BLOB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504
 VBA_TYPE = "application/vnd.ms-office.vbaProject"
 
 
-def corpus() -> list[tuple[str, str, bytes, str]]:
+@cache  # once per test session (30 s on a busy 2-core machine); callers only read it
+def corpus() -> tuple[tuple[str, str, bytes, str], ...]:
     good = _workbook()
     spec = get_form_set("bao_cao_nam")
     items: list[tuple[str, str, bytes, str]] = []
@@ -270,7 +272,7 @@ def corpus() -> list[tuple[str, str, bytes, str]]:
     add("formula_in_input_cell", "cong_thuc_nhap.xlsx", formula_in_input(good)[0], "findings")
     control = dict(bao_lam_2019(True), TT_DonVi="Đảng bộ\x01 xã\x0b Lộc\x1f")
     add("control_chars_in_text", "ky_tu_dieu_khien.xlsx", _escaped_controls(control), "findings")
-    return items
+    return tuple(items)
 
 
 def _escaped_controls(values) -> bytes:

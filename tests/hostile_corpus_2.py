@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from functools import cache
 
 from hostile_corpus import OLE_BLOB, _add, _replace, _with_part, _workbook, sheet_part
 
@@ -58,7 +59,8 @@ def _text_cell(data: bytes, name: str, raw_inline: bytes) -> bytes:
                      % (c.a1.encode(), raw_inline))
 
 
-def corpus2() -> list[tuple[str, str, bytes, str]]:
+@cache  # once per test session (30 s on a busy 2-core machine); callers only read it
+def corpus2() -> tuple[tuple[str, str, bytes, str], ...]:
     good = _workbook()
     items: list[tuple[str, str, bytes, str]] = []
 
@@ -190,7 +192,7 @@ def corpus2() -> list[tuple[str, str, bytes, str]]:
     add("control_raw_byte", "k5.xlsx", _text_cell(good, "TT_DonVi", b"A\x01B"))
     add("formula_like_text_inline", "k4.xlsx",
         _text_cell(good, "TT_DonVi", b'=HYPERLINK("http://evil.example","x")'), "findings")
-    return items
+    return tuple(items)
 
 
 def _big_sheet(rows: int, rows_numbered: bool) -> bytes:

@@ -15,9 +15,8 @@ from pathlib import Path
 
 import pytest
 import requests
+from harness import PG_BASE, Live, prepare, unit_workbook
 from sqlalchemy import text
-
-from server.harness import PG_BASE, Live, prepare, unit_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLES = ["unit", "user_account", "api_token", "round", "submission", "decision"]

@@ -87,7 +87,7 @@ def test_the_templates_fit_well_within_the_shape_limits():
     import zipfile
 
     from workbook_templates import safety
-    from workbook_templates.merge_xlsx import _template
+    from workbook_templates.merge.xlsx import _template
     lim = safety.DEFAULT
     for form_id in ("bao_cao_nam", "so_ket_quy_dinh"):
         z = zipfile.ZipFile(io.BytesIO(_template(form_id)))

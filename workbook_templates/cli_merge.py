@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .spec.domain import SECTOR_CODES, SECTOR_LABEL
 from .spec.hierarchy import KINDS
+from .text_report import render_text
 
 #: The unit types that collect from children (spec.hierarchy), the usual ones first.
 PARENT_TYPES = tuple(sorted((t for t, k in KINDS.items() if k.child_types()),
@@ -191,7 +192,6 @@ def _say(text=""):
 
 
 def run(args) -> int:
-    from .cli import render_text
     from .merge import Parent, merge, read_decisions, read_expected
     from .read import ReadError
     from .spec.domain import DECISION_LABEL

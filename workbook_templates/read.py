@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from .errors import DEFAULT_STATUS, NotTaken
 from .safety import DEFAULT as DEFAULT_LIMITS
 from .safety import Limits, UnsafeFile, check_package
 from .spec import META_SHEET, FormSet, form_sets
@@ -30,13 +31,15 @@ META_ROWS = (("template", "META_Template"), ("version", "META_Version"),
 OUTDATED = {"bao_cao_nam": {"0.9", "1.0"}, "so_ket_quy_dinh": {"0.9", "1.0"}}
 
 
-class ReadError(Exception):
-    """The file cannot be used; str() is the Vietnamese message for the user."""
+class ReadError(NotTaken):
+    """The file cannot be used by the reader; str() is the Vietnamese message for the user.
 
-    def __init__(self, message: str, code: str = "unreadable"):
-        super().__init__(message)
-        self.message = message
-        self.code = code
+    Always HTTP 422, whatever the code: on the server the upload's pre-check has already
+    answered 413/415 for what the safety checks refuse, so a reader's refusal is a file that
+    arrived and cannot be taken."""
+
+    def __init__(self, message: str, code: str = "unreadable", status: int | None = None):
+        super().__init__(message, code, DEFAULT_STATUS if status is None else status)
 
 
 @dataclass

@@ -147,7 +147,7 @@ class Live:
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def remote_database(request, tmp_path_factory):
     """A fresh database per backend (PostgreSQL skipped only when unreachable outside CI)."""
-    from server.harness import DatabaseUnavailable, scratch_database
+    from harness import DatabaseUnavailable, scratch_database
     data_dir = tmp_path_factory.mktemp(f"remote-{request.param}")
     cm = scratch_database(request.param, data_dir)
     try:

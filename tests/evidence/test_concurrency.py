@@ -6,9 +6,9 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
+from harness import unit_workbook
 from sqlalchemy import select
 
-from server.harness import unit_workbook
 from workbook_templates.read import read_workbook
 
 VERSIONS = 4

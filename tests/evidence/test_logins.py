@@ -12,8 +12,7 @@ import time
 
 import pytest
 import requests
-
-from server.harness import Live, prepare
+from harness import Live, prepare
 
 PASSWORD = "Dung-mat-khau-9"
 

@@ -192,7 +192,7 @@ def test_the_annotated_copy_is_made_once_and_kept(server):
 # --- intake: what counts as a submission -------------------------------------------------------
 
 def test_a_blank_template_is_refused_and_not_counted(server):
-    from workbook_templates.merge_xlsx import _template
+    from workbook_templates.merge.xlsx import _template
     d = server.district(1)
     code, _, _ = d.child(0)
     before = server.count_rows("submission")
