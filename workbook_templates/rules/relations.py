@@ -37,41 +37,46 @@ def relations(form) -> list[Relation]:
     once per form."""
     key = (form.id, form.version)
     if key not in _RELATIONS:
-        _RELATIONS[key] = _relations(form) + _qd366_relations(form)
+        _RELATIONS[key] = [r for make in RELATIONS_OF[form.id] for r in make(form)]
     return _RELATIONS[key]
 
 
-def _relations(form) -> list[Relation]:
+def _bao_cao_nam_relations(form) -> list[Relation]:
+    """bao_cao_nam: Biểu 1–3 totals, kiểm điểm, the hierarchy rows and the sectors."""
     out, cells = [], form.cells
-    if form.id == "bao_cao_nam":
-        for sheet, extra in NOT_RATED.items():
-            for c in cells.values():
-                if c.sheet == sheet and c.col_key == "TONG":
-                    g = c.row_key
-                    out.append(Relation("R-TONG", c.name, (f"XL_{g}_DG",) +
-                                        tuple(f"XL_{g}_{k}" for k in extra)))
-        for col in ("TT", "DV"):
-            out.append(Relation("R-KD", f"KD_PHAI_{col}", (f"KD_DA_{col}", f"KD_CHUA_{col}")))
-        out.append(Relation("R-KD", "KD_GOIY_TT", ("KD_DA_TT",), "le"))
-        out.append(Relation("R-KD", "KD_GOIY_DV", ("KD_DA_DV",), "le"))
-        for k in ("TONG", "MOI", "KHAC") + LEVELS:
-            out.append(Relation("R-PART", f"XL_TCCSD_{k}", (f"XL_DBCS_{k}", f"XL_CBCS_{k}")))
-            # SPEC §7.1: the sector rows add up to TCCSD (when any is filled); the rows of the
-            # direct children are part of the full rows
-            out.append(Relation("R-PART", f"XL_TCCSD_{k}",
-                                tuple(f"XL_{r}_{k}" for r in SECTOR_ROWS)))
-            out.append(Relation("R-PART", f"XL_TCCSD_{k}", (f"XL_TCCSD_TT_{k}",), "ge"))
-            out.append(Relation("R-PART", f"XL_CUCS_{k}", (f"XL_CUCS_TT_{k}",), "ge"))
-        for k in ("TONG", "MOI", "MIEN", "DINHCHI", "KHAC") + LEVELS + ("KYLUAT",):
-            out.append(Relation("R-PART", f"XL_DV_{k}",
-                                tuple(f"XL_CBLD_{s}_{k}" for s in ("TINH", "CTCS", "CS")),
-                                "ge"))
-    else:
+    for sheet, extra in NOT_RATED.items():
         for c in cells.values():
-            if c.sheet == RESULTS_SHEET and c.row_key == "TONG":
-                t, y = c.name.split("_")[1], c.col_key
-                out.append(Relation("R-TONG", c.name,
-                                    tuple(f"SK5_{t}_{lv}_{y}" for lv in LEVELS)))
+            if c.sheet == sheet and c.col_key == "TONG":
+                g = c.row_key
+                out.append(Relation("R-TONG", c.name, (f"XL_{g}_DG",) +
+                                    tuple(f"XL_{g}_{k}" for k in extra)))
+    for col in ("TT", "DV"):
+        out.append(Relation("R-KD", f"KD_PHAI_{col}", (f"KD_DA_{col}", f"KD_CHUA_{col}")))
+    out.append(Relation("R-KD", "KD_GOIY_TT", ("KD_DA_TT",), "le"))
+    out.append(Relation("R-KD", "KD_GOIY_DV", ("KD_DA_DV",), "le"))
+    for k in ("TONG", "MOI", "KHAC") + LEVELS:
+        out.append(Relation("R-PART", f"XL_TCCSD_{k}", (f"XL_DBCS_{k}", f"XL_CBCS_{k}")))
+        # SPEC §7.1: the sector rows add up to TCCSD (when any is filled); the rows of the
+        # direct children are part of the full rows
+        out.append(Relation("R-PART", f"XL_TCCSD_{k}",
+                            tuple(f"XL_{r}_{k}" for r in SECTOR_ROWS)))
+        out.append(Relation("R-PART", f"XL_TCCSD_{k}", (f"XL_TCCSD_TT_{k}",), "ge"))
+        out.append(Relation("R-PART", f"XL_CUCS_{k}", (f"XL_CUCS_TT_{k}",), "ge"))
+    for k in ("TONG", "MOI", "MIEN", "DINHCHI", "KHAC") + LEVELS + ("KYLUAT",):
+        out.append(Relation("R-PART", f"XL_DV_{k}",
+                            tuple(f"XL_CBLD_{s}_{k}" for s in ("TINH", "CTCS", "CS")),
+                            "ge"))
+    return out
+
+
+def _so_ket_relations(form) -> list[Relation]:
+    """so_ket_quy_dinh: each year's total of Biểu 5 is the sum of its levels."""
+    out, cells = [], form.cells
+    for c in cells.values():
+        if c.sheet == RESULTS_SHEET and c.row_key == "TONG":
+            t, y = c.name.split("_")[1], c.col_key
+            out.append(Relation("R-TONG", c.name,
+                                tuple(f"SK5_{t}_{lv}_{y}" for lv in LEVELS)))
     return out
 
 
@@ -90,10 +95,9 @@ def quota_rows(form):
 # --- QĐ 366 (SPEC §7.2) -------------------------------------------------------------------------
 
 def _qd366_relations(form) -> list[Relation]:
-    """Relations added with QĐ 366's rows and fields, kept apart from `_relations` so the
-    hierarchy rows (TCCSD_TT, sectors) and these do not touch the same code."""
-    if form.id != "bao_cao_nam":
-        return []
+    """bao_cao_nam: relations added with QĐ 366's rows and fields, kept apart from
+    `_bao_cao_nam_relations` so the hierarchy rows (TCCSD_TT, sectors) and these do not touch the
+    same code."""
     out, cells = [], form.cells
     person_cols = sorted({c.col_key for c in cells.values()
                           if c.sheet == "Biểu 3" and c.row_key == "DV" and c.is_input})
@@ -112,3 +116,10 @@ def _qd366_relations(form) -> list[Relation]:
                 Relation("R-NHIEMVU", "TT_NV_ChamTienDo", ("TT_NV_Giao",), "le",
                          live_only=True)]
     return out
+
+
+#: The relations registered on each form set, by its id (its checks: `checks.CHECKS`).
+RELATIONS_OF = {
+    "bao_cao_nam": (_bao_cao_nam_relations, _qd366_relations),
+    "so_ket_quy_dinh": (_so_ket_relations,),
+}
