@@ -22,7 +22,7 @@ from ..spec.hierarchy import counted_rows
 from ..xlsx_text import clean, put_text
 from . import model as M
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).parent.parent   # the committed templates: workbook_templates/*.xlsx
 FONT = "Times New Roman"
 THIN = Side(style="thin", color="000000")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
