@@ -6,6 +6,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
+import pytest
 from harness import unit_workbook
 from sqlalchemy import select
 
@@ -20,6 +21,7 @@ def workbooks():
             for i in range(1, 51) for v in range(1, VERSIONS + 1)}
 
 
+@pytest.mark.slow  # 56 s on SQLite on the busy 2-core machine: CI runs it
 def test_200_concurrent_uploads(live_server):
     import requests
     books = workbooks()
