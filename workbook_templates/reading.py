@@ -26,7 +26,8 @@ from .validate import Report
 FORMAT = 1
 HERE = Path(__file__).parent
 # the sources whose change can change what a file reads or validates to
-ENGINE_SOURCES = ("read.py", "validate.py", "findings.py", "safety.py", "spec", "rules")
+ENGINE_SOURCES = ("read.py", "validate.py", "findings.py", "safety.py", "errors.py", "spec",
+                  "rules")
 
 
 @cache
