@@ -15,7 +15,6 @@ from workbook_templates.findings import Finding
 from workbook_templates.read import META_ROWS
 from workbook_templates.spec import META_SHEET, form_sets
 
-
 # the member register (thousands of rows, no formula of ours): its values only
 _NO_FORMULAS = {f.register.sheet for f in form_sets().values() if f.register is not None}
 

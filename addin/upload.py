@@ -42,7 +42,7 @@ def _multipart(filename: str, data: bytes) -> tuple[bytes, str]:
     safe = filename.replace('"', "'").replace("\r", " ").replace("\n", " ")
     head = (f"--{boundary}\r\n"
             f'Content-Disposition: form-data; name="file"; filename="{safe}"\r\n'
-            f"Content-Type: {XLSX_TYPE}\r\n\r\n").encode("utf-8")
+            f"Content-Type: {XLSX_TYPE}\r\n\r\n").encode()
     return head + data + f"\r\n--{boundary}--\r\n".encode("ascii"), boundary
 
 
@@ -100,7 +100,7 @@ def send(data: bytes, filename: str, cfg: dict, saved_at: str = "") -> Sent:
             status, raw = resp.status, resp.read()
     except urllib.error.HTTPError as e:
         status, raw = e.code, e.read()
-    except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as e:
+    except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as e:
         reason = getattr(e, "reason", e)
         if isinstance(reason, (socket.timeout, TimeoutError)):
             why = f"máy chủ không trả lời sau {TIMEOUT} giây"

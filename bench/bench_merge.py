@@ -9,8 +9,9 @@ the shared strings (names, codes, ratings), so every file is a genuine template 
 unit would send it, with its own figures. Figures vary per unit (members 12–420, chi bộ 2–25,
 a few units with members not rated) and respect the rules, so every unit validates.
 
-Printed, not asserted: wall time per phase, peak memory (max RSS of this process and of the worker processes,
-from getrusage; tracemalloc is not used because it slows the timed code several times over), and the speed ratio against pandas. Target (issue 3): 1,000 units in < 3 s.
+Printed, not asserted: wall time per phase, peak memory (max RSS of this process and of the
+worker processes, from getrusage; tracemalloc is not used because it slows the timed code several
+times over), and the speed ratio against pandas. Target (issue 3): 1,000 units in < 3 s.
 """
 from __future__ import annotations
 
@@ -189,7 +190,8 @@ def main(argv=None) -> int:
         resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
     print(f"  CPU time (this process + workers, including file generation): {cpu:.2f} s; "
           f"load average now {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPU(s)")
-    print(f"  peak memory (getrusage max RSS): this process {_rss_mb(resource.RUSAGE_SELF):.0f} MB, worker processes "
+    print(f"  peak memory (getrusage max RSS): this process "
+          f"{_rss_mb(resource.RUSAGE_SELF):.0f} MB, worker processes "
           f"{_rss_mb(resource.RUSAGE_CHILDREN):.0f} MB")
     v = result.values
     print(f"  summary: {v['XL_TCCSD_TONG']} TCCSĐ, {v['XL_DV_TONG']:,} đảng viên, "

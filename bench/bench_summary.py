@@ -21,20 +21,22 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # harness.py
 
 from bench_merge import YEAR, write_units  # noqa: E402
 
 
 def setup(app, paths):
+    from harness import district
+
     from server import db
-    from server.harness import district
     from server.intake import receive
     with app.app_context():
         db.upgrade()
         _, units, rnd = district(("BL", "Huyện ủy Bảo Lâm", "DB_CTCS"),
                                  [(f"XA{i + 1:05d}", f"Đảng bộ xã số {i + 1}")
                                   for i in range(len(paths))], YEAR)
-        for unit, p in zip(units, paths):
+        for unit, p in zip(units, paths, strict=False):
             sub, _ = receive(unit, p.read_bytes(), p.name, "bench")
             assert sub.valid, (p, sub.findings)
         return rnd.id
@@ -54,6 +56,7 @@ def summarise(app, round_id):
 def forget_readings(app, round_id):
     """As if every file had been stored before readings were kept."""
     from sqlalchemy import update
+
     from server import db
     from server.models import Submission
     with app.app_context():
@@ -68,8 +71,9 @@ def main(argv=None) -> int:
     ap.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     args = ap.parse_args(argv)
 
+    from harness import DatabaseUnavailable, scratch_database
+
     from server import create_app
-    from server.harness import DatabaseUnavailable, scratch_database
     from workbook_templates.read import read_workbook
 
     print(f"kiemdiem server summary benchmark: {args.n} units, {args.backend}, "
@@ -108,7 +112,8 @@ def main(argv=None) -> int:
     print(f"ratio: {base_total / total:.1f}x faster; the two summaries hold the same inputs: "
           f"{'yes' if same else 'NO'}")
     print(f"merged {len(result.included)} units, {result.values['XL_DV_TONG']:,} đảng viên; "
-          f"peak memory (max RSS) {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+          "peak memory (max RSS) "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
           .replace(",", "."))
     return 0 if same else 1
 

@@ -16,7 +16,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from server.harness import DatabaseUnavailable, make_live, scratch_database, unit_workbook
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # harness.py
+
+from harness import DatabaseUnavailable, make_live, scratch_database, unit_workbook  # noqa: E402
 
 
 def run(live, jobs, clients):

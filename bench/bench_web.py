@@ -21,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # harness.py
 
 from bench_merge import YEAR, write_units  # noqa: E402
 
@@ -29,13 +30,13 @@ def setup(app, paths, n: int, name: str, proto_ids=None):
     """A collecting unit with n children; the first len(paths) upload for real, the rest copy
     them (or copy `proto_ids`, uploads made for another round). -> (round id, office user id,
     ids of the real uploads)."""
+    from harness import district
     from sqlalchemy import insert, select
 
     from server import db
-    from server.harness import district
+    from server.auth import set_password
     from server.intake import receive
     from server.models import Submission, User
-    from server.auth import set_password
     with app.app_context():
         top, units, rnd = district((f"TOP_{name}", f"Đảng ủy {name}", "DB_CTCS"),
                                    [(f"{name}{i + 1:05d}", f"Đảng bộ xã số {i + 1}")
@@ -98,8 +99,9 @@ def main(argv=None) -> int:
     ap.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     args = ap.parse_args(argv)
 
+    from harness import DatabaseUnavailable, scratch_database
+
     from server import create_app
-    from server.harness import DatabaseUnavailable, scratch_database
     print(f"kiemdiem web benchmark: a round of {args.n:,} units, live quota for "
           f"{args.quota_n:,}, {args.backend}, {os.cpu_count()} CPU(s), "
           f"Python {sys.version.split()[0]}")

@@ -269,6 +269,7 @@ def cfb(tree: dict) -> bytes:
 
 def vba_project(modules: dict[str, str]) -> bytes:
     """vbaProject.bin (MS-OVBA) from module sources, with ms-ovba, in a scratch folder."""
+    import ms_ovba
     from ms_ovba.Models.Entities.doc_module import DocModule
     from ms_ovba.Models.Entities.module_base import ModuleBase
     from ms_ovba.Models.Entities.reference import Reference
@@ -277,9 +278,8 @@ def vba_project(modules: dict[str, str]) -> bytes:
     from ms_ovba.Models.Fields.idSizeField import IdSizeField
     from ms_ovba.Models.Fields.libid_reference import LibidReference
     from ms_ovba.Models.Fields.packed_data import PackedData
-    from ms_ovba.Views.project_ole_file import ProjectOleFile
     from ms_ovba.vbaProject import VbaProject
-    import ms_ovba
+    from ms_ovba.Views.project_ole_file import ProjectOleFile
 
     class ClassModule(StdModule):
         """A class module: type record 0x0022 in the dir stream, "Class=" in PROJECT."""

@@ -16,5 +16,16 @@ if command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432
   fi
 fi
 
-# pytest exits 5 when it collected no test: that is a failure here too (exec passes the code on).
-exec "$VPY" -m pytest -q "$@"
+# CI lints first (rules in pyproject.toml): a lint finding fails the run before the long tests.
+if [ -n "${CI:-}" ]; then
+  echo "== ruff check ."
+  "$VPY" -m ruff check .
+fi
+
+# The slowest tests and the suite's wall time are printed, so a slower suite is seen in CI's log.
+# pytest exits 5 when it collected no test: that is a failure here too (its code is passed on).
+start=$(date +%s)
+rc=0
+"$VPY" -m pytest -q --durations=15 "$@" || rc=$?
+echo "== test suite: $(( $(date +%s) - start )) s wall time (exit code $rc)"
+exit "$rc"

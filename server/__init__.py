@@ -62,11 +62,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from .api import bp as api_bp
     app.register_blueprint(api_bp)
-    from .web import bp as web_bp      # the pages (issue 6)
+    from .web import bp as web_bp  # the pages (issue 6)
     app.register_blueprint(web_bp)
     from .bao_cao import bp as bao_cao_bp  # the written report .docx (issue 19)
     app.register_blueprint(bao_cao_bp)
-    from .xlwings_remote import bp as xlwings_bp   # the add-in without Python (issue 20)
+    from .xlwings_remote import bp as xlwings_bp  # the add-in without Python (issue 20)
     app.register_blueprint(xlwings_bp)
 
     @app.errorhandler(HTTPException)
@@ -80,7 +80,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from .cli import register
     register(app)
-    from . import backup    # backup/restore/verify; a damaged stored file is reported, not served
+    from . import backup  # backup/restore/verify; a damaged stored file is reported, not served
     backup.init_app(app)
     return app
 

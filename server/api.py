@@ -21,8 +21,14 @@ from .auth import Principal, current_principal
 from .intake import VN, is_late, may_see_register, receive
 from .models import Decision, Round, Submission, Unit, utcnow
 from .precheck import Rejected
-from .schemas import (NOTE_MAX, DecisionInSchema, DecisionSchema, RoundSchema, StatusSchema,
-                      SubmissionSchema)
+from .schemas import (
+    NOTE_MAX,
+    DecisionInSchema,
+    DecisionSchema,
+    RoundSchema,
+    StatusSchema,
+    SubmissionSchema,
+)
 from .textnorm import code_key, nfc
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -301,7 +307,8 @@ def round_summary(round_id: int):
     result = build(rnd)
     if result.form.id != rnd.form:     # nobody has sent anything yet: no form to merge into
         from workbook_templates.spec import get_form_set
-        return error("nothing_to_merge", f"Chưa đơn vị nào gửi biểu «{get_form_set(rnd.form).title}»"
+        title = get_form_set(rnd.form).title
+        return error("nothing_to_merge", f"Chưa đơn vị nào gửi biểu «{title}»"
                      f" năm {rnd.year} nên chưa có biểu tổng hợp. Xem tình hình nộp "
                      f"(/api/v1/rounds/{rnd.id}/status).", 409)
     data = result.to_xlsx()
@@ -329,14 +336,15 @@ def put_decision(round_id: int, code: str):
                      "hồ sơ.", 400)
     if payload is None or errs:
         return error("bad_decision", "Gửi JSON {\"xep_loai\": \"XS\" | \"TOT\" | \"HT\" | \"KHT\"} "
-                     "(MOI, KHAC khi không xếp loại), và nếu cần {\"xep_loai_cap_uy\": \"TOT\"} cho "
+                     "(MOI, KHAC khi không xếp loại), và nếu cần "
+                     "{\"xep_loai_cap_uy\": \"TOT\"} cho "
                      "cấp ủy của đảng bộ cơ sở, chi bộ cơ sở.", 400)
     if payload.get("xep_loai_cap_uy") and unit.type not in CUCS_TYPES:
         return error("bad_decision", f"{unit.name} không phải tổ chức cơ sở đảng nên cấp ủy của "
                      "đơn vị không tính vào dòng «Cấp ủy cơ sở»; bỏ xep_loai_cap_uy.", 400)
     data = DecisionInSchema().load(payload)
     s = db.session()
-    for attempt in range(3):
+    for _attempt in range(3):
         d = s.scalar(select(Decision).where(Decision.round_id == rnd.id,
                                             Decision.unit_id == unit.id))
         if d is None:

@@ -16,15 +16,15 @@ is dead even if copied; a session idle longer than KIEMDIEM_IDLE_MINUTES (defaul
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-
-import datetime as dt
 from functools import lru_cache
 
-from flask import current_app, g, request, session as web_session
+from flask import current_app, g, request
+from flask import session as web_session
 from sqlalchemy import delete, func, select, update
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.security import check_password_hash, generate_password_hash

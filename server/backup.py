@@ -403,10 +403,9 @@ def _corrupt_file(e: storage.StoredFileCorrupt):
 
 
 def init_app(app: Flask) -> None:
-    from .cli import register_backup
+    """A damaged stored file is reported, never served (its commands: `cli.register_backup`)."""
     # Flask asks a blueprint's handlers before the app's, whatever the exception class, so the
     # API's catch-all (Exception -> "server error, data unharmed") would answer first: the
     # handler goes into every registered blueprint's table as well as the app's.
     for name in [None, *app.blueprints]:
         app.error_handler_spec[name][None][storage.StoredFileCorrupt] = _corrupt_file
-    register_backup(app)

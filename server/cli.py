@@ -12,8 +12,9 @@ from workbook_templates.rules.packs import pack_for_year
 from workbook_templates.spec import form_sets
 
 from . import db
+from .backup import BackupError, make_backup, restore_backup, verify_backup, verify_data
 from .models import Round, Unit
-from .rounds import RoundError, create_round, describe  # noqa: F401  (create_round: harness, tests)
+from .rounds import RoundError, create_round, describe  # noqa: F401  (create_round: tests/harness.py)
 
 
 def _unit(code: str) -> Unit:
@@ -35,7 +36,8 @@ def register(app: Flask) -> None:
     def init_db():
         """Tạo hoặc nâng cấp cơ sở dữ liệu (Alembic)."""
         db.upgrade()
-        click.echo(f"Cơ sở dữ liệu sẵn sàng: {db.engine().url.render_as_string(hide_password=True)}")
+        url = db.engine().url.render_as_string(hide_password=True)
+        click.echo(f"Cơ sở dữ liệu sẵn sàng: {url}")
 
     @app.cli.command("import-units")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -45,7 +47,7 @@ def register(app: Flask) -> None:
         try:
             created, updated = import_units(path.read_bytes())
         except UnitsFileError as e:
-            raise click.ClickException(f"Tệp {path.name} chưa nhập được:\n{e}")
+            raise click.ClickException(f"Tệp {path.name} chưa nhập được:\n{e}") from e
         click.echo(f"Đã nhập {path.name}: {created} đơn vị mới, {updated} đơn vị cập nhật.")
 
     @app.cli.command("export-units")
@@ -138,10 +140,11 @@ def register(app: Flask) -> None:
         from .demo import run
         run(port=port)
 
+    register_backup(app)
+
 
 def register_backup(app: Flask) -> None:
     """`backup DEST`, `restore SRC`, `verify [SRC]` (server/backup.py does the work)."""
-    from .backup import BackupError, make_backup, restore_backup, verify_backup, verify_data
 
     def _problems(problems, header: str) -> None:
         click.echo(header, err=True)

@@ -7,7 +7,7 @@ workbooks are already sent, through the same intake as the API.
 
 `flask --app server demo` is safe to run again: units and rounds are updated, new tokens and
 passwords are issued (old tokens keep working), demo submissions are only added to an empty round.
-The pre-2025 shape (a district collecting) is kept for the tests in `server.harness`.
+The pre-2025 shape (a district collecting) is kept for the tests in `tests/harness.py`.
 """
 from __future__ import annotations
 

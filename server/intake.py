@@ -49,7 +49,7 @@ def check(data: bytes, filename: str = "") -> tuple[Report, dict | None]:
     try:
         filled = read_workbook(data)
     except ReadError as e:
-        raise Rejected(e.code, str(e), 422) from e
+        raise Rejected.of(e) from e
     base, rules = current_app.config["QUOTA_BASE"], current_app.config["RULES"]
     report = validate(filled, base=base, rules=rules)
     return report, reading.dump(filled, report, base=base, rules=rules)
@@ -97,7 +97,8 @@ def receive(unit: Unit, data: bytes, filename: str, uploaded_by: str,
             return sub, report
         except IntegrityError:      # another upload of the same unit took this version number
             s.rollback()
-    raise Rejected("busy", "Máy chủ đang bận ghi biểu của đơn vị này; hãy gửi lại sau ít giây.", 503)
+    raise Rejected("busy", "Máy chủ đang bận ghi biểu của đơn vị này; hãy gửi lại sau ít giây.",
+                   503)
 
 
 def _latest_if_same(rnd: Round, unit: Unit, digest: str) -> Submission | None:

@@ -8,8 +8,19 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 
-from sqlalchemy import (JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text,
-                        UniqueConstraint, false, text)
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 
 
@@ -31,8 +42,8 @@ class Unit(Base):
     linh_vuc: Mapped[str | None] = mapped_column(String(8))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
 
-    parent: Mapped["Unit | None"] = relationship(remote_side=[id], back_populates="children")
-    children: Mapped[list["Unit"]] = relationship(back_populates="parent", order_by="Unit.code")
+    parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Unit]] = relationship(back_populates="parent", order_by="Unit.code")
 
     def __repr__(self):
         return f"<Unit {self.code}>"

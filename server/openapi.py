@@ -4,8 +4,14 @@ from __future__ import annotations
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 
-from .schemas import (DecisionInSchema, DecisionSchema, ErrorSchema, RoundSchema, StatusSchema,
-                      SubmissionSchema)
+from .schemas import (
+    DecisionInSchema,
+    DecisionSchema,
+    ErrorSchema,
+    RoundSchema,
+    StatusSchema,
+    SubmissionSchema,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -59,11 +65,14 @@ def spec() -> dict:
         "summary": "Bản đánh dấu lỗi (tô màu, ghi chú, sheet kết quả)", "security": sec,
         "parameters": sub_id, "responses": {"200": _xlsx("bản đánh dấu"), **common}}})
     s.path("/api/v1/rounds", operations={"get": {
-        "summary": "Các đợt báo cáo của đơn vị (thu nhận, gửi lên, hoặc của các đơn vị cấp dưới — chỉ xem)", "security": sec,
+        "summary": "Các đợt báo cáo của đơn vị (thu nhận, gửi lên, hoặc của các đơn vị cấp dưới "
+                   "— chỉ xem)",
+        "security": sec,
         "responses": {"200": {"description": "", "content": {"application/json": {
             "schema": {"type": "array", "items": "Round"}}}}, **common}}})
     s.path("/api/v1/rounds/{round_id}/status", operations={"get": {
-        "summary": "Tình hình nộp của từng đơn vị (đơn vị thu nhận, cấp trên của đơn vị đó — chỉ xem, hoặc quản trị)",
+        "summary": "Tình hình nộp của từng đơn vị (đơn vị thu nhận, cấp trên của đơn vị đó — "
+                   "chỉ xem, hoặc quản trị)",
         "security": sec, "parameters": round_id,
         "responses": {"200": {"description": "", "content": {"application/json": {
             "schema": "Status"}}}, **common}}})
@@ -79,7 +88,7 @@ def spec() -> dict:
         "responses": {"200": {"description": "", "content": {"application/json": {
             "schema": "Decision"}}}, "400": _err("xếp loại không hợp lệ"), **common}}})
     _bao_cao_paths(s, sec, common, sub_id, round_id)
-    from .xlwings_remote import document     # the add-in without Python (issue 20)
+    from .xlwings_remote import document  # the add-in without Python (issue 20)
     document(s)
     return s.to_dict()
 

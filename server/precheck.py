@@ -14,25 +14,29 @@ from __future__ import annotations
 
 import io
 import zipfile
-from dataclasses import dataclass
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
+from workbook_templates.errors import NotTaken
 from workbook_templates.safety import Limits, UnsafeFile, check_package
 from workbook_templates.spec import META_SHEET
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
-@dataclass
-class Rejected(Exception):
-    code: str
-    message: str
-    status: int = 422
+class Rejected(NotTaken):
+    """The server does not take this upload: (code, Vietnamese message, HTTP status). The status
+    defaults to the one `errors.NotTaken` gives the code; the intake's own refusals name theirs
+    (503 busy, 403 another unit's file, …)."""
 
-    def __str__(self):
-        return self.message
+    def __init__(self, code: str, message: str, status: int | None = None):
+        super().__init__(message, code, status)
+
+    @classmethod
+    def of(cls, e: NotTaken) -> Rejected:
+        """A refusal of the core (reader, safety checks) as the server's, same code and status."""
+        return cls(e.code, e.message, e.status)
 
 
 def check_upload(data: bytes, filename: str, max_bytes: int) -> None:
@@ -41,10 +45,7 @@ def check_upload(data: bytes, filename: str, max_bytes: int) -> None:
     try:
         check_package(data, label, Limits(max_bytes=max_bytes))
     except UnsafeFile as e:
-        status = 413 if e.code == "too_large" else 415 if e.code in (
-            "not_xlsx", "encrypted", "macro", "active_content", "unknown_part",
-            "xml_encoding") else 422
-        raise Rejected(e.code, e.message, status) from e
+        raise Rejected.of(e) from e
     z = zipfile.ZipFile(io.BytesIO(data))
     try:
         root = SafeET.fromstring(z.read("xl/workbook.xml"))

@@ -37,7 +37,8 @@ class SubmissionSchema(Schema):
     warnings = fields.Integer()
     rule_pack = fields.String()
     template = fields.String()
-    xep_loai = fields.String(allow_none=True, metadata={"description": "xếp loại đơn vị tự đề nghị"})
+    xep_loai = fields.String(allow_none=True,
+                             metadata={"description": "xếp loại đơn vị tự đề nghị"})
     findings = fields.List(fields.Nested(FindingSchema))
     returned = fields.Boolean(metadata={"description": "cấp trên đã trả lại phiên bản này: đơn vị "
                                                        "phải gửi phiên bản mới"})
@@ -51,8 +52,10 @@ class StatusUnitSchema(Schema):
     name = fields.String()
     type = fields.String()
     submitted = fields.Boolean()
-    deadline = fields.Date(metadata={"description": "hạn nộp của đơn vị (đơn vị đặc thù: hạn riêng)"})
-    dac_thu = fields.Boolean(metadata={"description": "đơn vị đặc thù theo Hướng dẫn 43 (hạn nộp riêng)"})
+    deadline = fields.Date(
+        metadata={"description": "hạn nộp của đơn vị (đơn vị đặc thù: hạn riêng)"})
+    dac_thu = fields.Boolean(
+        metadata={"description": "đơn vị đặc thù theo Hướng dẫn 43 (hạn nộp riêng)"})
     version = fields.Integer(allow_none=True)
     submission_id = fields.Integer(allow_none=True)
     uploaded_at = fields.DateTime(allow_none=True)
@@ -61,10 +64,11 @@ class StatusUnitSchema(Schema):
     valid = fields.Boolean(allow_none=True)
     errors = fields.Integer(allow_none=True)
     warnings = fields.Integer(allow_none=True)
-    valid_version = fields.Integer(allow_none=True,
-                                   metadata={"description": "phiên bản hợp lệ mới nhất (được tổng hợp)"})
+    valid_version = fields.Integer(
+        allow_none=True, metadata={"description": "phiên bản hợp lệ mới nhất (được tổng hợp)"})
     proposed = fields.String(allow_none=True, metadata={"description": "xếp loại đơn vị đề nghị"})
-    decided = fields.String(allow_none=True, metadata={"description": "xếp loại cấp trên quyết định"})
+    decided = fields.String(allow_none=True,
+                            metadata={"description": "xếp loại cấp trên quyết định"})
     decided_cap_uy = fields.String(allow_none=True, metadata={
         "description": "xếp loại cấp trên quyết định cho cấp ủy của đơn vị (tổ chức cơ sở đảng)"})
     returned = fields.Boolean(metadata={"description": "phiên bản mới nhất đã bị trả lại"})
@@ -78,7 +82,8 @@ class RoundSchema(Schema):
     year = fields.Integer()
     deadline = fields.Date()
     is_open = fields.Boolean()
-    ngoai_le_25 = fields.Boolean(metadata={"description": "đã chấp thuận ngoại lệ 25 % xuất sắc (Quy định 366)"})
+    ngoai_le_25 = fields.Boolean(
+        metadata={"description": "đã chấp thuận ngoại lệ 25 % xuất sắc (Quy định 366)"})
     dac_thu = fields.List(fields.String(), metadata={
         "description": "mã các đơn vị trực thuộc đặc thù (Hướng dẫn 43), nộp theo han_dac_thu"})
     han_dac_thu = fields.Date(allow_none=True, metadata={
@@ -92,7 +97,8 @@ class StatusSchema(Schema):
     valid = fields.Integer()
     late = fields.Integer()
     overdue = fields.Integer()
-    returned = fields.Integer(metadata={"description": "số đơn vị có phiên bản mới nhất bị trả lại"})
+    returned = fields.Integer(
+        metadata={"description": "số đơn vị có phiên bản mới nhất bị trả lại"})
     units = fields.List(fields.Nested(StatusUnitSchema))
 
 

@@ -18,8 +18,19 @@ from dataclasses import dataclass, field
 
 from workbook_templates.findings import Finding
 from workbook_templates.merge import MergeResult
-from workbook_templates.spec.model import (CHOICE, COUNT, DATE, DOCDATE, DOCNO, PHONE, SCORE, TEXT,
-                                           XMARK, YEAR, Cell)
+from workbook_templates.spec.model import (
+    CHOICE,
+    COUNT,
+    DATE,
+    DOCDATE,
+    DOCNO,
+    PHONE,
+    SCORE,
+    TEXT,
+    XMARK,
+    YEAR,
+    Cell,
+)
 from workbook_templates.validate import Report
 
 from .intake import check, receive, stored_reading

@@ -48,7 +48,8 @@ def read_units(data: bytes) -> list[dict]:
         idx[SECTOR_COLUMN] = header.index(_key(SECTOR_COLUMN))
     out, problems, seen = [], [], {}
     for n, row in enumerate(rows, start=2):
-        cell = lambda col: row[idx[col]] if idx[col] < len(row) else None  # noqa: E731
+        def cell(col, row=row):
+            return row[idx[col]] if idx[col] < len(row) else None
         code = str(cell("Mã đơn vị") or "").strip()
         if not code and not any(v not in (None, "") for v in row):
             continue

@@ -34,8 +34,8 @@ from collections import deque
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, g, request
-from marshmallow import (EXCLUDE, Schema, ValidationError, fields, validate as V,
-                         validates_schema)
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validates_schema
+from marshmallow import validate as V
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from workbook_templates import marks as M

@@ -68,7 +68,7 @@ def fresh_database(request, tmp_path):
 
 
 def _open_database(kind, data_dir):
-    from server.harness import DatabaseUnavailable, scratch_database
+    from harness import DatabaseUnavailable, scratch_database
     cm = scratch_database(kind, data_dir)
     try:
         url = cm.__enter__()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from functools import cache
 
 from openpyxl import load_workbook
 
@@ -125,7 +126,8 @@ OLE_BLOB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504
 VBA_TYPE = "application/vnd.ms-office.vbaProject"
 
 
-def corpus() -> list[tuple[str, str, bytes, str]]:
+@cache  # once per test session (30 s on a busy 2-core machine); callers only read it
+def corpus() -> tuple[tuple[str, str, bytes, str], ...]:
     good = _workbook()
     spec = get_form_set("bao_cao_nam")
     items: list[tuple[str, str, bytes, str]] = []
@@ -259,7 +261,8 @@ def corpus() -> list[tuple[str, str, bytes, str]]:
             ws.cell(1, c, c)
     add("extra_sheet_wide", "rong.xlsx", _workbook(edit=wide))
     strings = (b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-               + b"".join(b"<si><t>%d</t></si>" % i for i in range(LIMITS.max_shared_strings + 10_000))
+               + b"".join(b"<si><t>%d</t></si>" % i
+                          for i in range(LIMITS.max_shared_strings + 10_000))
                + b"</sst>")
     add("many_shared_strings", "chuoi.xlsx", _with_part(
         good, "xl/sharedStrings.xml",
@@ -269,7 +272,7 @@ def corpus() -> list[tuple[str, str, bytes, str]]:
     add("formula_in_input_cell", "cong_thuc_nhap.xlsx", formula_in_input(good)[0], "findings")
     control = dict(bao_lam_2019(True), TT_DonVi="Đảng bộ\x01 xã\x0b Lộc\x1f")
     add("control_chars_in_text", "ky_tu_dieu_khien.xlsx", _escaped_controls(control), "findings")
-    return items
+    return tuple(items)
 
 
 def _escaped_controls(values) -> bytes:

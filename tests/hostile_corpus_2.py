@@ -9,8 +9,10 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from functools import cache
 
 from hostile_corpus import OLE_BLOB, _add, _replace, _with_part, _workbook, sheet_part
+
 from workbook_templates.safety import DEFAULT as LIMITS
 from workbook_templates.spec import get_form_set
 
@@ -57,7 +59,8 @@ def _text_cell(data: bytes, name: str, raw_inline: bytes) -> bytes:
                      % (c.a1.encode(), raw_inline))
 
 
-def corpus2() -> list[tuple[str, str, bytes, str]]:
+@cache  # once per test session (30 s on a busy 2-core machine); callers only read it
+def corpus2() -> tuple[tuple[str, str, bytes, str], ...]:
     good = _workbook()
     items: list[tuple[str, str, bytes, str]] = []
 
@@ -126,13 +129,15 @@ def corpus2() -> list[tuple[str, str, bytes, str]]:
     add("traversal_entry_name", "duong_dan.xlsx", _rebuild(
         good, extra=[("../../evil.xml", b"<a/>")]))
     add("sheet_declared_as_plain_xml_huge", "an.xlsx", _replace(
-        _add(good, {"xl/worksheets/sheet99.xml": _big_sheet(LIMITS.max_rows + 1000, rows_numbered=True)}),
+        _add(good, {"xl/worksheets/sheet99.xml":
+                    _big_sheet(LIMITS.max_rows + 1000, rows_numbered=True)}),
         "xl/_rels/workbook.xml.rels", lambda b: b.replace(
             b"</Relationships>", b'<Relationship Id="rIdQ" Type="http://schemas.openxmlformats.'
             b'org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet99.xml"/>'
             b"</Relationships>")))
     add("sheet_under_odd_name_and_type", "la2.xlsx", _with_part(
-        good, "xl/data/payload.dat", SHEET_TYPE, _big_sheet(LIMITS.max_rows + 500, rows_numbered=False)))
+        good, "xl/data/payload.dat", SHEET_TYPE,
+        _big_sheet(LIMITS.max_rows + 500, rows_numbered=False)))
     add("rows_without_numbers", "khong_so.xlsx", _with_part(
         good, "xl/worksheets/sheet50.xml", SHEET_TYPE,
         _big_sheet(LIMITS.max_rows + 500, rows_numbered=False),
@@ -187,7 +192,7 @@ def corpus2() -> list[tuple[str, str, bytes, str]]:
     add("control_raw_byte", "k5.xlsx", _text_cell(good, "TT_DonVi", b"A\x01B"))
     add("formula_like_text_inline", "k4.xlsx",
         _text_cell(good, "TT_DonVi", b'=HYPERLINK("http://evil.example","x")'), "findings")
-    return items
+    return tuple(items)
 
 
 def _big_sheet(rows: int, rows_numbered: bool) -> bytes:

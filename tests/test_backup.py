@@ -15,9 +15,8 @@ from pathlib import Path
 
 import pytest
 import requests
+from harness import PG_BASE, Live, prepare, unit_workbook
 from sqlalchemy import text
-
-from server.harness import Live, PG_BASE, prepare, unit_workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLES = ["unit", "user_account", "api_token", "round", "submission", "decision"]
@@ -163,6 +162,7 @@ def test_backup_during_uploads_then_wipe_and_restore_gives_everything_back(live,
 
 def _column(live: Live, table: str, name: str) -> int:
     from sqlalchemy import inspect
+
     from server import db
     app = live.app()
     with app.app_context():

@@ -261,6 +261,7 @@ def test_review_report_has_the_yearly_tables_and_the_opinions():
 def summary_1000(tmp_path_factory):
     sys.path.insert(0, str(ROOT / "bench"))
     import bench_merge
+
     from workbook_templates.cli_merge import read_children
     from workbook_templates.merge import Parent, merge
     d = tmp_path_factory.mktemp("units")

@@ -4,8 +4,13 @@ from __future__ import annotations
 import datetime as dt
 
 from workbook_templates.read import read_workbook
-from workbook_templates.sample import (bao_lam_2019, bao_lam_fixture, bao_lam_so_ket,
-                                       fill_template, unit_info)
+from workbook_templates.sample import (
+    bao_lam_2019,
+    bao_lam_fixture,
+    bao_lam_so_ket,
+    fill_template,
+    unit_info,
+)
 from workbook_templates.validate import validate
 
 
@@ -78,6 +83,7 @@ def test_packaged_fixture_is_the_shared_one():
     from pathlib import Path
 
     import pytest
+
     from workbook_templates.sample import FIXTURE
     shared = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / FIXTURE.name
     if not shared.exists():

@@ -15,9 +15,15 @@ from workbook_templates import quota, sample
 from workbook_templates.merge import Child, Parent, merge
 from workbook_templates.read import ReadError, read_workbook
 from workbook_templates.rules import checks
-from workbook_templates.spec import get_form_set, hierarchy as H
-from workbook_templates.spec.domain import (DECISION_CODES, DECISION_LABEL, LEVEL_CODES,
-                                            SECTOR_LABEL, UNIT_TYPE_LABEL)
+from workbook_templates.spec import get_form_set
+from workbook_templates.spec import hierarchy as H
+from workbook_templates.spec.domain import (
+    DECISION_CODES,
+    DECISION_LABEL,
+    LEVEL_CODES,
+    SECTOR_LABEL,
+    UNIT_TYPE_LABEL,
+)
 from workbook_templates.validate import validate
 
 FORM = get_form_set("bao_cao_nam")
@@ -314,6 +320,7 @@ def test_a_1_0_workbook_is_carried_into_the_current_template_by_name(tmp_path):
     """The unit does not type its figures again: `kiemdiem template upgrade` copies every input
     by its defined name (the 1.0 rows sit elsewhere on Biểu 2) and lists the new cells."""
     from pathlib import Path
+
     from workbook_templates.cli import main
     old_template = Path(__file__).parent / "data" / "bao_cao_nam_1_0.xlsx"
     v = xa("X1", "Đảng bộ xã Lộc Bảo", "TOT", sector=None)

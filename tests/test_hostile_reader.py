@@ -6,8 +6,8 @@ import time
 import tracemalloc
 
 import pytest
-
 from hostile_corpus import corpus
+
 from workbook_templates.read import ReadError, read_workbook
 from workbook_templates.validate import validate
 
@@ -51,6 +51,7 @@ def test_formula_in_an_input_cell_is_an_error_and_its_cached_value_is_not_read()
     """<f>1</f><v>100</v> in an input cell: neither 100 (cached) nor 1 is the value; the unit is
     told which cell and how to fix it."""
     from hostile_corpus import formula_in_input
+
     from workbook_templates.sample import bao_lam_2019, fill_template
     data, name = formula_in_input(fill_template(bao_lam_2019(corrected=True)))
     filled = read_workbook(data)
@@ -65,7 +66,9 @@ def test_formula_in_an_input_cell_is_an_error_and_its_cached_value_is_not_read()
 def test_formula_in_an_input_cell_from_the_command_line(tmp_path):
     import subprocess
     import sys
+
     from hostile_corpus import formula_in_input
+
     from workbook_templates.sample import bao_lam_2019, fill_template
     data, _ = formula_in_input(fill_template(bao_lam_2019(corrected=True)))
     p = tmp_path / "cong_thuc.xlsx"
@@ -84,7 +87,7 @@ def test_the_templates_fit_well_within_the_shape_limits():
     import zipfile
 
     from workbook_templates import safety
-    from workbook_templates.merge_xlsx import _template
+    from workbook_templates.merge.xlsx import _template
     lim = safety.DEFAULT
     for form_id in ("bao_cao_nam", "so_ket_quy_dinh"):
         z = zipfile.ZipFile(io.BytesIO(_template(form_id)))

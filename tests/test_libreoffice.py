@@ -35,7 +35,7 @@ def test_libreoffice_recalculates_like_the_validator(form_id, tmp_path, libreoff
     wb = CalamineWorkbook.from_path(str(out))
     grid = {s: wb.get_sheet_by_name(s).to_python(skip_empty_area=False)
             for s in wb.sheet_names}
-    form = report_form = read_workbook(out).form
+    form = read_workbook(out).form
     checked = 0
     for cell in form.derived():
         want = report.values[cell.name]

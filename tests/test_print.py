@@ -20,8 +20,13 @@ import pytest
 from workbook_templates.marks import annotate_xlsx
 from workbook_templates.merge import Child, Parent, merge
 from workbook_templates.read import read_workbook
-from workbook_templates.sample import (_template_bytes, bao_lam_2019, bao_lam_so_ket,
-                                       fill_template, unit_info)
+from workbook_templates.sample import (
+    _template_bytes,
+    bao_lam_2019,
+    bao_lam_so_ket,
+    fill_template,
+    unit_info,
+)
 from workbook_templates.validate import validate
 
 BOX_PER_PT = 1.3

@@ -312,6 +312,7 @@ def test_live_counts_in_excel_agree_with_the_validator(libreoffice, tmp_path):
     """The template's live highlighting counts with COUNTIFS; LibreOffice computes those formulas
     on a register with every kind of member, and they must give the validator's numbers."""
     import datetime as dt
+
     from python_calamine import CalamineWorkbook
 
     from workbook_templates.register_xlsx import count_formulas

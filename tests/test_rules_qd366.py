@@ -182,9 +182,11 @@ def test_2018_follows_hd16_where_suspension_is_not_a_reason_not_to_rate():
 def test_template_highlights_qd366_rules_live():
     """The built template turns the cell red while the user types (conditional formatting on
     the defined names), the same relations the validator checks."""
-    from openpyxl import load_workbook
-    from workbook_templates.build import build_bytes
     import io
+
+    from openpyxl import load_workbook
+
+    from workbook_templates.build import build_bytes
     wb = load_workbook(io.BytesIO(build_bytes(BCN)))
     def formulas(sheet, a1):
         return [r.formula[0] for cf in wb[sheet].conditional_formatting

@@ -15,31 +15,62 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles import Alignment, Font, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.pagebreak import Break
-from openpyxl.worksheet.properties import PageSetupProperties
 
 from .read import META_ROWS
 from .rules.checks import live_formulas, quota_rows, relations
 from .rules.packs import share_formula
+from .sheet_style import (  # noqa: F401  (re-exported: build.page_setup etc. are used elsewhere)
+    BAD_FILL,
+    BAD_FONT,
+    BOX,
+    DATE_LINE,
+    DERIVED_FILL,
+    DOTS,
+    FONT,
+    HEAD_FILL,
+    INPUT_FILL,
+    MARGINS,
+    MM,
+    NA_FILL,
+    PT_PER_UNIT,
+    TEXT_PT,
+    THIN,
+    _abs,
+    _columns,
+    _f,
+    _fit_rows,
+    _halves,
+    _head_cell,
+    _header,
+    _merge,
+    _or_dots,
+    _quote,
+    capacity,
+    line_height,
+    page_setup,
+    plan_columns,
+    print_titles,
+    text_lines,
+)
 from .spec import META_SHEET, FormSet, form_sets
 from .spec.danh_sach import KY_LUAT, NHOM, TINH_TRANG
 from .spec.domain import KP_RESULTS, LEVELS, SECTORS, UNIT_TYPES, YES_NO
-from .spec.model import (CHOICE, COUNT, DATE, DERIVED, DOCDATE, DOCNO, PHONE, SCORE, TEXT, XMARK,
-                         YEAR, Block)
-
-FONT = "Times New Roman"
-THIN = Side(style="thin", color="000000")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-INPUT_FILL = PatternFill("solid", fgColor="FFFDF3D0")     # pale yellow: type here
-DERIVED_FILL = PatternFill("solid", fgColor="FFEDEDED")   # grey: computed
-NA_FILL = PatternFill("solid", fgColor="FFBFBFBF")
-HEAD_FILL = PatternFill("solid", fgColor="FFDDEBF7")
-BAD_FILL = PatternFill("solid", fgColor="FFFFC7CE")       # live highlighting of a broken total
-BAD_FONT = Font(name=FONT, color="FF9C0006", bold=True)
+from .spec.model import (
+    CHOICE,
+    COUNT,
+    DATE,
+    DERIVED,
+    SCORE,
+    TEXT,
+    XMARK,
+    YEAR,
+    Block,
+)
 
 LISTS = {  # drop-down sources on the hidden _meta sheet: name -> (column, choices)
     "DS_LoaiDonVi": ("D", UNIT_TYPES), "DS_XepLoai": ("E", LEVELS),
@@ -48,88 +79,6 @@ LISTS = {  # drop-down sources on the hidden _meta sheet: name -> (column, choic
     # the member register's lists (spec/danh_sach.py)
     "DS_Nhom": ("H", NHOM), "DS_TinhTrang": ("I", TINH_TRANG), "DS_KyLuat": ("J", KY_LUAT),
 }
-
-
-def _f(size=12, bold=False, italic=False, underline=None, color=None):
-    return Font(name=FONT, size=size, bold=bold, italic=italic, underline=underline, color=color)
-
-
-def _quote(sheet: str) -> str:
-    return "'" + sheet.replace("'", "''") + "'"
-
-
-def _abs(cell) -> str:
-    return f"{_quote(cell.sheet)}!${get_column_letter(cell.col)}${cell.row}"
-
-
-def _merge(ws, r1, c1, r2, c2, value=None, font=None, align=None):
-    if (r1, c1) != (r2, c2):
-        ws.merge_cells(start_row=r1, start_column=c1, end_row=r2, end_column=c2)
-    cell = ws.cell(r1, c1)
-    if value is not None:
-        cell.value = value
-    if font:
-        cell.font = font
-    cell.alignment = align or Alignment(horizontal="center", vertical="center", wrap_text=True)
-    return cell
-
-
-DOTS = "........................"
-# HD 36: "Hạ Long, ngày 05 tháng 02 năm 2018" (day 1–9 and months 1–2 with a leading zero). A blank
-# date (0 to Excel: "30/12/1899") or a text prints the write-in line of a paper form instead.
-DATE_LINE = ('=IF(OR(N(TT_NgayLap)<1,N(TT_NgayLap)>2958465),'
-             'IF(TT_DiaDanh="","..............",TT_DiaDanh)'
-             '&", ngày ..... tháng ..... năm ........",'
-             'IF(TT_DiaDanh="","",TT_DiaDanh&", ")&"ngày "&TEXT(DAY(TT_NgayLap),"00")'
-             '&" tháng "&IF(MONTH(TT_NgayLap)<3,"0","")&MONTH(TT_NgayLap)'
-             '&" năm "&YEAR(TT_NgayLap))')
-
-
-def _or_dots(expr: str, name: str) -> str:
-    """A header value from Thông tin, or a dotted write-in line while it is blank."""
-    return f'=IF({name}="","{DOTS}",{expr})'
-
-
-def _halves(widths: dict[int, float], last_col: int) -> tuple[int, int]:
-    """(last column of the left header block, first column of the right one): each about half
-    the printed width, as on a Party document."""
-    total = sum(widths.get(k, 9) for k in range(1, last_col + 1))
-    left_end, acc = 1, widths.get(1, 9)
-    while left_end < last_col - 1 and acc < 0.4 * total and \
-            acc + widths.get(left_end + 1, 9) <= 0.6 * total:
-        left_end += 1
-        acc += widths.get(left_end, 9)
-    return max(2, left_end), max(3, left_end + 1)
-
-
-def _header(ws, sh, last_col, widths):
-    """Party document header (rows 1–3), title (5) and subtitle (6)."""
-    left_end, right_start = _halves(widths, last_col)
-    _merge(ws, 1, 1, 1, left_end, _or_dots("UPPER(TT_CapTren)", "TT_CapTren"), _f(12))
-    _merge(ws, 2, 1, 2, left_end, _or_dots("UPPER(TT_DonVi)", "TT_DonVi"), _f(12, bold=True))
-    _merge(ws, 3, 1, 3, left_end, "*", _f(12))
-    _merge(ws, 1, right_start, 1, last_col, "ĐẢNG CỘNG SẢN VIỆT NAM",
-           _f(13, bold=True, underline="single"))
-    _merge(ws, 2, right_start, 2, last_col, DATE_LINE, _f(12, italic=True))
-    if sh.form_no:
-        _merge(ws, 3, right_start, 3, last_col, sh.form_no, _f(12, bold=True),
-               Alignment(horizontal="right", vertical="center"))
-    _merge(ws, 5, 1, 5, last_col, sh.title, _f(14, bold=True))
-    if sh.subtitle:
-        _merge(ws, 6, 1, 6, last_col, sh.subtitle, _f(12, italic=True))
-    for r, h in ((1, 17), (2, 33), (3, 17)):     # a long unit name wraps to two lines
-        ws.row_dimensions[r].height = h
-
-
-def _head_cell(ws, r, c, text, r2=None, c2=None, narrow=False):
-    """A column header; over a narrow number column in 10 pt so a word such as "nhiệm" is not
-    broken (10 pt at 100 % is still the smallest print the forms allow)."""
-    cell = _merge(ws, r, c, r2 or r, c2 or c, text, _f(10 if narrow else 11, bold=True))
-    for rr in range(r, (r2 or r) + 1):
-        for cc in range(c, (c2 or c) + 1):
-            ws.cell(rr, cc).border = BOX
-            ws.cell(rr, cc).fill = HEAD_FILL
-    return cell
 
 
 def _grid_headers(ws, block, first_label="STT", second_label="Nội dung"):
@@ -395,157 +344,6 @@ def _footer(ws, sh, widths):
 # top edge, so it keeps 20 mm there and 20/15 mm left/right. Text is never shrunk to fit: columns
 # are sized so the table fits the width at 100 %, and a long table runs onto more pages with its
 # header rows repeated.
-MM = 1 / 25.4                      # inch
-MARGINS = {False: (30, 15, 20, 20), True: (20, 15, 20, 15)}   # left, right, top, bottom (mm)
-PT_PER_UNIT = 5.5                  # a column-width unit: a digit of the default font (TNR 11 pt)
-TEXT_PT = 11                       # every table, note and hint; headers 12–14
-
-
-def capacity(landscape: bool) -> float:
-    """Column-width units that fit between the margins of an A4 page at 100 %."""
-    left, right, _, _ = MARGINS[landscape]
-    mm = (297 if landscape else 210) - left - right
-    return mm * 72 / 25.4 / PT_PER_UNIT - 1.5       # a little slack for borders and rounding
-
-
-def _columns(sh) -> dict[int, tuple[float, float | None]]:
-    """Column index -> (width wanted, minimum when it may shrink; None = fixed)."""
-    cols: dict[int, tuple[float, float | None]] = {1: (4.5, None), 2: (sh.label_width, 18)}
-    for block in sh.blocks:
-        if block.kind == "years":
-            cols[1], cols[2] = (40, 20), (13, None)
-        if block.kind == "info":
-            cols[3], cols[4] = (block.cols[0].width, 18), (block.cols[1].width, 14)
-            continue
-        for j, col in enumerate(block.cols):
-            flexible = col.kind in (TEXT, DOCNO, DOCDATE)
-            least = min(col.width, 9.0 if col.kind in (DOCNO, DOCDATE) else 12.0)
-            want = (col.width, max(8.0, least) if flexible else None)
-            k = block.first_col + j
-            if k not in cols or want[0] > cols[k][0]:
-                cols[k] = want
-    return cols
-
-
-def plan_columns(sh) -> tuple[bool, dict[int, float]]:
-    """(landscape, widths): portrait when the table fits it (shrinking text columns no further
-    than their minimum, and only on sheets the spec marks portrait), else landscape; text
-    columns share what the fixed ones leave."""
-    cols = _columns(sh)
-    fixed = sum(w for w, lo in cols.values() if lo is None)
-    flex = {k: (w, lo) for k, (w, lo) in cols.items() if lo is not None}
-    natural = fixed + sum(w for w, _ in flex.values())
-    least = fixed + sum(lo for _, lo in flex.values())
-    if natural <= capacity(False) or (not sh.landscape and least <= capacity(False)):
-        landscape = False
-    else:
-        landscape = True
-    room = capacity(landscape) - fixed
-    widths = {k: w for k, (w, lo) in cols.items() if lo is None}
-    todo = dict(flex)
-    while todo:                      # share the room in proportion, respecting each minimum
-        f = room / sum(w for w, _ in todo.values()) if todo else 1
-        if f >= 1:
-            widths.update({k: w for k, (w, _) in todo.items()})
-            break
-        low = {k: lo for k, (w, lo) in todo.items() if w * f < lo}
-        if not low:
-            widths.update({k: int(w * f * 10) / 10 for k, (w, _) in todo.items()})
-            break
-        for k, lo in low.items():
-            widths[k] = lo
-            room -= lo
-            del todo[k]
-    return landscape, widths
-
-
-def text_lines(text, width: float, size: float = TEXT_PT, bold: bool = False) -> int:
-    """How many lines `text` wraps to in a column `width` units wide (Times New Roman: about
-    0.42 em a character, 0.48 em bold), word by word as Excel and LibreOffice wrap."""
-    if text is None or text == "":
-        return 1
-    per_line = max(1.0, (width * PT_PER_UNIT - 5) / (size * (0.48 if bold else 0.42)))
-
-    def length(word: str) -> float:       # capitals are about 1.5 times as wide
-        return sum(1.5 if ch.isupper() else 1.0 for ch in word)
-
-    lines = 0
-    for para in str(text).split("\n"):
-        n, used = 1, 0.0
-        for word in para.split():
-            w = length(word) + (1 if used else 0)
-            if used and used + w > per_line:
-                n, used = n + 1, length(word)
-            else:
-                used += w
-            while used > per_line:          # a word longer than the line breaks inside
-                n, used = n + 1, used - per_line
-        lines += n
-    return lines
-
-
-def line_height(lines: int, size: float = TEXT_PT) -> float:
-    return round(lines * size * 1.2 + 4, 1)
-
-
-def _fit_rows(ws, widths: dict[int, float], rows) -> None:
-    """Give each row of wrapped text the height of its tallest cell: neither Excel nor
-    LibreOffice re-measures rows of a file written by openpyxl, so a wrapped label would be cut
-    to one line on paper. Merged cells count with their merged width, on their first row."""
-    spans = {}
-    for rng in ws.merged_cells.ranges:
-        spans[(rng.min_row, rng.min_col)] = (rng.max_col, rng.max_row - rng.min_row + 1)
-    for r in rows:
-        need = ws.row_dimensions[r].height or 0
-        for c in range(1, max(widths) + 1):
-            cell = ws.cell(r, c)
-            v = cell.value
-            if not isinstance(v, str) or v.startswith("="):
-                continue
-            last, nrows = spans.get((r, c), (c, 1))
-            w = sum(widths.get(k, 9) for k in range(c, last + 1))
-            size = cell.font.sz or TEXT_PT
-            indent = (cell.alignment.indent or 0) * 1.2
-            h = line_height(text_lines(v, w - indent, size, cell.font.b), size) / nrows
-            need = max(need, h)
-        if need:
-            ws.row_dimensions[r].height = need
-
-
-def print_titles(sh) -> str | None:
-    """The header rows of the sheet's one table, repeated on every printed page."""
-    if len(sh.blocks) != 1:
-        return None
-    b = sh.blocks[0]
-    return f"{b.top}:{b.first_data_row - 1}"
-
-
-def page_setup(ws, landscape: bool, title_rows: str | None = None, scale: int = 100,
-               print_area: str | None = None) -> None:
-    """A4 as HD 36 lays it out, page number top centre from page 2, nothing else in the
-    margins. Shared with the summary workbook so every printed sheet looks the same."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=False)
-    ws.page_setup.scale = scale
-    ws.page_setup.firstPageNumber = 1
-    ws.page_setup.useFirstPageNumber = True
-    left, right, top, bottom = MARGINS[landscape]
-    ws.page_margins.left, ws.page_margins.right = left * MM, right * MM
-    ws.page_margins.top, ws.page_margins.bottom = top * MM, bottom * MM
-    ws.page_margins.header, ws.page_margins.footer = 10 * MM, 8 * MM
-    ws.print_options.horizontalCentered = True
-    ws.HeaderFooter.differentFirst = True
-    ws.oddHeader.center.text = "&P"
-    ws.oddHeader.center.font = FONT
-    ws.oddHeader.center.size = 12
-    if title_rows:
-        ws.print_title_rows = title_rows
-    if print_area:
-        ws.print_area = print_area
-    ws.sheet_view.showGridLines = False
-
-
 def _page(ws, sh, landscape: bool, widths: dict[int, float]):
     total = sum(widths.get(k, 9) for k in range(1, sh.last_col + 1))
     scale = min(100, int(100 * capacity(landscape) / total))

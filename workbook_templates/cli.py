@@ -9,7 +9,8 @@ import json
 import sys
 from pathlib import Path
 
-from .findings import SEVERITY_LABEL
+from .errors import EXIT_CODE
+from .text_report import render_text
 
 
 def _out(text: str):
@@ -26,41 +27,23 @@ def cmd_build(args) -> int:
 def cmd_upgrade(args) -> int:
     """An outdated workbook's figures into the current template (`workbook_templates.upgrade`)."""
     from pathlib import Path
+
     from .read import ReadError
     from .upgrade import upgrade
     src = Path(args.file)
     try:
         data, notes = upgrade(src.read_bytes(), src.name)
-    except (OSError, ReadError) as e:
-        sys.stderr.write(f"LỖI: {getattr(e, 'message', None) or e}\n")
-        return 2
+    except OSError as e:
+        sys.stderr.write(f"LỖI: {e}\n")
+        return EXIT_CODE
+    except ReadError as e:
+        sys.stderr.write(f"LỖI: {e.message}\n")
+        return e.exit_code
     Path(args.output).write_bytes(data)
     _out(f"Đã ghi {args.output}.")
     for note in notes:
         _out(note)
     return 0
-
-
-def render_text(report) -> str:
-    lines = [f"Tệp: {report.source}",
-             f"Mẫu: {report.template} (phiên bản {report.version}); quy định áp dụng: "
-             f"{report.rule_pack}"]
-    for f in report.findings:
-        mark = " (đã giải trình)" if f.explained else ""
-        lines.append(f"- {SEVERITY_LABEL[f.severity]}{mark} [{f.rule}] {f.ref}"
-                     f"{' (' + f.name + ')' if f.name else ''}: {f.message}")
-        if f.hint:
-            lines.append(f"    Cách sửa: {f.hint}")
-        if f.regulation:
-            lines.append(f"    Căn cứ: {f.regulation}")
-    n_err, n_warn = len(report.errors), len(report.warnings)
-    if n_err:
-        lines.append(f"KẾT QUẢ: KHÔNG HỢP LỆ — {n_err} lỗi, {n_warn} cảnh báo.")
-    elif n_warn:
-        lines.append(f"KẾT QUẢ: HỢP LỆ, có {n_warn} cảnh báo cần giải trình.")
-    else:
-        lines.append("KẾT QUẢ: HỢP LỆ — không có lỗi, không có cảnh báo.")
-    return "\n".join(lines)
 
 
 def cmd_validate(args) -> int:
@@ -74,7 +57,7 @@ def cmd_validate(args) -> int:
                              "message": e.message}, ensure_ascii=False, indent=2))
         else:
             sys.stderr.write(f"LỖI: {e.message}\n")
-        return 2
+        return e.exit_code
     report = validate(filled, base=args.base, rules=args.rules)
     report.source = str(args.file)
     if args.format == "json":
@@ -129,7 +112,7 @@ def parser() -> argparse.ArgumentParser:
                    help="biểu của tệp mẫu trống (mặc định: biểu của mẫu đã chọn)")
     s.set_defaults(func=cmd_sample)
 
-    from . import danh_sach_io      # kiemdiem danh-sach nhap (the member register)
+    from . import danh_sach_io  # kiemdiem danh-sach nhap (the member register)
     danh_sach_io.add_parser(sub)
 
     try:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .spec.domain import SECTOR_CODES, SECTOR_LABEL
 from .spec.hierarchy import KINDS
+from .text_report import render_text
 
 #: The unit types that collect from children (spec.hierarchy), the usual ones first.
 PARENT_TYPES = tuple(sorted((t for t, k in KINDS.items() if k.child_types()),
@@ -56,7 +57,8 @@ def add_parser(subparsers):
                    help="cơ sở tính tỷ lệ xuất sắc: chỉ số Tốt (mặc định) hoặc Tốt trở lên")
     m.add_argument("--ngoai-le-25", action="store_true",
                    help="cấp có thẩm quyền đã chấp thuận ngoại lệ 25 %% (Quy định 366): ghi «Có» "
-                        "vào ô Ngoại lệ 25 %% của biểu tổng hợp và tính hạn mức xuất sắc theo 25 %%")
+                        "vào ô Ngoại lệ 25 %% của biểu tổng hợp và tính hạn mức xuất sắc "
+                        "theo 25 %%")
     m.add_argument("--jobs", type=int, default=None,
                    help="số tiến trình đọc tệp (mặc định: số nhân CPU)")
     m.add_argument("-q", "--quiet", action="store_true", help="không hiện thanh tiến độ")
@@ -110,8 +112,8 @@ def _child_from(payload, path):
     form_id, version, raw, has_f, label, fields, vals, mtime = payload
     form = get_form_set(form_id)
     names = _names(form)
-    values = dict(zip(names, vals)) if isinstance(vals, tuple) else vals
-    filled = Filled(form, version, dict(zip(names, raw)), has_f, label)
+    values = dict(zip(names, vals, strict=False)) if isinstance(vals, tuple) else vals
+    filled = Filled(form, version, dict(zip(names, raw, strict=False)), has_f, label)
     template, ver, pack, findings, source, unit_type, year = fields
     report = Report(template, ver, pack, findings, values, source, unit_type, year)
     return Child(filled, report, source=Path(path).name, received_at=mtime)
@@ -193,7 +195,6 @@ def run(args) -> int:
     from .merge import Parent, merge, read_decisions, read_expected
     from .read import ReadError
     from .spec.domain import DECISION_LABEL
-    from .cli import render_text
 
     paths = expand(args.children)
     missing_files = [p for p in paths if not p.exists()]

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
@@ -90,7 +90,7 @@ def _hex(pattern_fill) -> str:
 def template_fill(form, sheet: str, row: int, col: int) -> str | None:
     """The fill the template builder gave a cell ("#RRGGBB"), or None for a cell that is not one
     of the form's value cells (we never mark those, so never restore them either)."""
-    from .build import DERIVED_FILL, INPUT_FILL
+    from .sheet_style import DERIVED_FILL, INPUT_FILL
     from .spec.model import DERIVED
 
     cell = form.by_pos.get((sheet, row, col)) if form is not None else None
@@ -208,7 +208,7 @@ def read_record(grid: Sequence[Sequence]) -> list[tuple[str, str, bool]]:
 def row_height(values: Sequence, widths: Sequence[float] = COLUMN_WIDTHS) -> float:
     """Points for a wrapped report row: enough lines for its longest cell (15 pt a line)."""
     lines = 1
-    for v, w in zip(values, widths):
+    for v, w in zip(values, widths, strict=False):
         if isinstance(v, str) and v:
             per_line = max(1, int(w * 1.1))
             lines = max(lines, sum(-(-max(1, len(part)) // per_line) for part in v.split("\n")))
@@ -297,7 +297,7 @@ def annotate_xlsx(xlsx_bytes: bytes, findings: Sequence[Finding], subtitle: str 
     for r in range(HEADER_ROW + 1, ws.max_row + 1):   # openpyxl cannot autofit: estimate
         ws.row_dimensions[r].height = row_height(
             [ws.cell(r, c).value for c in range(1, len(REPORT_HEADERS) + 1)])
-    from .build import page_setup       # A4 as the forms, at 100 %, never shrunk below 10 pt
+    from .sheet_style import page_setup  # A4 as the forms, at 100 %, never shrunk below 10 pt
     page_setup(ws, landscape=True, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
     ws.print_area = f"A1:{get_column_letter(len(REPORT_HEADERS))}{ws.max_row}"
     for c in range(len(REPORT_HEADERS) + 1, len(REPORT_HEADERS) + len(RECORD_HEADERS) + 1):

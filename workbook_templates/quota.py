@@ -13,8 +13,8 @@ party committees of TCCSĐ children.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Iterable
 
 from .spec.domain import UNIT_TYPE_LABEL
 from .spec.hierarchy import CUCS_TYPES, quota_groups

@@ -14,11 +14,14 @@ import io
 import posixpath
 import re
 import zipfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO, Mapping, Sequence
+from typing import Any, BinaryIO
 
-from .safety import DEFAULT as DEFAULT_LIMITS, Limits, UnsafeFile, check_package
+from .errors import DEFAULT_STATUS, NotTaken
+from .safety import DEFAULT as DEFAULT_LIMITS
+from .safety import Limits, UnsafeFile, check_package
 from .spec import META_SHEET, FormSet, form_sets
 from .spec.model import DERIVED
 
@@ -28,13 +31,15 @@ META_ROWS = (("template", "META_Template"), ("version", "META_Version"),
 OUTDATED = {"bao_cao_nam": {"0.9", "1.0"}, "so_ket_quy_dinh": {"0.9", "1.0"}}
 
 
-class ReadError(Exception):
-    """The file cannot be used; str() is the Vietnamese message for the user."""
+class ReadError(NotTaken):
+    """The file cannot be used by the reader; str() is the Vietnamese message for the user.
 
-    def __init__(self, message: str, code: str = "unreadable"):
-        super().__init__(message)
-        self.message = message
-        self.code = code
+    Always HTTP 422, whatever the code: on the server the upload's pre-check has already
+    answered 413/415 for what the safety checks refuse, so a reader's refusal is a file that
+    arrived and cannot be taken."""
+
+    def __init__(self, message: str, code: str = "unreadable", status: int | None = None):
+        super().__init__(message, code, DEFAULT_STATUS if status is None else status)
 
 
 @dataclass
@@ -159,7 +164,8 @@ def read_grids(grids: Mapping[str, Sequence[Sequence[Any]]],
     """
     if META_SHEET not in grids:
         raise ReadError(
-            f"{source[:1].upper()}{source[1:]} không có sheet ẩn _meta nên không phải biểu mẫu của kiemdiem. "
+            f"{source[:1].upper()}{source[1:]} không có sheet ẩn _meta nên không phải biểu mẫu "
+            "của kiemdiem. "
             "Hãy tải mẫu mới và nhập lại số liệu.", "not_template")
     form, ver = _form_for(_meta_from_grid(grids[META_SHEET]), source)
     fcells = None

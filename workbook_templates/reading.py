@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from .findings import Finding
@@ -26,10 +26,11 @@ from .validate import Report
 FORMAT = 1
 HERE = Path(__file__).parent
 # the sources whose change can change what a file reads or validates to
-ENGINE_SOURCES = ("read.py", "validate.py", "findings.py", "safety.py", "spec", "rules")
+ENGINE_SOURCES = ("read.py", "validate.py", "findings.py", "safety.py", "errors.py", "spec",
+                  "rules")
 
 
-@lru_cache(maxsize=None)
+@cache
 def engine() -> str:
     """A short hash of the reading and validating code, so an upgrade invalidates old records."""
     h = hashlib.sha256()
@@ -131,9 +132,9 @@ def _load(record: dict, form, source: str) -> tuple[Filled, Report] | None:
     names = tuple(form.cells)
     if len(record["raw"]) != len(names) or len(record["values"]) != len(names):
         return None
-    raw = dict(zip(names, record["raw"]))
-    values = dict(zip(names, record["values"]))
-    for d, where in zip((raw, values), record["tagged"]):
+    raw = dict(zip(names, record["raw"], strict=False))
+    values = dict(zip(names, record["values"], strict=False))
+    for d, where in zip((raw, values), record["tagged"], strict=False):
         for i in where:
             d[names[i]] = _dec(d[names[i]])
     hf = record.get("has_formula") or {}

@@ -18,6 +18,17 @@ from openpyxl.styles import Alignment, Font, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from .sheet_style import (
+    BAD_FILL,
+    BAD_FONT,
+    BOX,
+    FONT,
+    _head_cell,
+    _header,
+    line_height,
+    page_setup,
+    text_lines,
+)
 from .spec.danh_sach import COL, REGISTER, SCORE, RegisterSpec
 from .spec.model import CHOICE, DATE, XMARK
 
@@ -26,7 +37,6 @@ DATE_FORMAT = "dd/mm/yyyy"
 
 def draw_register(ws, sh, reg: RegisterSpec = REGISTER) -> None:
     """The empty register sheet of the template (called by build.build_workbook)."""
-    from .build import BOX, FONT, _head_cell, _header, page_setup
 
     last_col = reg.last_col
     widths = {1: 5.0} | {reg.first_col + i: c.width for i, c in enumerate(reg.columns)}
@@ -137,7 +147,6 @@ def write_register(wb, members: list[dict], reg: RegisterSpec = REGISTER) -> int
     # cells written here get the look a typed cell gets from its column's style
     styles = {c: ws.column_dimensions[get_column_letter(c)]._style for c in range(1, ncols + 1)}
     keys = [(k, reg.col_of(k)) for k in COL]
-    from .build import line_height, text_lines      # the forms' own word-wrap estimate
     width = {reg.col_of(c.key): c.width for c in reg.columns}
     for i, m in enumerate(members):
         r = reg.first_row + i
@@ -216,7 +225,6 @@ def add_live_checks(wb, form) -> None:
     """A Biểu 1 / Biểu 3 member cell turns red while it disagrees with a non-empty register."""
     from openpyxl.formatting.rule import FormulaRule
 
-    from .build import BAD_FILL, BAD_FONT
     for name, f in count_formulas(form).items():
         c = form.cells[name]
         rule = FormulaRule(formula=[f"AND(COUNTA(DSDV_HoTen)>0,N({name})<>{f})"],

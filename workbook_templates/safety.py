@@ -16,6 +16,8 @@ import re
 import zipfile
 from dataclasses import dataclass
 
+from .errors import NotTaken
+
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -43,12 +45,12 @@ class Limits:
 DEFAULT = Limits()
 
 
-class UnsafeFile(Exception):
-    """str() is the Vietnamese message; .code a stable identifier."""
+class UnsafeFile(NotTaken):
+    """Refused before reading; str() is the Vietnamese message, .code a stable identifier (its
+    HTTP status and exit code: `errors.NotTaken`)."""
 
     def __init__(self, message: str, code: str):
-        super().__init__(message)
-        self.message, self.code = message, code
+        super().__init__(message, code)
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,25 @@ from pathlib import Path
 from .findings import ERROR, WARNING, Finding, sort_key
 from .read import Filled, read_workbook
 from .rules import checks
+from .rules import parse as P
 from .rules.catalogue import RULES
 from .rules.packs import PACKS, RulePack, pack_for_year
-from .rules import parse as P
-from .spec.layout import printed_ref, resolve_printed
 from .spec.domain import UNIT_TYPE_LABEL
-from .spec.model import (CHOICE, COUNT, DATE, DERIVED, DOCDATE, DOCNO, PHONE, SCORE, TEXT, XMARK,
-                         YEAR, EvalContext)
+from .spec.layout import printed_ref, resolve_printed
+from .spec.model import (
+    CHOICE,
+    COUNT,
+    DATE,
+    DERIVED,
+    DOCDATE,
+    DOCNO,
+    PHONE,
+    SCORE,
+    TEXT,
+    XMARK,
+    YEAR,
+    EvalContext,
+)
 
 BASES = ("tot", "tot_tro_len")
 
@@ -270,7 +282,8 @@ def validate(filled: Filled, base: str = "tot", rules: str | None = None,
     phone = P.phone_problem(filled.raw.get("TT_DienThoai"))
     if phone:
         ctx.add("R-PHONE", "TT_DienThoai", f"Số điện thoại: {phone}.",
-                "Ghi số di động (10 chữ số) hoặc cố định (11 chữ số, bắt đầu 02) để cấp trên liên hệ.")
+                "Ghi số di động (10 chữ số) hoặc cố định (11 chữ số, bắt đầu 02) để cấp trên "
+                "liên hệ.")
     _compute(ctx, EvalContext(ctx.share, base))
     for check in checks.checks_for(ctx.form):
         check(ctx)

@@ -25,10 +25,21 @@ def _cookie_settings(state) -> None:
         cfg["SESSION_COOKIE_SAMESITE"] = "Lax"
 
 
-from . import (auth, csrf, don_vi, dot, filters, gui_len, mo_dot, nhac_nop,  # noqa: E402,F401
-               phien, quan_tri, quyet_dinh)  # (routes)
-
 from werkzeug.exceptions import HTTPException  # noqa: E402
+
+from . import (  # noqa: E402,F401
+    auth,
+    csrf,
+    don_vi,
+    dot,
+    filters,
+    gui_len,
+    mo_dot,
+    nhac_nop,
+    phien,  # (routes)
+    quan_tri,
+    quyet_dinh,
+)
 
 ERRORS = {
     400: ("Yêu cầu không hợp lệ", "Biểu mẫu gửi lên không hợp lệ. Hãy tải lại trang rồi thử lại."),

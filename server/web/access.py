@@ -14,9 +14,9 @@ from flask import abort, g, redirect, request, session, url_for
 from sqlalchemy import select
 
 from .. import db
-from ..textnorm import code_key, nfc
 from ..auth import Principal, current_principal
 from ..models import Round, Unit, User
+from ..textnorm import code_key, nfc
 
 
 def current_user() -> User | None:

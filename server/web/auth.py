@@ -66,13 +66,15 @@ def home():
     units = []
     if p.is_admin:
         from sqlalchemy import select
+
         from .. import db
         from ..models import Unit
         units = list(db.session().scalars(select(Unit).where(Unit.parent_id.is_(None))
                                           .order_by(Unit.code)))
+    from workbook_templates.spec import form_sets
+
     from ..demo import rating_year
     from ..rounds import completeness
-    from workbook_templates.spec import form_sets
     own = [completeness(r) for r in rounds]
     below = [completeness(r) for r in overseen_rounds(p)]
     may_open = p.unit is not None and bool(p.unit.children)

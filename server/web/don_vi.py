@@ -16,8 +16,8 @@ from workbook_templates.spec.domain import UNIT_TYPE_LABEL
 from .. import db
 from ..intake import is_late, may_see_register, open_rounds_for, receive, stored_reading
 from ..models import Round, Submission, Unit
-from ..rounds import may_read
 from ..precheck import Rejected
+from ..rounds import may_read
 from . import bp
 from .access import login_required, may_see_unit, may_upload_for, principal, unit_or_404
 

@@ -17,10 +17,10 @@ from workbook_templates.spec.domain import LEVEL_CODES, UNIT_TYPE_LABEL
 from .. import audit, db
 from ..api import status as api_status
 from ..intake import VN
-from ..textnorm import fold
-from . import bp
 from ..models import Round
 from ..rounds import parent_round, sent_up
+from ..textnorm import fold
+from . import bp
 from .access import login_required, overseeing
 
 STATES = {"chua_nop": "Chưa nộp", "tra_lai": "Trả lại", "co_loi": "Có lỗi", "hop_le": "Hợp lệ",
@@ -112,7 +112,7 @@ def _int(v) -> int:
 @login_required
 def dashboard(round_id: int):
     from ..summary import latest_by_unit
-    from .nhac_nop import with_contacts
+    from .lien_he import with_contacts
     p, rnd, may_decide = overseeing(round_id)
     latest = latest_by_unit(rnd)
     st = with_contacts(rnd, round_view(rnd, latest), latest)

@@ -7,7 +7,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from workbook_templates.spec.model import CHOICE, COUNT, DATE, XMARK
 
-from ..send_up import SendUpError, draft, ready, send, check_draft
+from ..send_up import SendUpError, check_draft, draft, ready, send
 from . import bp
 from .access import login_required, overseeing
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import abort, flash, redirect, request, url_for
-
 from sqlalchemy import select
 
 from .. import audit, db

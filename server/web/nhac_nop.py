@@ -4,42 +4,17 @@ of the units that have not reported, whose report has errors or was returned."""
 from __future__ import annotations
 
 import io
+
 from flask import render_template, send_file
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from ..summary import latest_by_unit
 from . import bp
 from .access import login_required, overseeing
-from .cells import raw_cells
 from .dot import STATES, round_view
+from .lien_he import with_contacts
 
-CONTACT = ("TT_NguoiLap", "TT_DienThoai")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _text(v) -> str:
-    if v is None or isinstance(v, dict):
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    return str(v).strip()
-
-
-def contacts(rnd, latest: dict | None = None) -> dict[int, tuple[str, str]]:
-    """unit id -> (person, phone) from its latest version's kept reading."""
-    latest = latest_by_unit(rnd) if latest is None else latest
-    latest = {uid: last for uid, (last, _) in latest.items() if last is not None}
-    return {uid: (_text(v.get(CONTACT[0])), _text(v.get(CONTACT[1])))
-            for uid, v in raw_cells(latest, CONTACT).items()}
-
-
-def with_contacts(rnd, st: dict, latest: dict | None = None) -> dict:
-    ids = {u.code: u.id for u in rnd.unit.children}
-    got = contacts(rnd, latest)
-    for u in st["units"]:
-        u["contact"], u["phone"] = got.get(ids.get(u["code"]), ("", ""))
-    return st
 
 
 def to_chase(st: dict) -> list[dict]:

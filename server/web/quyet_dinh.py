@@ -3,8 +3,7 @@ watching live how many XS the quota still allows per group; decisions are kept w
 when (`server.models.Decision`) and the summary uses them (`server.summary.build`)."""
 from __future__ import annotations
 
-from flask import (current_app, flash, jsonify, redirect, render_template, request,
-                   url_for)
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -19,7 +18,8 @@ from . import bp
 from .access import collecting, login_required, overseeing
 from .cells import raw_cells
 from .dot import round_view
-from .filters import level as level_label, vn_time
+from .filters import level as level_label
+from .filters import vn_time
 
 CHOICES = DECISION_CODES      # the four levels and «không xếp loại» (spec.domain.DECISIONS)
 
@@ -144,7 +144,8 @@ def _conflict_txt(u, d: Decision | None) -> str:
     if d is None:
         return f"{u['name']}: đã được trả về mức đơn vị tự đề xuất"
     level = level_label(d.xep_loai)
-    return f"{u['name']}: {d.decided_by.split(':', 1)[-1]} đã ghi «{level}» lúc {vn_time(d.decided_at)}"
+    who = d.decided_by.split(":", 1)[-1]
+    return f"{u['name']}: {who} đã ghi «{level}» lúc {vn_time(d.decided_at)}"
 
 
 @bp.post("/dot/<int:round_id>/quyet-dinh")

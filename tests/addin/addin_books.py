@@ -46,9 +46,9 @@ def book_json(xlsx: bytes, name: str = "bao_cao.xlsx", notes: bool = True,
     Formula cells written by openpyxl carry no cached value, so they arrive empty — as they would
     from a workbook Excel has not recalculated; the validator recomputes them anyway.
     """
+    import xlwings
     from openpyxl import load_workbook
     from python_calamine import CalamineWorkbook
-    import xlwings
 
     cal = CalamineWorkbook.from_filelike(io.BytesIO(xlsx))
     wb = load_workbook(io.BytesIO(xlsx))

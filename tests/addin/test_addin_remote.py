@@ -9,6 +9,7 @@ import datetime as dt
 
 import pytest
 import xlwings as xw
+from addin_books import book_json, clean_unit, open_book
 from xlwings.pro import _xlremote
 
 import addin
@@ -17,8 +18,6 @@ from workbook_templates.read import read_workbook
 from workbook_templates.sample import bao_lam_2019, fill_template
 from workbook_templates.spec import get_form_set
 from workbook_templates.validate import validate
-
-from addin_books import book_json, clean_unit, open_book
 
 FORM_WRITES = {"setRangeColors", "addNote", "deleteNote"}   # all we may do on a form sheet
 
@@ -232,8 +231,9 @@ def test_without_notes_the_fills_and_report_still_tell_everything(bao_lam):
 
 
 def test_a_workbook_that_is_not_a_template_is_explained():
-    from openpyxl import Workbook
     import io
+
+    from openpyxl import Workbook
     wb = Workbook()
     wb.active.title = "Sheet1"
     wb.active["A1"] = "Báo cáo tự làm"

@@ -227,7 +227,7 @@ def real_server(tmp_path_factory):
             break
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError((data_dir / "server.log").read_text())
+                raise RuntimeError((data_dir / "server.log").read_text()) from None
             time.sleep(0.1)
     try:
         yield url, token

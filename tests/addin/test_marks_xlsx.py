@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import shutil
 
+from addin_books import clean_unit
 from openpyxl import load_workbook
 
 from workbook_templates import marks as M
@@ -12,8 +13,6 @@ from workbook_templates.read import read_workbook
 from workbook_templates.sample import bao_lam_2019, fill_template
 from workbook_templates.spec import get_form_set
 from workbook_templates.validate import validate
-
-from addin_books import clean_unit
 
 
 def _findings(data):

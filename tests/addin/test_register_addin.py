@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from addin_books import open_book
+from test_addin_remote import coloured, notes_added
+
 import addin
 from workbook_templates import marks as M
 from workbook_templates import sample
 from workbook_templates.spec.danh_sach import SHEET
-
-from addin_books import open_book
-from test_addin_remote import coloured, notes_added
 
 
 def test_the_addin_marks_the_members_row_and_counts_the_register():

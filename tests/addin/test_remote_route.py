@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 import requests
 import xlwings
+from addin_books import clean_unit
 from openpyxl.utils import get_column_letter
 
 from workbook_templates import marks as M
@@ -29,8 +30,6 @@ from workbook_templates.read import read_workbook
 from workbook_templates.sample import bao_lam_2019, fill_template
 from workbook_templates.spec import get_form_set
 from workbook_templates.validate import validate
-
-from addin_books import clean_unit
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECK = "/api/v1/xlwings/kiem-tra"
@@ -148,7 +147,7 @@ class Live:
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def remote_database(request, tmp_path_factory):
     """A fresh database per backend (PostgreSQL skipped only when unreachable outside CI)."""
-    from server.harness import DatabaseUnavailable, scratch_database
+    from harness import DatabaseUnavailable, scratch_database
     data_dir = tmp_path_factory.mktemp(f"remote-{request.param}")
     cm = scratch_database(request.param, data_dir)
     try:
@@ -398,6 +397,7 @@ def test_a_foreign_workbook_gets_the_desktop_routes_message(live):
     [alert] = alerts(r.json()["actions"])
     # the same words the desktop add-in shows (addin.kiem_tra on this book)
     from addin_books import open_book
+
     import addin
     book = open_book(buf.getvalue(), name="tu_lam.xlsx")
     addin.kiem_tra(book)

@@ -115,13 +115,14 @@ def test_every_action_the_server_answers_with_has_a_handler(vba, monkeypatch):
     """A check of a marked workbook (old marks undone, new ones made, report replaced) answers
     with these actions; each must be a Sub the VBA can Application.Run."""
     monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")
+    from test_remote_route import vba_payload
+
     import addin
     from server.xlwings_remote import engine_book, load_payload
     from workbook_templates import marks as M
     from workbook_templates.read import read_workbook
     from workbook_templates.sample import bao_lam_2019, fill_template
     from workbook_templates.validate import validate
-    from test_remote_route import vba_payload
     data = fill_template(bao_lam_2019())
     marked = M.annotate_xlsx(data, validate(read_workbook(data)).findings)
     book = xlwings.Book(json=engine_book(load_payload(vba_payload(marked))))

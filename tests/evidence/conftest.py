@@ -4,8 +4,7 @@ tests."""
 from __future__ import annotations
 
 import pytest
-
-from server.harness import make_live
+from harness import make_live
 
 
 @pytest.fixture

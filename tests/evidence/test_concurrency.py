@@ -6,9 +6,10 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
+import pytest
+from harness import unit_workbook
 from sqlalchemy import select
 
-from server.harness import unit_workbook
 from workbook_templates.read import read_workbook
 
 VERSIONS = 4
@@ -20,6 +21,7 @@ def workbooks():
             for i in range(1, 51) for v in range(1, VERSIONS + 1)}
 
 
+@pytest.mark.slow  # 56 s on SQLite on the busy 2-core machine: CI runs it
 def test_200_concurrent_uploads(live_server):
     import requests
     books = workbooks()
@@ -89,9 +91,10 @@ def test_concurrent_first_decisions_on_one_unit_never_500(live_server):
     assert set(decided.values()) <= set(levels)
     app = live_server.app()
     with app.app_context():
+        from sqlalchemy import func
+
         from server import db
         from server.models import Decision
-        from sqlalchemy import func
         n = db.session().scalar(select(func.count()).select_from(Decision))
     app.extensions["kiemdiem.engine"].dispose()
     assert n == 5

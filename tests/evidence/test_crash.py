@@ -7,9 +7,8 @@ import hashlib
 import threading
 
 import requests
+from harness import unit_workbook
 from sqlalchemy import func, select
-
-from server.harness import unit_workbook
 
 
 def test_sigkill_during_uploads(live_server):

@@ -9,10 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
-
+from harness import unit_workbook
 from hostile_corpus import corpus
 from hostile_corpus_2 import corpus2
-from server.harness import unit_workbook
 
 VIETNAMESE = set("ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ")
 MEMORY_CAP_MB = 400

@@ -12,8 +12,7 @@ import time
 
 import pytest
 import requests
-
-from server.harness import Live, prepare
+from harness import Live, prepare
 
 PASSWORD = "Dung-mat-khau-9"
 
@@ -26,10 +25,11 @@ def start(fresh_database, **settings) -> Live:
     env.update({f"KIEMDIEM_{k}": str(v) for k, v in settings.items()})
     live = Live("", url, data_dir, env)
     prepare(live, 2)
+    from sqlalchemy import select
+
     from server import db
     from server.auth import set_password
     from server.models import Unit, User
-    from sqlalchemy import select
     app = live.app()
     with app.app_context():
         s = db.session()
@@ -158,10 +158,11 @@ def test_a_new_password_ends_the_accounts_sessions(live):
     srv = live()
     s, r = web_login(srv.url, "xa1", PASSWORD)
     assert s.get(srv.url + "/don-vi/X01", allow_redirects=False, timeout=30).status_code == 200
+    from sqlalchemy import select
+
     from server import db
     from server.auth import set_password
     from server.models import User
-    from sqlalchemy import select
     app = srv.app()
     with app.app_context():
         u = db.session().scalar(select(User).where(User.username == "xa1"))

@@ -17,8 +17,7 @@ import time
 from pathlib import Path
 
 import requests
-
-from server.harness import Live, free_port, prepare
+from harness import Live, free_port, prepare
 
 ROOT = Path(__file__).resolve().parents[2]
 SLOW_CLIENTS = 16

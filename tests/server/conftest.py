@@ -52,6 +52,7 @@ class Server:
         """A fresh collecting unit (DB_CTCS) with `n_children` đảng bộ cơ sở, an open round and
         a token for each; codes are unique per call so tests never see each other's data."""
         import datetime as dt
+
         from server import db
         from server.auth import issue_token
         from server.cli import create_round
@@ -77,6 +78,7 @@ class Server:
 
     def count_rows(self, table: str) -> int:
         from sqlalchemy import text
+
         from server import db
         with self.app.app_context():
             return db.session().execute(text(f"SELECT count(*) FROM {table}")).scalar()
@@ -123,7 +125,7 @@ def server(database, tmp_path_factory):
             break
         except requests.ConnectionError:
             if proc.poll() is not None:
-                raise RuntimeError((data_dir / "server.log").read_text())
+                raise RuntimeError((data_dir / "server.log").read_text()) from None
             time.sleep(0.1)
     from server import create_app
     app = create_app({"DATABASE_URL": url_db, "DATA_DIR": str(data_dir)})

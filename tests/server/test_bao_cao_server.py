@@ -7,7 +7,6 @@ import io
 
 import requests
 from docx import Document
-
 from workbooks import broken, workbook
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -27,10 +26,11 @@ def text_of(data: bytes) -> str:
 
 
 def last_year_round(server, d):
+    from sqlalchemy import select
+
     from server import db
     from server.cli import create_round
     from server.models import Unit
-    from sqlalchemy import select
     with server.app.app_context():
         s = db.session()
         top = s.scalars(select(Unit).where(Unit.code == d.code)).one()
@@ -101,10 +101,11 @@ def test_refusals_are_json_in_vietnamese(server):
 def test_the_pages_link_the_reports_and_the_links_work_in_a_browser_session(server):
     import re
 
+    from sqlalchemy import select
+
     from server import db
     from server.auth import set_password
     from server.models import Unit, User
-    from sqlalchemy import select
     d = server.district(2, year=2024)
     (c1, n1, _), (c2, n2, _) = d.child(0), d.child(1)
     good = post(server, d, c1, workbook(c1, n1))

@@ -6,10 +6,10 @@ import re
 
 import requests
 from openpyxl import Workbook, load_workbook
+from workbooks import workbook
 
 from workbook_templates.read import read_workbook
 from workbook_templates.validate import validate
-from workbooks import workbook
 
 
 def units_file(rows) -> bytes:
@@ -229,10 +229,11 @@ def test_sector_column_and_a_workbook_disagreeing_with_the_register(server, tmp_
     up = requests.post(server.api("/submissions"), headers={"Authorization": f"Bearer {token}"},
                        files={"file": ("xa.xlsx", ok)}, timeout=60)
     assert up.status_code == 201 and up.json()["valid"], up.text
+    from sqlalchemy import select
+
     from server import db
     from server.models import Round, Unit
     from server.summary import build
-    from sqlalchemy import select
     with server.app.app_context():
         s = db.session()
         top = s.scalar(select(Unit).where(Unit.code == "LV_TINH"))

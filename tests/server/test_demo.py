@@ -15,10 +15,10 @@ import sys
 import time
 
 import requests
-from openpyxl import load_workbook
-
 from conftest import ROOT, _free_port
 from hostile_corpus import corpus
+from openpyxl import load_workbook
+
 from workbook_templates.read import read_workbook
 
 

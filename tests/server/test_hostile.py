@@ -6,7 +6,6 @@ import os
 
 import pytest
 import requests
-
 from hostile_corpus import corpus
 from workbooks import workbook
 
@@ -16,12 +15,14 @@ CORPUS = corpus()
 @pytest.fixture(scope="module")
 def bao_lam(server):
     """The corpus' good workbook is Huyện ủy Bảo Lâm, 2019, reporting to the province."""
+    import datetime as dt
+
+    from sqlalchemy import select
+
     from server import db
     from server.auth import issue_token
     from server.cli import create_round
     from server.models import Unit
-    from sqlalchemy import select
-    import datetime as dt
     with server.app.app_context():
         s = db.session()
         unit = s.scalar(select(Unit).where(Unit.code == "BAOLAM"))
@@ -106,6 +107,7 @@ def _upload(server, d, code, data, name="bieu.xlsx"):
 
 def _xlsx(data: bytes):
     import io
+
     from openpyxl import load_workbook
     return load_workbook(io.BytesIO(data))
 
@@ -190,7 +192,7 @@ def test_the_annotated_copy_is_made_once_and_kept(server):
 # --- intake: what counts as a submission -------------------------------------------------------
 
 def test_a_blank_template_is_refused_and_not_counted(server):
-    from workbook_templates.merge_xlsx import _template
+    from workbook_templates.merge.xlsx import _template
     d = server.district(1)
     code, _, _ = d.child(0)
     before = server.count_rows("submission")
@@ -223,6 +225,7 @@ def test_the_same_bytes_twice_make_one_version(server):
 
 def _unit(server, code, name, parent_code):
     from sqlalchemy import select
+
     from server import db
     from server.auth import issue_token
     from server.models import Unit
@@ -327,9 +330,10 @@ def test_second_round_upload(server, bao_lam, name, fname, data, expect):
 def test_second_round_readable_files_keep_summary_and_copies_working(server):
     """Each readable file of the second round sent by a unit of its own: the unit's annotated
     copy and the office's summary download (200), whatever text the file carried."""
-    from workbook_templates.sample import bao_lam_2019
-    from hostile_corpus_2 import _text_cell
     from hostile_corpus import _workbook, formula_in_input
+    from hostile_corpus_2 import _text_cell
+
+    from workbook_templates.sample import bao_lam_2019
     readable = [c for c in CORPUS2 if c[3] == "findings"]
     d = server.district(len(readable))
     top = {"Authorization": f"Bearer {d.tokens[d.code]}"}
@@ -360,13 +364,14 @@ def test_pages_show_control_characters_visibly(server):
     """A unit name carrying _x0001_: its page, the dashboard and the decisions page answer 200
     and show «�» where the character was."""
     import re
+
     from hostile_corpus import _escaped_controls
+    from sqlalchemy import select
+    from workbooks import values
+
     from server import db
     from server.auth import set_password
-    from server.models import User
-    from sqlalchemy import select
-    from server.models import Unit
-    from workbooks import values
+    from server.models import Unit, User
     d = server.district(1)
     code, name, _ = d.child(0)
     # in a text cell and in a number cell (whose finding quotes what was typed)
@@ -399,6 +404,7 @@ def test_pages_show_control_characters_visibly(server):
 
 def test_unit_codes_and_names_are_stored_composed(server):
     import unicodedata
+
     from server import db
     from server.models import Unit
     d = server.district(1)

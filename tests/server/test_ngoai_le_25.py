@@ -7,7 +7,6 @@ import datetime as dt
 import re
 
 import requests
-
 from test_cli import units_file
 from workbooks import workbook
 

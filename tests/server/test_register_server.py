@@ -24,10 +24,11 @@ def _commune(code, name, n):
 
 def _province_above(server, district_code):
     """A unit above the collecting one, with a token: it may see the pages, not the names."""
+    from sqlalchemy import select
+
     from server import db
     from server.auth import issue_token
     from server.models import Unit
-    from sqlalchemy import select
     with server.app.app_context():
         s = db.session()
         top = Unit(code=f"T{district_code}", name=f"Tỉnh ủy thử {district_code}", type="DB_TINH")

@@ -8,10 +8,11 @@ import requests
 
 
 def test_session_cookie_needs_the_csrf_token_to_change_anything(server):
+    from sqlalchemy import select
+
     from server import db
     from server.auth import set_password
     from server.models import Unit, User
-    from sqlalchemy import select
     d = server.district(1)
     with server.app.app_context():
         s = db.session()

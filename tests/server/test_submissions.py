@@ -10,11 +10,10 @@ import io
 
 import requests
 from openpyxl import load_workbook
+from workbooks import broken, workbook
 
 from workbook_templates.read import read_workbook
 from workbook_templates.validate import validate
-
-from workbooks import broken, workbook
 
 
 def post(server, district, code, data, name="bieu.xlsx"):
@@ -167,6 +166,7 @@ def test_summary_adds_up_the_latest_valid_versions_with_decisions(server):
 def _set_reading(server, round_id, change):
     """Rewrite the kept reading of every submission of a round: change(record) -> record."""
     from sqlalchemy import select
+
     from server import db
     from server.models import Submission
     with server.app.app_context():
@@ -219,8 +219,8 @@ def test_a_decision_must_be_a_level_for_a_child_of_the_round(server):
     url = server.api(f"/rounds/{d.round_id}/decisions/{d.child(0)[0]}")
     r = requests.put(url, headers=d.auth(d.code), json={"xep_loai": "Giỏi"}, timeout=30)
     assert r.status_code == 400 and "XS" in r.json()["message"]
-    r = requests.put(url, headers=d.auth(d.code), json={"xep_loai": "TOT", "xep_loai_cap_uy": "Khá"},
-                     timeout=30)
+    r = requests.put(url, headers=d.auth(d.code),
+                     json={"xep_loai": "TOT", "xep_loai_cap_uy": "Khá"}, timeout=30)
     assert r.status_code == 400 and "xep_loai_cap_uy" in r.json()["message"]
     # a chi bộ trực thuộc's committee is not a cấp ủy cơ sở: nothing to decide there
     tt = server.district(1, types=["CB_TT"])
@@ -252,10 +252,11 @@ def test_the_year_before_is_compared_when_the_server_has_it(server):
     d = server.district(1, year=2023)
     code, name, _ = d.child(0)
     assert post(server, d, code, workbook(code, name, year=2023, members=100)).json()["valid"]
+    from sqlalchemy import select
+
     from server import db
     from server.cli import create_round
     from server.models import Unit
-    from sqlalchemy import select
     with server.app.app_context():
         top = db.session().scalar(select(Unit).where(Unit.code == d.code))
         create_round(top, "bao_cao_nam", 2024, dt.date(2025, 1, 15))
@@ -297,6 +298,7 @@ def test_the_migrations_build_exactly_the_models(server):
     """`init-db` (Alembic) and the SQLAlchemy models describe the same schema on this backend."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
+
     from server import db
     from server.models import Base
     with server.app.app_context():

@@ -13,6 +13,7 @@ import re
 
 import pytest
 import requests
+
 from workbook_templates.read import read_workbook
 from workbook_templates.sample import fill_template
 
@@ -257,7 +258,8 @@ def test_commune_sends_its_report_up(server, world):
 
     # checked, then sent in one action: a new version in the province's round, valid
     r = s.post(url, data=dict(OWN, csrf_token=_csrf(page), hanh_dong="kiem_tra"), timeout=60)
-    assert r.status_code == 200 and "Kiểm tra xong: không có lỗi" in r.text, re.findall(r"class=\"ferr\">([^<]*)", r.text)
+    assert r.status_code == 200 and "Kiểm tra xong: không có lỗi" in r.text, \
+        re.findall(r"class=\"ferr\">([^<]*)", r.text)
     assert server.count_rows("submission") == before
     r = s.post(url, data=dict(OWN, csrf_token=_csrf(page), hanh_dong="gui"), timeout=60,
                allow_redirects=False)

@@ -2,11 +2,11 @@
 (Debian's chromium driven by Playwright).
 
 `live_server`: the pre-2025 shape, Huyện ủy Bảo Lâm collecting rating year 2024 from twelve units
-(`server.harness.bao_lam_district`) — the suite of issue 6 runs on it. `demo_server`: what
-`flask --app server demo` makes, the 2026 round in the 2025 structure (a province, its đảng ủy,
-one đảng ủy collecting from its chi bộ). Each runs under waitress (a production WSGI server),
-once on SQLite and once on PostgreSQL (`KIEMDIEM_TEST_PG`, default the CI's database `test` at
-127.0.0.1:5432; skipped when unreachable unless CI is set).
+(`harness.bao_lam_district`, tests/harness.py) — the suite of issue 6 runs on it.
+`demo_server`: what `flask --app server demo` makes, the 2026 round in the 2025 structure (a
+province, its đảng ủy, one đảng ủy collecting from its chi bộ). Each runs under waitress (a
+production WSGI server), once on SQLite and once on PostgreSQL (`KIEMDIEM_TEST_PG`, default the
+CI's database `test` at 127.0.0.1:5432; skipped when unreachable unless CI is set).
 """
 from __future__ import annotations
 
@@ -55,8 +55,9 @@ def _flask(env, *args):
 
 def _district(env) -> None:
     """The pre-2025 district round, made in-process on the server's database."""
+    from harness import bao_lam_district
+
     from server import create_app
-    from server.harness import bao_lam_district
     app = create_app({"DATA_DIR": env["KIEMDIEM_DATA_DIR"],
                       "DATABASE_URL": env["KIEMDIEM_DATABASE_URL"]})
     with app.app_context():
@@ -86,7 +87,7 @@ DEMO_USERS = {"province": ("tinhuy", "Tu-mat-khau-5", "LAMDONG"),
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def demo_server(request, tmp_path_factory):
     """`flask --app server demo` on a database of its own, then waitress."""
-    from server.harness import DatabaseUnavailable, scratch_database
+    from harness import DatabaseUnavailable, scratch_database
     data = tmp_path_factory.mktemp(f"kd-demo-{request.param}")
     cm = scratch_database(request.param, data, prefix="kd_demo")
     try:
@@ -122,7 +123,7 @@ def _serve(env, data):
             break
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError(proc.stdout.read().decode(errors="replace"))
+                raise RuntimeError(proc.stdout.read().decode(errors="replace")) from None
             time.sleep(0.2)
     else:
         proc.kill()

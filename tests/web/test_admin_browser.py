@@ -13,7 +13,6 @@ import urllib.request
 
 from openpyxl import load_workbook
 from playwright.sync_api import expect
-
 from test_browser import login
 
 

@@ -16,7 +16,6 @@ from playwright.sync_api import expect
 from workbook_templates.read import read_workbook
 from workbook_templates.sample import fill_template
 
-
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -34,8 +33,9 @@ def shot(page, shots, name):
 
 
 def locquang_values(year: int) -> dict:
+    from harness import DISTRICT
+
     from server.demo import unit_values
-    from server.harness import DISTRICT
     v = unit_values("LOCQUANG", "Đảng bộ xã Lộc Quảng", "DB_CS", year, random.Random(11),
                     parent=DISTRICT[1])
     v["TT_XepLoai"] = "TOT"         # the unit proposes TOT; the office will decide XS
@@ -84,8 +84,8 @@ def row(page, code):
 def test_unit_and_office_in_the_browser(live_server, new_page, shots, accounts):
     server = live_server
     UNIT_USER, OFFICE_USER = accounts["unit"], accounts["office"]
-    from server.harness import DISTRICT_YEAR
-    year = DISTRICT_YEAR            # the pre-2025 district round (server.harness)
+    from harness import DISTRICT_YEAR
+    year = DISTRICT_YEAR            # the pre-2025 district round (tests/harness.py)
     good = locquang_values(year)
     bad = dict(good, XL_DV_TONG=good["XL_DV_TONG"] + 7)       # R-TONG: total too big by 7
 
@@ -252,10 +252,9 @@ def test_unit_and_office_in_the_browser(live_server, new_page, shots, accounts):
 def _expected_totals(server) -> tuple[int, int]:
     """Members summed over each child's latest valid file, and children rated XS (the office's
     decision, else the child's proposal), read from the stored files, not from the summary."""
-    from server import storage
+    from server import db, storage
     from server.models import Round
     from server.summary import decisions, latest_by_unit
-    from server import db
     app = server.app()
     with app.app_context():
         rnd = db.session().query(Round).one()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import requests
-
 from test_security import csrf, login, round_id
 
 CODE, NAME = "LOCTHANG", "Đảng bộ thị trấn Lộc Thắng"

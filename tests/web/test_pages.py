@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from test_browser import login
 
 WIDTHS = {"phone": (390, 844), "office": (1366, 768)}

@@ -146,6 +146,7 @@ def test_overdue_units_after_the_deadline(live_server, accounts):
     """Past the deadline the dashboard marks who has not reported and who reported late, and
     the filters find them (the deadline is moved back, then restored)."""
     import datetime as dt
+
     from server import db
     from server.models import Round
     app = live_server.app()

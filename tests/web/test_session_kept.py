@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import expect
-
 from test_browser import drop_file, login, uploaded
 
 

@@ -13,12 +13,11 @@ import random
 import re
 
 from playwright.sync_api import expect
+from test_browser import XLSX, downloaded, login, uploaded
 
 from workbook_templates.read import read_workbook
 from workbook_templates.sample import fill_template
 from workbook_templates.validate import validate
-
-from test_browser import XLSX, downloaded, login, uploaded
 
 COMMUNES = ("XUANHUONG", "LAMVIEN", "CAMLY", "BLAO", "DINHVANLAMHA", "BAOLAM1")   # all DB_CS
 
@@ -181,6 +180,7 @@ def test_two_levels_in_the_browser(demo_server, new_page, shots):
 def _ubnd_rows(server) -> tuple[int, int]:
     """The TCCSĐ and đảng bộ cơ sở the đảng bộ trực thuộc reported itself, from its stored file."""
     from sqlalchemy import select
+
     from server import db, storage
     from server.models import Submission, Unit
     app = server.app()

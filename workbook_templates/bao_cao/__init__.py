@@ -216,7 +216,7 @@ def build_from(filled: Filled, report: Report, *, previous: tuple[Filled, Report
     return Built(buf.getvalue(), report, notes, suggested_name(v, filled.form.id))
 
 
-OPINION_SHEET = "Tổng hợp ý kiến"  # written by the merge (merge_xlsx._opinions_sheet)
+OPINION_SHEET = "Tổng hợp ý kiến"  # written by the merge (merge.xlsx._opinions_sheet)
 
 
 def summary_opinions(data: bytes) -> list[dict] | None:

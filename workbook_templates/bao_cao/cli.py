@@ -38,7 +38,7 @@ def run(args) -> int:
                              base=args.base, label=str(args.file))
     except ReadError as e:
         sys.stderr.write(f"LỖI: {e.message}\n")
-        return 2
+        return e.exit_code
     except ReportRefused as e:
         sys.stderr.write(f"LỖI: {e.message}\n")
         for f in e.findings:

@@ -161,57 +161,6 @@ def title(rule_id: str) -> str:
     return r.title if r else rule_id
 
 
-_SEV_VI = {ERROR: "lỗi", WARNING: "cảnh báo"}
-
-
-def markdown() -> str:
-    """docs/rules.md: the catalogue and each pack's changes, generated so the doc cannot drift
-    (tests/test_catalogue.py compares; `python -m workbook_templates.rules.catalogue` rewrites)."""
-    from .packs import PACKS
-    packs = sorted(PACKS.values(), key=lambda p: p.first_year)
-    head = ["| Mã | Quy tắc | Kiểm tra gì | " + " | ".join(
-        f"{p.id} ({p.first_year}–{p.last_year or ''})" for p in packs) + " |",
-        "|---|---|---|" + "---|" * len(packs)]
-    rows = []
-    for r in RULES.values():
-        cells = []
-        for p in packs:
-            if not p.enabled(r.id):
-                cells.append("—")
-            else:
-                cells.append(_SEV_VI[p.severity(r.id)])
-        sub = f" (biến thể của {r.parent})" if r.parent else ""
-        where = " Máy chủ kiểm tra." if r.where == "máy chủ" else ""
-        rows.append(f"| `{r.id}` | {r.title}{sub} | {r.checks}{where} | " + " | ".join(cells)
-                    + " |")
-    refs = []
-    for p in packs:
-        refs.append(f"\n### {p.id}: {p.sources}\n")
-        refs.append("| Mã | Căn cứ người dùng đọc thấy |\n|---|---|")
-        for r in RULES.values():
-            if p.enabled(r.id):
-                refs.append(f"| `{r.id}` | {p.regulation(r.id)} |")
-    return "\n".join([
-        "# Quy tắc kiểm tra (bảng sinh tự động từ `workbook_templates/rules/catalogue.py`)",
-        "",
-        "Không sửa tay tệp này: sửa danh mục quy tắc hoặc bộ quy tắc (`rules/packs.py`) rồi chạy "
-        "`python -m workbook_templates.rules.catalogue > docs/rules.md`.",
-        "",
-        "Mỗi phát hiện mang mã quy tắc (trong JSON và trong chú thích khi rê chuột), mức độ (lỗi "
-        "chặn việc gửi; cảnh báo cần giải trình ở sheet «Giải trình») và căn cứ quy định. Bộ "
-        "quy tắc được chọn theo năm đánh giá; ô «—» là quy tắc không áp dụng trong bộ đó.",
-        "",
-        "## Danh mục",
-        "",
-        *head, *rows,
-        "",
-        "## Căn cứ theo từng bộ quy tắc",
-        *refs,
-        "",
-    ])
-
-
-
 # The member register (SPEC §8): rules on each member's row and on Biểu 1 / Biểu 3 against the
 # list (checked in `members.py`).
 PRIVACY = ("Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân; Luật Bảo vệ dữ liệu cá nhân "
@@ -255,8 +204,3 @@ for _r in (
          "và không gửi danh sách đảng viên.", PRIVACY),
 ):
     register(_r)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    import sys
-    sys.stdout.write(markdown())

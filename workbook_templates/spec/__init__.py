@@ -1,15 +1,15 @@
 """The form sets as data: the single definition every other part reads."""
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
-from .model import Cell, Choice, FormSet, SheetSpec  # noqa: F401
 from . import bao_cao_nam, so_ket_quy_dinh
+from .model import Cell, Choice, FormSet, SheetSpec  # noqa: F401
 
 META_SHEET = "_meta"
 
 
-@lru_cache(maxsize=None)
+@cache
 def form_sets() -> dict[str, FormSet]:
     return {m.ID: m.build_spec() for m in (bao_cao_nam, so_ket_quy_dinh)}
 

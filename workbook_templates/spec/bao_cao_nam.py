@@ -5,12 +5,25 @@ KP_<COL>_<n> (Biá»ƒu 4, row n; KP_<COL> is the whole column), GT_<COL>_<n> (Giáº
 """
 from __future__ import annotations
 
-from .domain import LEVELS, SECTORS, UNIT_TYPES, YES_NO, KP_RESULTS
-from .hierarchy import ALL_TYPES, required_for as _req
-from .model import (CHOICE, COUNT, DATE, PHONE, SCORE, TEXT, YEAR, Ceiling, ColDef, FormSet,
-                    Percent,
-                    RowDef, Sum)
 from . import danh_sach, layout
+from .domain import KP_RESULTS, LEVELS, SECTORS, UNIT_TYPES, YES_NO
+from .hierarchy import ALL_TYPES
+from .hierarchy import required_for as _req
+from .model import (
+    CHOICE,
+    COUNT,
+    DATE,
+    PHONE,
+    SCORE,
+    TEXT,
+    YEAR,
+    Ceiling,
+    ColDef,
+    FormSet,
+    Percent,
+    RowDef,
+    Sum,
+)
 
 ID = "bao_cao_nam"
 VERSION = "1.1"

@@ -6,11 +6,10 @@ cell sits, so the builder, the readers and the validator cannot disagree.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable
 
-from .model import (COUNT, DERIVED, Block, Cell, ColDef, CountA, CountIf, Expr, RowDef,
-                    SheetSpec)
+from .model import COUNT, DERIVED, Block, Cell, ColDef, CountA, CountIf, Expr, RowDef, SheetSpec
 
 TABLE_TOP = 8
 

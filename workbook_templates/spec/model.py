@@ -7,9 +7,9 @@ defined exactly once.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Callable, Mapping, Sequence
 
 from openpyxl.utils import get_column_letter
 
@@ -48,7 +48,7 @@ class Expr:
     def excel(self) -> str:  # pragma: no cover - interface
         raise NotImplementedError
 
-    def evaluate(self, get: Callable[[str], object], ctx: "EvalContext"):  # pragma: no cover
+    def evaluate(self, get: Callable[[str], object], ctx: EvalContext):  # pragma: no cover
         raise NotImplementedError
 
 

@@ -11,10 +11,11 @@ PH = Phù hợp, CPH = Chưa phù hợp, DN = Đề nghị sửa đổi, bổ su
 """
 from __future__ import annotations
 
-from .domain import LEVELS, UNIT_TYPES
-from .model import TEXT, YEAR, Ceiling, FormSet, Percent, RowDef
 from . import layout
-from .bao_cao_nam import INFO_FIELDS as INFO_BAO_CAO_NAM, giai_trinh_sheet
+from .bao_cao_nam import INFO_FIELDS as INFO_BAO_CAO_NAM
+from .bao_cao_nam import giai_trinh_sheet
+from .domain import LEVELS
+from .model import TEXT, YEAR, Ceiling, FormSet, Percent, RowDef
 
 ID = "so_ket_quy_dinh"
 VERSION = "1.1"     # 1.1: ten year columns, "Biểu số 5", the yearly review counts

@@ -1,5 +1,7 @@
 """Run the production server (gunicorn) on a scratch database with a collecting unit and its
-children, for the evidence tests and the upload benchmark. Not used by the running product.
+children, for the evidence tests and the upload benchmark. Not used by the running product, so
+it lives with the tests (it needs `requests`, which only the test extra installs); the benches
+import it from here.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import requests
@@ -78,7 +80,8 @@ class Live:
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", str(self.workers), "-k", "gthread", "--threads", "4",
+            [sys.executable, "-m", "gunicorn", "-w", str(self.workers), "-k", "gthread",
+             "--threads", "4",
              "-b", f"127.0.0.1:{port}", "--graceful-timeout", "2", "server:create_app()"],
             env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             start_new_session=True)
@@ -88,7 +91,7 @@ class Live:
                 return
             except requests.RequestException:
                 if self.proc.poll() is not None:
-                    raise RuntimeError(self.proc.stderr.read().decode())
+                    raise RuntimeError(self.proc.stderr.read().decode()) from None
                 time.sleep(0.1)
         raise RuntimeError("server did not start")
 
@@ -152,7 +155,7 @@ def make_live(db_url: str, data_dir: Path, n_children: int = 50, workers: int = 
     return live
 
 
-@lru_cache(maxsize=None)
+@cache
 def unit_workbook(code: str, version: int) -> tuple[bytes, dict]:
     """A valid Đảng bộ cơ sở workbook whose member count encodes the version."""
     from workbook_templates.sample import fill_template, qd366_fields, unit_info
@@ -193,7 +196,8 @@ DISTRICT_UNITS = [
 def district_values(code: str, year: int = DISTRICT_YEAR, seed: int = 0) -> dict:
     """A valid workbook of one of the district's units (`DISTRICT_UNITS`)."""
     import random
-    from .demo import unit_values
+
+    from server.demo import unit_values
     name, type_ = next((n, t) for c, n, t in DISTRICT_UNITS if c == code)
     return unit_values(code, name, type_, year, random.Random(seed), parent=DISTRICT[1])
 
@@ -204,9 +208,10 @@ def bao_lam_district(year: int = DISTRICT_YEAR, deadline: dt.date | None = None)
     errors, Lộc Ngãi a second version), a login per unit (its code in lower case, password
     returned). What `flask demo` showed before the 2025 structure; the web tests run on it."""
     import random
-    from werkzeug.security import generate_password_hash
+
     from sqlalchemy import select
-    from workbook_templates.sample import fill_template
+    from werkzeug.security import generate_password_hash
+
     from server import db
     from server.auth import issue_token
     from server.demo import unit_values, units_workbook
@@ -214,6 +219,7 @@ def bao_lam_district(year: int = DISTRICT_YEAR, deadline: dt.date | None = None)
     from server.models import Unit, User
     from server.rounds import create_round
     from server.units_io import import_units
+    from workbook_templates.sample import fill_template
     db.upgrade()
     s = db.session()
     import_units(units_workbook([("LAMDONG", "Đảng bộ tỉnh Lâm Đồng", "DB_TINH", None),

@@ -17,12 +17,12 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from .spec.domain import LEVEL_LABEL, SECTOR_LABEL, UNIT_TYPE_LABEL
-from .spec.hierarchy import counted_rows
-from .xlsx_text import clean, put_text
-from . import merge as M
+from ..spec.domain import LEVEL_LABEL, SECTOR_LABEL, UNIT_TYPE_LABEL
+from ..spec.hierarchy import counted_rows
+from ..xlsx_text import clean, put_text
+from . import model as M
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).parent.parent   # the committed templates: workbook_templates/*.xlsx
 FONT = "Times New Roman"
 THIN = Side(style="thin", color="000000")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -36,8 +36,8 @@ def _template(form_id: str) -> bytes:
     p = HERE / f"{form_id}.xlsx"
     if p.exists():
         return p.read_bytes()
-    from .build import build_bytes
-    from .spec import get_form_set
+    from ..build import build_bytes
+    from ..spec import get_form_set
     return build_bytes(get_form_set(form_id))
 
 
@@ -140,7 +140,7 @@ def _fit_height(ws, r: int, values, widths, bold: bool = False) -> None:
         return
     per_char = 0.95 if bold else 0.85    # Times New Roman 11 is narrower than the width unit
     lines = 1
-    for v, w in zip(values, widths):
+    for v, w in zip(values, widths, strict=False):
         if isinstance(v, str) and len(v) * per_char > w:
             lines = max(lines, -(-int(len(v) * per_char) // max(1, int(w) - 1)))
     if lines > 1:
@@ -153,7 +153,7 @@ def _title(ws, text: str, sub: str = "") -> int:
         put(ws, 2, 1, sub).font = Font(name=FONT, italic=True, size=11)
     # A4 landscape at 100 % as the forms (build.page_setup); a table wider than the page runs
     # onto further pages with its header row and first columns repeated, never shrunk to 4 pt
-    from .build import page_setup
+    from ..sheet_style import page_setup
     page_setup(ws, landscape=True)
     return 4
 
@@ -168,7 +168,7 @@ def _comment(cell, text: str):
     cell.comment = Comment(clean(text), AUTHOR, width=320, height=140)
 
 
-# --- the form sheets -------------------------------------------------------------------------------
+# --- the form sheets ------------------------------------------------------------------------------
 
 def _write_form(wb, result):
     form = result.form
@@ -235,7 +235,7 @@ def _mark_so_ket(wb, result):
                                          f"các đơn vị trực thuộc ở sheet «{M.SHEET_DOCS}».")
 
 
-# --- extra sheets ----------------------------------------------------------------------------------
+# --- extra sheets ---------------------------------------------------------------------------------
 
 def _source_txt(ch) -> str:
     lv, decided = ch.rating()
@@ -280,7 +280,7 @@ def _detail_sheet(wb, result):
                    "Số văn bản đã kê", "Số dòng «Chưa phù hợp»", "Số đề nghị sửa đổi",
                    "Cá nhân được xếp loại (năm cuối)", "TCCSĐ được xếp loại (năm cuối)", "Tệp",
                    "Nhận lúc", "Số lỗi", "Số cảnh báo"]
-        from .spec.so_ket_quy_dinh import N_YEARS
+        from ..spec.so_ket_quy_dinh import N_YEARS
         rows = []
         for i, ch in enumerate(sorted(result.included, key=lambda c: (c.code, c.source)), 1):
             v = ch.values
@@ -464,4 +464,10 @@ def write_summary(result) -> bytes:
         wb._sheets.append(meta)
     buf = io.BytesIO()
     wb.save(buf)
-    return buf.getvalue()
+    # fixed dates, as the templates: the same summary gives the same bytes, so a commune sending
+    # the same report up twice makes no second version, whatever second it was written in
+    from ..build import _reproducible
+    return _reproducible(buf.getvalue())
+
+
+M.MergeResult.writer = write_summary
