@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # harness.py
+sys.path.append(str(Path(__file__).resolve().parent.parent / "tests"))  # harness.py
 
 from bench_merge import YEAR, write_units  # noqa: E402
 

@@ -16,7 +16,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # harness.py
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))   # this checkout
+sys.path.append(str(Path(__file__).resolve().parent.parent / "tests"))  # harness.py
 
 from harness import DatabaseUnavailable, make_live, scratch_database, unit_workbook  # noqa: E402
 

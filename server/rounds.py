@@ -147,7 +147,7 @@ def sent_up(rnd: Round) -> Submission | None:
 def completeness(rnd: Round) -> dict:
     """What a level above reads of a round: expected, submitted, valid, late, overdue (the API's
     status, one source) and whether the collecting unit has reported upward itself."""
-    from .api import status
+    from .status import status
     st = status(rnd)
     up = sent_up(rnd)
     return {"round": rnd, "expected": st["expected"], "submitted": st["submitted"],

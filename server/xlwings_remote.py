@@ -502,8 +502,8 @@ def gui_bieu():
     import addin
     from addin.upload import _explain
 
-    from .api import submission_json
     from .intake import receive
+    from .status import submission_json
 
     p, data, raw = _prepare()
     with _check_lock:

@@ -15,10 +15,10 @@ from workbook_templates.spec import get_form_set
 from workbook_templates.spec.domain import LEVEL_CODES, UNIT_TYPE_LABEL
 
 from .. import audit, db
-from ..api import status as api_status
 from ..intake import VN
 from ..models import Round
 from ..rounds import parent_round, sent_up
+from ..status import status as api_status
 from ..textnorm import fold
 from . import bp
 from .access import login_required, overseeing
