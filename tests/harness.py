@@ -64,6 +64,41 @@ def scratch_database(kind: str, data_dir: Path, prefix: str = "kd_test"):
             c.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
+@contextmanager
+def served(env: dict, cwd: Path, data_dir: Path, command: list[str],
+           log_name: str = "server.log", tries: int = 100):
+    """A server of this checkout on a free port of 127.0.0.1, its database made first
+    (`flask init-db`): `command` is what follows `python -m`, with "{port}" where the port goes.
+    Yields the base URL once it answers; stops the server afterwards. Its output goes to
+    `data_dir/log_name`, shown when it dies while starting."""
+    init = subprocess.run([sys.executable, "-m", "flask", "--app", "server", "init-db"],
+                          cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+    if init.returncode:
+        raise RuntimeError(init.stderr)
+    port = free_port()
+    log = open(data_dir / log_name, "w")
+    proc = subprocess.Popen([sys.executable, "-m", *(a.format(port=port) for a in command)],
+                            cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(tries):
+            try:
+                requests.get(url + "/api/v1/openapi.json", timeout=5)
+                break
+            except requests.RequestException:
+                if proc.poll() is not None:
+                    raise RuntimeError((data_dir / log_name).read_text()) from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
 @dataclass
 class Live:
     url: str

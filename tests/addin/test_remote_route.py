@@ -13,10 +13,6 @@ import io
 import json
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -82,12 +78,6 @@ def vba_payload(xlsx: bytes, name: str = "bao_cao.xlsx", version: str | None = N
 
 
 # --- the server ---------------------------------------------------------------------------------
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 class Live:
     def __init__(self, url, app, data_dir):
@@ -169,38 +159,19 @@ def live(remote_database):
                KIEMDIEM_XLWINGS_REMOTE="1", KIEMDIEM_XLWINGS_RATE=f"[{RATE}, 60]",
                XLWINGS_LICENSE_KEY="noncommercial", PYTHONPATH=str(ROOT), FLASK_DEBUG="0")
     env.pop("FLASK_APP", None)
-    init = subprocess.run([sys.executable, "-m", "flask", "--app", "server", "init-db"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-    assert init.returncode == 0, init.stderr
-    port = _free_port()
-    log = open(data_dir / "gunicorn.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", "1", "--threads", "2",
-                             "-b", f"127.0.0.1:{port}", "--timeout", "120",
-                             "server:create_app()"],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
+    from harness import served
+    with served(env, ROOT, data_dir, ["gunicorn", "-w", "1", "--threads", "2", "-b",
+                                      "127.0.0.1:{port}", "--timeout", "120",
+                                      "server:create_app()"],
+                log_name="gunicorn.log", tries=600) as url:
+        from server import create_app
+        app = create_app({"DATABASE_URL": url_db, "DATA_DIR": str(data_dir)})
+        live = Live(url, app, data_dir)
+        live.rounds, live.tokens = live.world()
         try:
-            requests.get(url + "/api/v1/openapi.json", timeout=5)
-            break
-        except requests.RequestException:
-            if proc.poll() is not None:
-                raise RuntimeError((data_dir / "gunicorn.log").read_text()) from None
-            time.sleep(0.1)
-    from server import create_app
-    app = create_app({"DATABASE_URL": url_db, "DATA_DIR": str(data_dir)})
-    live = Live(url, app, data_dir)
-    live.rounds, live.tokens = live.world()
-    try:
-        yield live
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-        app.extensions["kiemdiem.engine"].dispose()
+            yield live
+        finally:
+            app.extensions["kiemdiem.engine"].dispose()
 
 
 @pytest.fixture(scope="module")

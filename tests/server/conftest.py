@@ -13,7 +13,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -110,32 +109,12 @@ def server(database, tmp_path_factory):
                KIEMDIEM_LOGIN_MAX_FAILURES_ACCOUNT="1000",
                KIEMDIEM_LOGIN_MAX_FAILURES_ADDRESS="1000")
     env.pop("FLASK_APP", None)
-    init = subprocess.run([sys.executable, "-m", "flask", "--app", "server", "init-db"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-    assert init.returncode == 0, init.stderr
-    port = _free_port()
-    log = open(data_dir / "server.log", "w")
-    proc = subprocess.Popen([sys.executable, "-m", "flask", "--app", "server", "run",
-                             "--host", "127.0.0.1", "--port", str(port), "--with-threads"],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
+    from harness import served
+    with served(env, ROOT, data_dir, ["flask", "--app", "server", "run", "--host", "127.0.0.1",
+                                      "--port", "{port}", "--with-threads"]) as base:
+        from server import create_app
+        app = create_app({"DATABASE_URL": url_db, "DATA_DIR": str(data_dir)})
         try:
-            requests.get(base + "/api/v1/openapi.json", timeout=1)
-            break
-        except requests.ConnectionError:
-            if proc.poll() is not None:
-                raise RuntimeError((data_dir / "server.log").read_text()) from None
-            time.sleep(0.1)
-    from server import create_app
-    app = create_app({"DATABASE_URL": url_db, "DATA_DIR": str(data_dir)})
-    try:
-        yield Server(base, env, app)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-        app.extensions["kiemdiem.engine"].dispose()
+            yield Server(base, env, app)
+        finally:
+            app.extensions["kiemdiem.engine"].dispose()
