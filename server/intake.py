@@ -169,9 +169,9 @@ def registry_findings(report: Report, unit: Unit) -> list[Finding]:
     one is an error — the type decides which rows the unit must fill and which ratings it
     decides, and the summary counts the unit by it; a sector other than the registered one is a
     warning (the summary counts the register's sector). Both values are named."""
-    if report.template != "bao_cao_nam":
-        return []
     form = get_form_set(report.template)
+    if not form.rates_units:
+        return []
     pack = PACKS[report.rule_pack]
     out = []
     got = report.unit_type
@@ -199,7 +199,7 @@ def registry_findings(report: Report, unit: Unit) -> list[Finding]:
 
 def _year_over_year(report: Report, unit: Unit, rnd: Round) -> list:
     """R-YOY against the unit's latest valid workbook of the previous year, if the server has it."""
-    if report.year is None or report.template != "bao_cao_nam":
+    if report.year is None or not get_form_set(report.template).rates_units:
         return []
     s = db.session()
     prev = s.scalar(select(Submission).join(Round).where(

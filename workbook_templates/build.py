@@ -398,8 +398,7 @@ def _protect(ws):
 def _meta(wb, form: FormSet):
     ws = wb.create_sheet(META_SHEET)
     values = {"template": form.id, "version": form.version, "co_so": "tot",
-              "ty_le_xs": share_formula(form.rating_year_name if form.id == "bao_cao_nam"
-                                        else "TT_DenNam",
+              "ty_le_xs": share_formula(form.rating_year_name,
                                         "TT_NgoaiLe25" if "TT_NgoaiLe25" in form.cells else None)}
     for i, (key, name) in enumerate(META_ROWS, start=1):
         ws.cell(i, 1, key)

@@ -79,7 +79,7 @@ BARS_MAX = 60
 def member_bars(rnd, units: list[dict]) -> list[dict]:
     """Per unit: its members by level (Biểu 3, row Đảng viên) from its latest valid version,
     read from the kept readings in bulk (a round of thousands stays fast)."""
-    if rnd.form != "bao_cao_nam":
+    if not get_form_set(rnd.form).rates_units:
         return []
     shown = [u for u in units if u["valid_version"]]
     if not shown or len(shown) > BARS_MAX:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from ..findings import Finding
 from ..read import Filled, ReadError, read_workbook
 from ..rules.packs import PACKS, pack_for_year
+from ..spec import get_form_set
 from ..spec.model import COUNT, DOCNO, XMARK
 from ..validate import Report, validate
 from . import hd36
@@ -136,7 +137,7 @@ def build_report(source, *, previous=None, include_errors: bool = False, base: s
         data = source.read()
     filled = _read(data, "")
     report = validate(filled, base=base, rules=rules, today=today)
-    opinions = summary_opinions(data) if filled.form.id == "so_ket_quy_dinh" else None
+    opinions = summary_opinions(data) if filled.form.has_opinions else None
     prev = None
     if previous is not None:
         pf = _read(previous, "Tệp năm trước")
@@ -184,24 +185,7 @@ def build_from(filled: Filled, report: Report, *, previous: tuple[Filled, Report
     unit_type = v.get("TT_LoaiDonVi")
     hd36.header_block(doc, str(v.get("TT_CapTren") or "[Cấp trên]"), unit,
                       "", place_date(v.get("TT_DiaDanh"), v.get("TT_NgayLap")))
-    if filled.form.id == "so_ket_quy_dinh":
-        from .so_ket import Review
-        reg = v.get("TT_QuyDinh") or "các quy định, hướng dẫn về kiểm điểm, đánh giá, xếp loại"
-        first, last = v.get("TT_TuNam"), v.get("TT_DenNam")
-        period = f" (giai đoạn {first}–{last})" if first and last else ""
-        hd36.title(doc, "BÁO CÁO", [
-            "Kết quả thực hiện việc kiểm điểm và đánh giá, xếp loại chất lượng hằng năm",
-            f"đối với tập thể, cá nhân trong hệ thống chính trị theo {reg}{period}"])
-        if ctx.prev_values is not None:
-            notes.append("Báo cáo sơ kết không dùng biểu năm trước: số liệu các năm đã có ở "
-                         "Biểu số 5.")
-        Review(ctx).write(doc)
-    else:
-        from .nam import Annual
-        hd36.title(doc, "BÁO CÁO", [
-            "Kết quả kiểm điểm, đánh giá, xếp loại chất lượng",
-            f"tổ chức đảng, đảng viên năm {report.year or '…'}"])
-        Annual(ctx).write(doc)
+    WRITERS[filled.form.id](doc, ctx, notes)
     noi_nhan = []
     if v.get("TT_CapTren"):
         noi_nhan.append(f"- {v['TT_CapTren']} (báo cáo),")
@@ -214,6 +198,34 @@ def build_from(filled: Filled, report: Report, *, previous: tuple[Filled, Report
     buf = io.BytesIO()
     doc.save(buf)
     return Built(buf.getvalue(), report, notes, suggested_name(v, filled.form.id))
+
+
+def _write_annual(doc, ctx: Context, notes: list[str]):
+    from .nam import Annual
+    hd36.title(doc, "BÁO CÁO", [
+        "Kết quả kiểm điểm, đánh giá, xếp loại chất lượng",
+        f"tổ chức đảng, đảng viên năm {ctx.report.year or '…'}"])
+    Annual(ctx).write(doc)
+
+
+def _write_review(doc, ctx: Context, notes: list[str]):
+    from .so_ket import Review
+    v = ctx.values
+    reg = v.get("TT_QuyDinh") or "các quy định, hướng dẫn về kiểm điểm, đánh giá, xếp loại"
+    first, last = v.get("TT_TuNam"), v.get("TT_DenNam")
+    period = f" (giai đoạn {first}–{last})" if first and last else ""
+    hd36.title(doc, "BÁO CÁO", [
+        "Kết quả thực hiện việc kiểm điểm và đánh giá, xếp loại chất lượng hằng năm",
+        f"đối với tập thể, cá nhân trong hệ thống chính trị theo {reg}{period}"])
+    if ctx.prev_values is not None:
+        notes.append("Báo cáo sơ kết không dùng biểu năm trước: số liệu các năm đã có ở "
+                     "Biểu số 5.")
+    Review(ctx).write(doc)
+
+
+#: The title and body of the written report for each form set, as `merge.forms.MERGERS` is its
+#: summary: what is written is per form set, the frame (header, closing) is shared.
+WRITERS = {"bao_cao_nam": _write_annual, "so_ket_quy_dinh": _write_review}
 
 
 OPINION_SHEET = "Tổng hợp ý kiến"  # written by the merge (merge.xlsx._opinions_sheet)
@@ -252,8 +264,9 @@ def summary_opinions(data: bytes) -> list[dict] | None:
 
 
 def suggested_name(v: dict, form_id: str) -> str:
+    """bao_cao_<unit code>_<year>.docx; the year of a review is the last of its period."""
     code = str(v.get("TT_MaDonVi") or "don_vi").strip().replace("/", "-").replace(" ", "_")
-    year = v.get("TT_DenNam") if form_id == "so_ket_quy_dinh" else v.get("TT_Nam")
+    year = v.get(get_form_set(form_id).rating_year_name)
     return f"bao_cao_{code}_{year or ''}.docx".replace("_.docx", ".docx")
 
 

@@ -182,8 +182,10 @@ class Child:
 
     @property
     def period(self):
-        """so_ket_quy_dinh: the reviewed years must agree between siblings."""
-        return (self.values.get("TT_TuNam"), self.values.get("TT_DenNam"))
+        """(first, last) year of the period a review reports on — siblings' must agree; None
+        for a form of one year (`FormSet.period_names`)."""
+        names = self.filled.form.period_names
+        return tuple(self.values.get(n) for n in names) if names else None
 
     def rating(self) -> tuple[str | None, bool]:
         """(level used, decided?) — the superior's decision, else the unit's own proposal."""

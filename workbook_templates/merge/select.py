@@ -40,13 +40,12 @@ def select(children: list[Child], parent: Parent, *, expected: list[dict] | None
         else:
             pool.append(ch)
     year = parent.year if parent.year is not None else _most_common([c.year for c in pool])
-    period = _most_common([c.period for c in pool]) if form.id == "so_ket_quy_dinh" else None
+    period = _most_common([c.period for c in pool]) if form.period_names else None
     kept = []
     for ch in pool:
         if year is not None and ch.year != year:
-            what = "năm đánh giá" if form.id == "bao_cao_nam" else "năm lập báo cáo"
-            skipped.append((ch, f"Tệp có {what} {ch.year if ch.year else '(trống)'}, khác năm "
-                                f"tổng hợp {year}."))
+            skipped.append((ch, f"Tệp có {form.year_label} {ch.year if ch.year else '(trống)'}, "
+                                f"khác năm tổng hợp {year}."))
         elif period is not None and ch.period != period:
             skipped.append((ch, f"Tệp sơ kết giai đoạn {_period_txt(ch.period)}, khác giai đoạn "
                                 f"tổng hợp {_period_txt(period)}."))

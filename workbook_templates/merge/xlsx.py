@@ -177,7 +177,7 @@ def _write_form(wb, result):
         put(wb[c.sheet], c.row, c.col, value)
     if "_meta" in wb.sheetnames and result.base != "tot":
         wb["_meta"]["B3"] = result.base
-    if form.id == "bao_cao_nam":
+    if form.rates_units:
         _mark_own_rows(wb, result)
         _mark_undecided(wb, result)
     else:
@@ -251,7 +251,7 @@ def _detail_sheet(wb, result):
     p = result.parent
     r = _title(ws, f"CHI TIẾT CÁC ĐƠN VỊ TRỰC THUỘC — {p.name.upper()}",
                f"Mỗi dòng là một đơn vị đã được tổng hợp; năm {result.values.get('TT_Nam', '')}")
-    if result.form.id == "bao_cao_nam":
+    if result.form.rates_units:
         headers = ["STT", "Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Lĩnh vực",
                    "Xếp loại dùng để tổng hợp",
                    "Căn cứ xếp loại", "Xếp loại cấp ủy", "Đảng viên: tổng số",
@@ -298,7 +298,7 @@ def _detail_sheet(wb, result):
         widths = [5, 14, 34, 22, 12, 10, 12, 12, 14, 14, 26, 17, 8, 9]
         r = _table(ws, r, headers, rows, widths, total_cols=(6, 7, 8, 9, 10))
     # what the parent must still fill
-    if result.form.id == "bao_cao_nam" and result.own_rows:
+    if result.form.rates_units and result.own_rows:
         r = _note(ws, r, "Dòng cấp tổng hợp tự điền (không cộng từ đơn vị trực thuộc):", True)
         for key in result.own_rows:
             for sheet in ("Biểu 2", "Biểu 3"):
@@ -306,7 +306,7 @@ def _detail_sheet(wb, result):
                 if cells:
                     r = _note(ws, r, f"- {cells[0].row_label} ({sheet}!{cells[0].a1}:"
                                      f"{cells[-1].a1}), tô màu cam.")
-    if result.form.id == "bao_cao_nam":
+    if result.form.rates_units:
         r = _note(ws, r, "Cấp tổng hợp tự ghi ở sheet Thông tin: người lập biểu, số điện thoại, "
                          "xếp loại của chính đơn vị, của cấp ủy và của người đứng đầu; Biểu 4 là "
                          f"hạn chế của chính cấp tổng hợp (của đơn vị trực thuộc ở sheet "
@@ -443,7 +443,7 @@ def write_summary(result) -> bytes:
     _detail_sheet(wb, result)
     if result.expected is not None:
         _status_sheet(wb, result)
-    if result.form.id == "so_ket_quy_dinh":
+    if result.form.has_opinions:
         _opinions_sheet(wb, result)
         headers, rows = result.lists[M.SHEET_DOCS]
         _list_sheet(wb, M.SHEET_DOCS, headers, rows,

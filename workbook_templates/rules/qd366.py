@@ -20,7 +20,7 @@ def live_formulas(form) -> list[tuple[str, str, str]]:
     from ..spec.domain import LEVEL_LABEL as L
     from .packs import QD366
     cells = form.cells
-    if form.id != "bao_cao_nam" or "TT_Diem" not in cells:
+    if not form.rates_units or "TT_Diem" not in cells:
         return []
     y = f"N(TT_Nam)>={QD366.first_year}"
     out = []
@@ -71,7 +71,7 @@ def _band(pack, score) -> str:
 def check_diem(ctx):
     """R-DIEM (QĐ 366 Điều 11): a score for each rating given, and the rating not above the
     score's band (a lower rating is allowed: the quota may push it down)."""
-    if ctx.form.id != "bao_cao_nam" or not ctx.pack.enabled("R-DIEM"):
+    if not ctx.form.rates_units or not ctx.pack.enabled("R-DIEM"):
         return
     for level_name, score_name in _SCORE_OF.items():
         if score_name not in ctx.form.cells:

@@ -124,7 +124,7 @@ def check_quota(ctx):
         if xs == 0 or ceiling is None or xs <= ceiling:
             continue
         group = c.row_key
-        decided = ctx.form.id == "bao_cao_nam" and _quota_is_decided(ctx.unit_type, group)
+        decided = ctx.form.rates_units and _quota_is_decided(ctx.unit_type, group)
         if _same_as_decided_part(ctx, group, xs, tot):
             continue    # the error on the direct-children row already says it
         base_txt = "số hoàn thành tốt" if ctx.base == "tot" else "số hoàn thành tốt trở lên"
@@ -145,7 +145,7 @@ def check_quota(ctx):
 def _same_as_decided_part(ctx, group, xs, tot) -> bool:
     """A full row (TCCSD, CUCS) whose XS and TOT are all in its direct-children row, which the
     unit decides (a district: TCCSD_TT = TCCSD): one finding, the error, is enough."""
-    return ctx.form.id == "bao_cao_nam" and any(
+    return ctx.form.rates_units and any(
         full == group and _quota_is_decided(ctx.unit_type, part)
         and (_n(ctx, f"XL_{part}_XS"), _n(ctx, f"XL_{part}_TOT")) == (xs, tot)
         for part, full in FULL_ROW.items())

@@ -46,11 +46,10 @@ def exception_not_granted(report, round_name: str, round_year) -> list:
     from ..spec import get_form_set
     from .packs import PACKS
     pack = PACKS[report.rule_pack]
-    v = report.values
-    if (report.template != "bao_cao_nam" or v.get("TT_NgoaiLe25") != "CO"
-            or not pack.enabled("R-NGOAILE25")):
+    v, form = report.values, get_form_set(report.template)
+    if not form.rates_units or v.get("TT_NgoaiLe25") != "CO" or not pack.enabled("R-NGOAILE25"):
         return []
-    cell = get_form_set(report.template).cells["TT_NgoaiLe25"]
+    cell = form.cells["TT_NgoaiLe25"]
     so = v.get("TT_QD25_So")
     by = f" theo quyết định số {so}" if so else ""
     return [Finding(

@@ -302,4 +302,5 @@ def build_spec() -> FormSet:
                      expr=c.expr, number_format=c.number_format) for c in b4.cells]
     return FormSet(ID, "Báo cáo kiểm điểm, đánh giá, xếp loại chất lượng hằng năm", VERSION,
                    [info, _kd_sheet(), b2, b3, b4, giai_trinh_sheet(),
-                    danh_sach.register_sheet()])
+                    danh_sach.register_sheet()],
+                   rates_units=True, has_opinions=False, period_names=None)

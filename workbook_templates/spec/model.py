@@ -289,13 +289,36 @@ class SheetSpec:
 
 @dataclass
 class FormSet:
-    """One workbook template: its id, version, sheets and every cell by name."""
+    """One workbook template: its id, version, sheets and every cell by name, and what kind of
+    report it is. The checks, the merge and the written report ask the form set what it holds
+    (`rates_units`, `has_opinions`, `period_names`), never which form set it is: a new form set
+    declares these and every part follows."""
 
     id: str
     title: str
     version: str
     sheets: list[SheetSpec]
     rating_year_name: str = "TT_Nam"
+    """The name holding the year whose quota applies (the XS share of the _meta sheet) and that
+    names the written report: the rating year (TT_Nam) of the annual report, the last year of
+    the reviewed period (TT_DenNam) of a review."""
+    rates_units: bool = field(kw_only=True)
+    """The form carries this year's ratings: the unit's own, its committee's and its leader's,
+    with their QĐ 366 scores (R-DIEM), and the ratings its committee decides for its children —
+    so the XS quota of the rows it decides is an error (R-QUOTA), and a summary lists each
+    child's rating and marks the rows the parent fills itself and the children not yet decided.
+    False for a review of the regulation (sơ kết), whose counts of past ratings are history:
+    nothing in it is decided."""
+    has_opinions: bool = field(kw_only=True)
+    """Each unit marks its opinion of the regulation's provisions (phù hợp, chưa phù hợp, đề
+    nghị sửa đổi) and lists its documents: a summary gathers the children's opinions and
+    documents on sheets of their own (the parent's own marks stay on the forms) where a rated
+    form's summary has the quota, the children's shortcomings and their explanations; the
+    written report counts the opinions from them."""
+    period_names: tuple[str, str] | None = field(kw_only=True)
+    """The names of the first and last year of the period the form reports on (a review covers
+    several years), or None for a form of one year. Files of different periods are not summed
+    together."""
 
     def __post_init__(self):
         self.cells: dict[str, Cell] = {}
@@ -306,6 +329,13 @@ class FormSet:
                 self.cells[c.name] = c
         self.by_pos: dict[tuple[str, int, int], Cell] = {
             (c.sheet, c.row, c.col): c for c in self.cells.values()}
+
+    @property
+    def year_label(self) -> str:
+        """What the form calls the year its files are merged by (TT_Nam), as a user reads it in
+        a sentence: «năm đánh giá», «năm lập báo cáo» — the label of the cell itself."""
+        label = self.cells["TT_Nam"].row_label
+        return label[:1].lower() + label[1:]
 
     @property
     def sheet_names(self) -> list[str]:

@@ -130,4 +130,5 @@ def build_spec() -> FormSet:
                  "loại)")
     return FormSet(ID, "Sơ kết, tổng kết thực hiện quy định về kiểm điểm, đánh giá, xếp loại",
                    VERSION, [info, b1, b2, b3, b4, b5, giai_trinh_sheet()],
-                   rating_year_name="TT_DenNam")
+                   rating_year_name="TT_DenNam", rates_units=False, has_opinions=True,
+                   period_names=("TT_TuNam", "TT_DenNam"))
