@@ -7,6 +7,7 @@ SẢN VIỆT NAM" right, italic place-and-date line, A4.
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import zipfile
@@ -21,9 +22,10 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.pagebreak import Break
 
+from .cached_values import filled_parts
 from .read import META_ROWS
 from .rules.checks import live_formulas, quota_rows, relations
-from .rules.packs import share_formula
+from .rules.packs import QuotaShare
 from .sheet_style import (  # noqa: F401  (re-exported: build.page_setup etc. are used elsewhere)
     BAD_FILL,
     BAD_FONT,
@@ -33,11 +35,13 @@ from .sheet_style import (  # noqa: F401  (re-exported: build.page_setup etc. ar
     DOTS,
     FONT,
     HEAD_FILL,
+    HEADER_FORMULAS,
     INPUT_FILL,
     MARGINS,
     MM,
     NA_FILL,
     PT_PER_UNIT,
+    SIGNER,
     TEXT_PT,
     THIN,
     _abs,
@@ -67,9 +71,11 @@ from .spec.model import (
     DERIVED,
     SCORE,
     TEXT,
+    UNKNOWN,
     XMARK,
     YEAR,
     Block,
+    Expr,
 )
 
 LISTS = {  # drop-down sources on the hidden _meta sheet: name -> (column, choices)
@@ -334,7 +340,7 @@ def _footer(ws, sh, widths):
     _merge(ws, r, left, r, sh.last_col, "NGƯỜI LẬP BIỂU", _f(12, bold=True))
     _merge(ws, r + 1, left, r + 1, sh.last_col, "(Họ tên, số điện thoại)", _f(11, italic=True))
     _merge(ws, r + 4, left, r + 4, sh.last_col,
-           _or_dots('TT_NguoiLap&IF(TT_DienThoai="",""," - "&TT_DienThoai)', "TT_NguoiLap"),
+           SIGNER.excel(),
            _f(12, bold=True))
 
 
@@ -398,8 +404,7 @@ def _protect(ws):
 def _meta(wb, form: FormSet):
     ws = wb.create_sheet(META_SHEET)
     values = {"template": form.id, "version": form.version, "co_so": "tot",
-              "ty_le_xs": share_formula(form.rating_year_name,
-                                        "TT_NgoaiLe25" if "TT_NgoaiLe25" in form.cells else None)}
+              "ty_le_xs": quota_share(form).excel()}
     for i, (key, name) in enumerate(META_ROWS, start=1):
         ws.cell(i, 1, key)
         ws.cell(i, 2, values[key])
@@ -411,6 +416,72 @@ def _meta(wb, form: FormSet):
             name, attr_text=f"{_quote(META_SHEET)}!${col}$1:${col}${len(choices)}")
     ws.sheet_state = "hidden"
     _protect(ws)
+
+
+def quota_share(form: FormSet) -> QuotaShare:
+    """The formula of META_TyLeXS on the _meta sheet."""
+    return QuotaShare(form.rating_year_name,
+                      "TT_NgoaiLe25" if "TT_NgoaiLe25" in form.cells else None)
+
+
+# --- the results of the formulas ----------------------------------------------------------------
+# openpyxl saves a formula without its result; Excel recalculates on opening, but a phone's
+# preview, python-calamine and pandas show what the file holds. The summary and the annotated copy
+# therefore carry each formula's result, computed by the formula's own definition (Expr.cached)
+# from the cells as saved, and written into the file by `cached_values`.
+
+def formulas(form: FormSet) -> list[Expr]:
+    """Every formula the builder writes into a template of `form`. Each reads defined names only,
+    so the same formula gives the same result on whichever sheet it stands."""
+    out: list[Expr] = [*HEADER_FORMULAS, quota_share(form)]
+    out += [c.expr for c in form.derived()]
+    out += [col.header for sh in form.sheets for b in sh.blocks for col in b.cols
+            if col.header is not None]
+    return out
+
+
+def contents_of(wb, form: FormSet):
+    """get(name) -> what the cell of a defined name holds in an openpyxl workbook (not loaded
+    with data_only): its value, or UNKNOWN when it holds a formula; META_CoSo from _meta."""
+    meta = {name: i for i, (_key, name) in enumerate(META_ROWS, start=1)}
+
+    def get(name):
+        c = form.cells.get(name)
+        if c is not None and c.kind != DERIVED and c.sheet in wb.sheetnames:
+            sheet, row, col = c.sheet, c.row, c.col
+        elif name in meta and META_SHEET in wb.sheetnames:
+            sheet, row, col = META_SHEET, meta[name], 2
+        else:
+            return UNKNOWN
+        cell = wb[sheet]._cells.get((row, col))      # never creates an empty cell
+        if cell is None:
+            return None
+        if cell.data_type == "f" or not isinstance(
+                cell.value, (str, int, float, dt.date, type(None))):
+            return UNKNOWN
+        return cell.value
+
+    return get
+
+
+def formula_values(form: FormSet, contents) -> dict[str, object]:
+    """{formula as written, without "=": its result (UNKNOWN where not sure)} for every formula
+    of the template, from `contents(name)` (contents_of)."""
+    share = quota_share(form)
+    memo: dict[str, object] = {}
+
+    def get(name):
+        if name not in memo:
+            c = form.cells.get(name)
+            if c is not None and c.kind == DERIVED:
+                memo[name] = c.expr.cached(get)
+            elif name == "META_TyLeXS":
+                memo[name] = share.cached(get)
+            else:
+                memo[name] = contents(name)
+        return memo[name]
+
+    return {e.excel()[1:]: e.cached(get) for e in formulas(form)}
 
 
 def default_font(wb) -> None:
@@ -482,14 +553,16 @@ _ZIP_DATE = (2025, 7, 1, 0, 0, 0)
 _CORE_DATES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
 
 
-def _reproducible(data: bytes) -> bytes:
+def _reproducible(data: bytes, results=None) -> bytes:
     """The same workbook with fixed dates (core properties, zip entries), entries in the order
-    openpyxl wrote them."""
+    openpyxl wrote them; with `results`, the formulas' results filled in as well
+    (cached_values), in the same pass."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        parts = filled_parts(src, results) if results else {}
         for info in src.infolist():
-            body = src.read(info.filename)
+            body = parts.get(info.filename) or src.read(info.filename)
             if info.filename == "docProps/core.xml":
                 body = _CORE_DATES.sub(lambda m: m.group(1) + FIXED_DATE.encode() + m.group(3),
                                        body)

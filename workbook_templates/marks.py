@@ -229,6 +229,8 @@ def annotate_xlsx(xlsx_bytes: bytes, findings: Sequence[Finding], subtitle: str 
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.hyperlink import Hyperlink
 
+    from .build import contents_of, formula_values
+    from .cached_values import with_results
     from .read import ReadError, read_workbook
 
     try:
@@ -306,6 +308,8 @@ def annotate_xlsx(xlsx_bytes: bytes, findings: Sequence[Finding], subtitle: str 
     wb.active = wb.sheetnames.index(REPORT_SHEET)
     for other in wb.worksheets:
         other.sheet_view.tabSelected = other.title == REPORT_SHEET
+    # the formulas' results saved with them, computed from the copy's own cells
+    results = {None: formula_values(form, contents_of(wb, form))} if form is not None else {}
     out = io.BytesIO()
     wb.save(out)
-    return out.getvalue()
+    return with_results(out.getvalue(), results)

@@ -5,11 +5,24 @@ Below `build` (the templates) and `register_xlsx` (the member register), which b
 so neither imports the other for it."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from .spec.model import DOCDATE, DOCNO, TEXT
+from .spec.model import (
+    DOCDATE,
+    DOCNO,
+    TEXT,
+    UNKNOWN,
+    Expr,
+    as_number,
+    as_text,
+    from_serial,
+    is_empty,
+    upper,
+)
 
 FONT = "Times New Roman"
 THIN = Side(style="thin", color="000000")
@@ -46,19 +59,107 @@ def _merge(ws, r1, c1, r2, c2, value=None, font=None, align=None):
 
 
 DOTS = "........................"
-# HD 36: "Hạ Long, ngày 05 tháng 02 năm 2018" (day 1–9 and months 1–2 with a leading zero). A blank
-# date (0 to Excel: "30/12/1899") or a text prints the write-in line of a paper form instead.
-DATE_LINE = ('=IF(OR(N(TT_NgayLap)<1,N(TT_NgayLap)>2958465),'
-             'IF(TT_DiaDanh="","..............",TT_DiaDanh)'
-             '&", ngày ..... tháng ..... năm ........",'
-             'IF(TT_DiaDanh="","",TT_DiaDanh&", ")&"ngày "&TEXT(DAY(TT_NgayLap),"00")'
-             '&" tháng "&IF(MONTH(TT_NgayLap)<3,"0","")&MONTH(TT_NgayLap)'
-             '&" năm "&YEAR(TT_NgayLap))')
 
 
 def _or_dots(expr: str, name: str) -> str:
     """A header value from Thông tin, or a dotted write-in line while it is blank."""
     return f'=IF({name}="","{DOTS}",{expr})'
+
+
+# The formulas of the document header and the signature, each with the result it gives
+# (`cached`, Excel's result from the cells as saved: see spec.model.Expr.cached).
+
+@dataclass(frozen=True)
+class UpperOrDots(Expr):
+    """The superior's or the unit's name in capitals, or a write-in line while it is blank."""
+
+    name: str
+
+    @property
+    def refs(self):
+        return (self.name,)
+
+    def excel(self):
+        return _or_dots(f"UPPER({self.name})", self.name)
+
+    def cached(self, get):
+        v = get(self.name)
+        empty = is_empty(v)
+        if empty is UNKNOWN:
+            return UNKNOWN
+        return DOTS if empty else upper(as_text(v))
+
+
+@dataclass(frozen=True)
+class Signer(Expr):
+    """NGƯỜI LẬP BIỂU: "name - phone", or a write-in line while the name is blank."""
+
+    name: str = "TT_NguoiLap"
+    phone: str = "TT_DienThoai"
+
+    @property
+    def refs(self):
+        return (self.name, self.phone)
+
+    def excel(self):
+        return _or_dots(f'{self.name}&IF({self.phone}="",""," - "&{self.phone})', self.name)
+
+    def cached(self, get):
+        name, phone = get(self.name), get(self.phone)
+        if UNKNOWN in (is_empty(name), is_empty(phone)):
+            return UNKNOWN
+        if is_empty(name):
+            return DOTS
+        parts = (as_text(name),) + (() if is_empty(phone) else (" - ", as_text(phone)))
+        return UNKNOWN if UNKNOWN in parts else "".join(parts)
+
+
+@dataclass(frozen=True)
+class DateLine(Expr):
+    """HD 36: "Hạ Long, ngày 05 tháng 02 năm 2018" (day 1–9 and months 1–2 with a leading
+    zero). A blank date (0 to Excel: "30/12/1899") or a text prints the write-in line of a paper
+    form instead."""
+
+    place: str = "TT_DiaDanh"
+    date: str = "TT_NgayLap"
+
+    @property
+    def refs(self):
+        return (self.place, self.date)
+
+    def excel(self):
+        p, d = self.place, self.date
+        return (f'=IF(OR(N({d})<1,N({d})>2958465),'
+                f'IF({p}="","..............",{p})'
+                '&", ngày ..... tháng ..... năm ........",'
+                f'IF({p}="","",{p}&", ")&"ngày "&TEXT(DAY({d}),"00")'
+                f'&" tháng "&IF(MONTH({d})<3,"0","")&MONTH({d})'
+                f'&" năm "&YEAR({d}))')
+
+    def cached(self, get):
+        place, n = get(self.place), as_number(get(self.date))
+        empty = is_empty(place)
+        if empty is UNKNOWN or n is UNKNOWN:
+            return UNKNOWN
+        text = "" if empty else as_text(place)
+        if text is UNKNOWN:
+            return UNKNOWN
+        if n < 1 or n > 2958465:
+            return (text or "..............") + ", ngày ..... tháng ..... năm ........"
+        day = from_serial(n)
+        if day is None:
+            return UNKNOWN
+        return (f"{text}, " if text else "") + (
+            f"ngày {day.day:02d} tháng {'0' if day.month < 3 else ''}{day.month} "
+            f"năm {day.year}")
+
+
+CAP_TREN, DON_VI = UpperOrDots("TT_CapTren"), UpperOrDots("TT_DonVi")
+SIGNER = Signer()
+DATE = DateLine()
+DATE_LINE = DATE.excel()
+#: every formula of the header and the signature block, for their cached results
+HEADER_FORMULAS = (CAP_TREN, DON_VI, DATE, SIGNER)
 
 
 def _halves(widths: dict[int, float], last_col: int) -> tuple[int, int]:
@@ -76,8 +177,8 @@ def _halves(widths: dict[int, float], last_col: int) -> tuple[int, int]:
 def _header(ws, sh, last_col, widths):
     """Party document header (rows 1–3), title (5) and subtitle (6)."""
     left_end, right_start = _halves(widths, last_col)
-    _merge(ws, 1, 1, 1, left_end, _or_dots("UPPER(TT_CapTren)", "TT_CapTren"), _f(12))
-    _merge(ws, 2, 1, 2, left_end, _or_dots("UPPER(TT_DonVi)", "TT_DonVi"), _f(12, bold=True))
+    _merge(ws, 1, 1, 1, left_end, CAP_TREN.excel(), _f(12))
+    _merge(ws, 2, 1, 2, left_end, DON_VI.excel(), _f(12, bold=True))
     _merge(ws, 3, 1, 3, left_end, "*", _f(12))
     _merge(ws, 1, right_start, 1, last_col, "ĐẢNG CỘNG SẢN VIỆT NAM",
            _f(13, bold=True, underline="single"))

@@ -53,7 +53,12 @@ def test_values_are_never_changed_and_the_copy_still_checks_the_same():
     data = fill_template(bao_lam_2019())
     found = _findings(data)
     out = M.annotate_xlsx(data, found)
-    assert read_workbook(out).raw == read_workbook(data).raw
+    form = get_form_set("bao_cao_nam")
+
+    def typed(raw):     # the copy adds the formulas' results (tests/test_cached_values.py)
+        return {k: v for k, v in raw.items() if form.cells[k].is_input}
+
+    assert typed(read_workbook(out).raw) == typed(read_workbook(data).raw)
     assert [f.text() for f in _findings(out)] == [f.text() for f in found]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import weakref
 from copy import copy
 from pathlib import Path
 
@@ -88,6 +89,10 @@ def _style_of(v) -> str:
     return "kd_cell"
 
 
+#: worksheet -> {the SUM formula of a total row: its result}, filled by `_table`
+_TOTALS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _table(ws, top: int, headers: list[str], rows: list[list], widths=None, title=None,
            total_cols: tuple[int, ...] = ()) -> int:
     """A plain bordered table; returns the next free row."""
@@ -119,9 +124,14 @@ def _table(ws, top: int, headers: list[str], rows: list[list], widths=None, titl
         for j in range(1, len(headers) + 1):
             ws.cell(r, j).style = "kd_total"
         ws.cell(r, 2, "Tổng cộng")
+        totals = _TOTALS.setdefault(ws, {})
         for j in total_cols:
             L = get_column_letter(j)
-            ws.cell(r, j, f"=SUM({L}{first}:{L}{r - 1})")
+            formula = f"SUM({L}{first}:{L}{r - 1})"
+            ws.cell(r, j, "=" + formula)
+            # its result, saved with it (cached_values): SUM adds the numbers, skips the rest
+            totals[formula] = sum(v for row in rows if isinstance(v := row[j - 1], (int, float))
+                                  and not isinstance(v, bool))
         r += 1
     if widths:
         for j, w in enumerate(widths, start=1):
@@ -462,12 +472,16 @@ def write_summary(result) -> bytes:
         meta = wb["_meta"]
         wb._sheets.remove(meta)
         wb._sheets.append(meta)
+    # each formula's result saved with it, for what shows a file without calculating it
+    from ..build import contents_of, formula_values
+    results = {None: formula_values(result.form, contents_of(wb, result.form))}
+    results.update({ws.title: _TOTALS.pop(ws) for ws in wb.worksheets if ws in _TOTALS})
     buf = io.BytesIO()
     wb.save(buf)
     # fixed dates, as the templates: the same summary gives the same bytes, so a commune sending
     # the same report up twice makes no second version, whatever second it was written in
     from ..build import _reproducible
-    return _reproducible(buf.getvalue())
+    return _reproducible(buf.getvalue(), results)
 
 
 M.MergeResult.writer = write_summary

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..spec.model import UNKNOWN, Expr, as_number
 from .catalogue import ERROR, FORM, RULES, WARNING
 
 __all__ = ["ERROR", "WARNING", "Override", "RulePack", "PACKS", "pack_for_year", "share_formula",
+           "QuotaShare",
            "HD16", "HD21", "QD124", "QD366"]
 
 
@@ -198,16 +200,47 @@ def pack_for_year(year: int | None) -> RulePack:
     return QD366
 
 
+@dataclass(frozen=True)
+class QuotaShare(Expr):
+    """META_TyLeXS: the XS share in percent, 20 or the exception's share where a pack allows one
+    and TT_NgoaiLe25 says «Có». Generated from the packs, as a formula and as its result, so the
+    template and the validator cannot disagree on the share."""
+
+    year_name: str = "TT_Nam"
+    exception_name: str | None = "TT_NgoaiLe25"
+
+    @property
+    def refs(self):
+        return (self.year_name,) + ((self.exception_name,) if self.exception_name else ())
+
+    def _exceptions(self):
+        return [p for p in PACKS.values() if p.quota_share_exception] \
+            if self.exception_name else []
+
+    def excel(self):
+        expr = str(HD21.quota_share)
+        for p in self._exceptions():
+            expr = (f'IF(AND(N({self.year_name})>={p.first_year},{self.exception_name}="Có"),'
+                    f"{p.quota_share_exception},{expr})")
+        return "=" + expr
+
+    def cached(self, get):
+        share = HD21.quota_share
+        if not self._exceptions():
+            return share
+        year, yes = as_number(get(self.year_name)), get(self.exception_name)
+        if year is UNKNOWN or yes is UNKNOWN:
+            return UNKNOWN
+        yes = isinstance(yes, str) and yes.casefold() == "có"
+        for p in self._exceptions():       # the last pack's IF is the outermost
+            if year >= p.first_year and yes:
+                share = p.quota_share_exception
+        return share
+
+
 def share_formula(year_name: str = "TT_Nam", exception_name: str | None = "TT_NgoaiLe25") -> str:
-    """The Excel formula of META_TyLeXS, generated from the packs so the template and the
-    validator cannot disagree on the share."""
-    expr = str(HD21.quota_share)
-    if exception_name:
-        for p in PACKS.values():
-            if p.quota_share_exception:
-                expr = (f'IF(AND(N({year_name})>={p.first_year},{exception_name}="Có"),'
-                        f"{p.quota_share_exception},{expr})")
-    return "=" + expr
+    """The Excel formula of META_TyLeXS (QuotaShare)."""
+    return QuotaShare(year_name, exception_name).excel()
 
 
 _ = FORM  # re-exported for callers that name the form reference

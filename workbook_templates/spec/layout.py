@@ -7,9 +7,23 @@ cell sits, so the builder, the readers and the validator cannot disagree.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from .model import COUNT, DERIVED, Block, Cell, ColDef, CountA, CountIf, Expr, RowDef, SheetSpec
+from .model import (
+    COUNT,
+    DERIVED,
+    UNKNOWN,
+    Block,
+    Cell,
+    ColDef,
+    CountA,
+    CountIf,
+    Expr,
+    RowDef,
+    SheetSpec,
+    as_number,
+    whole,
+)
 
 TABLE_TOP = 8
 
@@ -186,13 +200,38 @@ def years_sheet(name, title, prefix, doc_rows, n_years, subtitle="", form_no="",
     return _finish(sh, first + len(rows) - 1)
 
 
+@dataclass(frozen=True)
+class YearHeader(Expr):
+    """The header of the k-th year column (k from 0): the year once Từ năm is filled, blank past
+    Đến năm, «Năm thứ k+1» while Từ năm is blank."""
+
+    k: int
+
+    @property
+    def refs(self):
+        return ("TT_TuNam", "TT_DenNam")
+
+    def excel(self):
+        k = self.k
+        return (f'=IF(N(TT_TuNam)=0,"Năm thứ {k + 1}",'
+                f'IF(AND(N(TT_DenNam)>0,TT_TuNam+{k}>N(TT_DenNam)),"",TT_TuNam+{k}))')
+
+    def cached(self, get):
+        start, end = as_number(get("TT_TuNam")), as_number(get("TT_DenNam"))
+        if start is UNKNOWN or end is UNKNOWN:
+            return UNKNOWN
+        if start == 0:
+            return f"Năm thứ {self.k + 1}"
+        if end > 0 and start + self.k > end:
+            return ""
+        return whole(start + self.k)      # a year; a fraction or a date is left blank
+
+
 def year_cols(n_years, **kw):
     """One column a year of the review: the header shows the year once Từ năm is filled, and
     stays blank past Đến năm, so a five-year review prints five years, not ten."""
-    return tuple(ColDef(f"Y{k + 1}", f"Năm thứ {k + 1}", header_formula=(
-        f'=IF(N(TT_TuNam)=0,"Năm thứ {k + 1}",'
-        f'IF(AND(N(TT_DenNam)>0,TT_TuNam+{k}>N(TT_DenNam)),"",TT_TuNam+{k}))'), **kw)
-        for k in range(n_years))
+    return tuple(ColDef(f"Y{k + 1}", f"Năm thứ {k + 1}", header=YearHeader(k), **kw)
+                 for k in range(n_years))
 
 
 def stacked_year_grids(name, title, prefix, tables, level_rows, n_years, derived_rows,

@@ -7,6 +7,7 @@ defined exactly once.
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -38,6 +39,85 @@ DERIVED = "derived"
 INPUT_KINDS = frozenset({COUNT, TEXT, YEAR, DATE, PHONE, CHOICE, XMARK, DOCNO, DOCDATE, SCORE})
 
 
+# --- Excel's view of a cell's contents --------------------------------------------------------
+# What the few functions our formulas use make of a cell, for the results written into a saved
+# file (Expr.cached). Anything these cannot be sure of is UNKNOWN, and the cell is left blank.
+
+class _Unknown:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN = _Unknown()
+_EPOCH = dt.datetime(1899, 12, 30)
+
+
+def whole(v):
+    """A cell in `+` or SUM: empty is 0; a whole number is itself; anything else UNKNOWN (a
+    text "5" Excel would add, a fraction `evaluate` would not)."""
+    if v is None:
+        return 0
+    if isinstance(v, bool) or v is UNKNOWN:
+        return UNKNOWN
+    if isinstance(v, int):
+        return v
+    if isinstance(v, float) and v.is_integer() and abs(v) < 2 ** 53:
+        return int(v)
+    return UNKNOWN
+
+
+def is_empty(v):
+    """`name=""`: true for an empty cell or an empty text, false for any other value."""
+    if v is UNKNOWN:
+        return UNKNOWN
+    return v is None or v == ""
+
+
+def as_text(v):
+    """A cell in `&` or UPPER: text as it is, a whole number in digits; UNKNOWN for what Excel
+    would format its own way (fractions, dates, TRUE/FALSE)."""
+    if v is None:
+        return ""
+    if isinstance(v, str):
+        return v
+    n = whole(v)
+    return UNKNOWN if n is UNKNOWN or abs(n) >= 10 ** 15 else str(n)
+
+
+def as_number(v):
+    """N(name): a number or a date (its serial number) as it is; text and empty 0."""
+    if v is None or isinstance(v, str):
+        return 0
+    if isinstance(v, bool) or v is UNKNOWN:
+        return UNKNOWN
+    if isinstance(v, dt.datetime):
+        d = v - _EPOCH
+        return d.days + d.seconds / 86400
+    if isinstance(v, dt.date):
+        return (v - _EPOCH.date()).days
+    if isinstance(v, (int, float)):
+        return v
+    return UNKNOWN
+
+
+def from_serial(n) -> dt.date | None:
+    """The day of an Excel serial number, None before 1 March 1900 (Excel counts a 29 February
+    1900 that never was)."""
+    if n is UNKNOWN or n < 61:
+        return None
+    return (_EPOCH + dt.timedelta(days=int(n))).date()
+
+
+def upper(text):
+    """UPPER(text); UNKNOWN for a letter whose capital is two letters (ß)."""
+    if text is UNKNOWN:
+        return UNKNOWN
+    up = text.upper()
+    return up if len(up) == len(text) else UNKNOWN
+
+
 # --- expressions --------------------------------------------------------------------------------
 # Each expression knows how to write itself as Excel and how to compute itself from values.
 # `get(name)` returns the already-computed number for a cell name (0 for blank counts).
@@ -50,6 +130,25 @@ class Expr:
 
     def evaluate(self, get: Callable[[str], object], ctx: EvalContext):  # pragma: no cover
         raise NotImplementedError
+
+    def cached(self, get: Callable[[str], object]):
+        """The result Excel shows for `excel()`, from `get(name)`: what the named cell holds as
+        saved (a number, a text, a date, None when empty; UNKNOWN when it holds a formula of the
+        unit's), or a derived cell's own cached result. UNKNOWN when the contents are outside
+        what `evaluate` reads as Excel does (a text in a count cell, a fraction…): the file then
+        keeps a blank there, never a wrong number. Written into the saved file (cached_values)
+        so a phone preview, python-calamine or pandas show what Excel shows."""
+        contents = {}
+        for r in self.refs:
+            v = self._as_excel_reads(get(r))
+            if v is UNKNOWN:
+                return UNKNOWN
+            contents[r] = v
+        return self.evaluate(contents.get, EvalContext())
+
+    def _as_excel_reads(self, v):
+        """`v` as `evaluate` may read it and get Excel's result, or UNKNOWN."""
+        return whole(v)
 
 
 @dataclass(frozen=True)
@@ -119,6 +218,10 @@ class Percent(Expr):
     def evaluate(self, get, ctx):
         return percent(sum(_num(get(r)) for r in self.nums), sum(_num(get(r)) for r in self.dens))
 
+    def cached(self, get):
+        v = super().cached(get)
+        return "" if v is None else v       # IF(…=0,"",…): an empty text
+
 
 @dataclass(frozen=True)
 class Ceiling(Expr):
@@ -137,6 +240,16 @@ class Ceiling(Expr):
 
     def evaluate(self, get, ctx):
         return xs_ceiling(_num(get(self.xs)), _num(get(self.tot)), ctx.share_percent, ctx.base)
+
+    def cached(self, get):
+        # the share and base as the formula reads them: the _meta sheet's cells
+        xs, tot, share = whole(get(self.xs)), whole(get(self.tot)), whole(get("META_TyLeXS"))
+        base = get("META_CoSo")
+        if UNKNOWN in (xs, tot, share) or base is UNKNOWN:
+            return UNKNOWN
+        tro_len = isinstance(base, str) and base.casefold() == "tot_tro_len"
+        return self.evaluate({self.xs: xs, self.tot: tot}.get,
+                             EvalContext(share, "tot_tro_len" if tro_len else "tot"))
 
 
 @dataclass(frozen=True)
@@ -161,6 +274,13 @@ class CountIf(Expr):
         want = {self.label.casefold(), *(k.casefold() for k in self.codes)}
         return sum(1 for c in self.cells if str(get(c) or "").strip().casefold() in want)
 
+    def _as_excel_reads(self, v):
+        # Excel counts the label exactly (any case), not a code nor a label with spaces around
+        if isinstance(v, str) and (v != v.strip() or v.casefold() != self.label.casefold()
+                                   and v.casefold() in {k.casefold() for k in self.codes}):
+            return UNKNOWN
+        return v
+
 
 @dataclass(frozen=True)
 class CountA(Expr):
@@ -176,6 +296,12 @@ class CountA(Expr):
 
     def evaluate(self, get, ctx):
         return sum(1 for c in self.cells if str(get(c) or "").strip())
+
+    def _as_excel_reads(self, v):
+        # Excel also counts a cell of spaces, a 0 and FALSE; `evaluate` does not
+        if v is None or v is UNKNOWN:
+            return v
+        return v if str(v).strip() and v is not False and v != 0 else UNKNOWN
 
 
 # --- cells, sheets, form sets -------------------------------------------------------------------
@@ -234,7 +360,11 @@ class ColDef:
     group: str = ""                # spanning header above the column
     width: float = 9.0
     number_format: str | None = None
-    header_formula: str | None = None  # shown instead of the label (year columns)
+    header: Expr | None = None     # a formula shown instead of the label (year columns)
+
+    @property
+    def header_formula(self) -> str | None:
+        return self.header.excel() if self.header is not None else None
 
 
 @dataclass(frozen=True)
