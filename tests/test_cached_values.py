@@ -271,6 +271,7 @@ def _replace_part(data: bytes, sheet: str, xml: bytes) -> bytes:
     return out.getvalue()
 
 
+@pytest.mark.slow
 def test_libreoffice_recalculated_on_opening(recalculated):
     assert grids(recalculated["sai"])["Biểu 3"][0][0] == "TỈNH ỦY LÂM ĐỒNG"
 
@@ -281,6 +282,7 @@ def _same(ours, theirs) -> bool:
     return ours == theirs
 
 
+@pytest.mark.slow      # one LibreOffice run of about 30 s for the six files
 @pytest.mark.parametrize("name", ["tong_hop", "tong_hop_so_ket", "ban_danh_dau",
                                   "ban_danh_dau_so_ket", "ban_danh_dau_loi"])
 def test_every_saved_result_is_what_libreoffice_computes(files, recalculated, name):

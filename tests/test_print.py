@@ -25,6 +25,7 @@ from workbook_templates.sample import (
     bao_lam_2019,
     bao_lam_so_ket,
     fill_template,
+    qd366_fields,
     unit_info,
 )
 from workbook_templates.validate import validate
@@ -42,6 +43,7 @@ def _chi_bo(code, name, dv):
     v.update({"KD_PHAI_TT": 1, "KD_DA_TT": 1, "KD_PHAI_DV": sum(dv), "KD_DA_DV": sum(dv),
               "XL_DV_TONG": sum(dv), "XL_DV_XS": xs, "XL_DV_TOT": tot, "XL_DV_HT": ht,
               "XL_DV_KHT": kht, "XL_DV_KYLUAT": 0})
+    v.update(qd366_fields(v))      # a valid unit of 2025: the summary lists it
     return v
 
 
@@ -169,6 +171,24 @@ def test_page_counts_stay_what_was_checked(printed):
     assert counts["bao_lam_2019"] == counts["mau_bao_cao_nam"], counts
     assert 9 <= counts["mau_so_ket_quy_dinh"] <= 16, counts
     assert counts["ban_danh_dau"] <= counts["bao_lam_2019"] + 3, counts
+
+
+def test_the_units_detail_prints_ratings_then_figures_one_page_wide_each(printed):
+    """«Chi tiết đơn vị» (22 columns) printed 4 pages wide; now the ratings on one page width,
+    the figures on the next, each with STT, code and name, and the notes and files left out
+    below on the first width; the file name and time received stay on screen."""
+    pages = [" ".join(w for *_, w in p) for p in printed["tong_hop"]]
+    units = [t for t in pages if "Chi bộ thôn 1" in t and "Chi bộ thôn 3" in t]
+    ratings = [t for t in units if "Hoàn thành tốt nhiệm vụ" in t]
+    figures = [t for t in units if "Tổng cộng" in t and "KHT" in t]
+    assert len(units) == 2 and len(ratings) == 1 and len(figures) == 1, units
+    assert "Lĩnh vực" in ratings[0] and "Căn cứ xếp loại" in ratings[0]
+    # Chi bộ thôn 1, 2, 3: 15, 15 and 20 members, 50 in all
+    assert " 15 15 2 10 3 0 " in figures[0] and " 50 50 6 37 6 1 " in figures[0]
+    assert "Số lỗi" in figures[0]
+    assert not any("chi_bo_1.xlsx" in t for t in pages)
+    below = [t for t in pages if "Cấp tổng hợp tự ghi ở sheet Thông tin" in t]
+    assert len(below) == 1 and "Biểu 4 là hạn chế" in below[0]
 
 
 def test_review_prints_the_years_of_its_period_only(printed):

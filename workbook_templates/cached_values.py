@@ -78,21 +78,26 @@ def serialize(value) -> tuple[bytes | None, bytes] | None:
 
 def fill_sheet(xml: bytes, results: Mapping[str, object]) -> bytes:
     """The sheet XML with the result of each formula cell found in `results` (normalised keys)."""
-    if b"<f>" not in xml or not results:
+    if not results:
         return xml
 
-    def put(m: re.Match) -> bytes:
-        value = results.get(normal(_unescape(m.group(2))), UNKNOWN)
-        out = serialize(value)
-        if out is None:
-            return m.group(0)
-        t, v = out
-        attrs = _T_ATTR.sub(b"", m.group(1))
-        if t is not None:
-            attrs += b' t="' + t + b'"'
-        return b"<c " + attrs + b"><f>" + m.group(2) + b"</f><v>" + v + b"</v></c>"
-
-    return _CELL.sub(put, xml)
+    out, done = [], 0
+    pos = xml.find(b"<f>")
+    while pos >= 0:       # from each <f> back to its cell: a sheet of data has few formulas
+        start = xml.rfind(b"<c ", done, pos)
+        m = _CELL.match(xml, start) if start >= 0 else None
+        if m is not None and m.start(2) == pos + 3:
+            value = serialize(results.get(normal(_unescape(m.group(2))), UNKNOWN))
+            if value is not None:
+                t, v = value
+                attrs = _T_ATTR.sub(b"", m.group(1))
+                if t is not None:
+                    attrs += b' t="' + t + b'"'
+                out += [xml[done:start], b"<c ", attrs, b"><f>", m.group(2), b"</f><v>", v,
+                        b"</v></c>"]
+                done = m.end()
+        pos = xml.find(b"<f>", max(pos + 3, done))
+    return b"".join(out) + xml[done:] if out else xml
 
 
 def filled_parts(zf: zipfile.ZipFile, results: Results) -> dict[str, bytes]:

@@ -11,13 +11,16 @@ import datetime as dt
 import io
 import weakref
 from copy import copy
+from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 
+from ..sheet_style import line_height, text_lines
 from ..spec.domain import LEVEL_LABEL, SECTOR_LABEL, UNIT_TYPE_LABEL
 from ..spec.hierarchy import counted_rows
 from ..xlsx_text import clean, put_text
@@ -267,7 +270,7 @@ def _detail_sheet(wb, result):
                    "Căn cứ xếp loại", "Xếp loại cấp ủy", "Đảng viên: tổng số",
                    "Đảng viên được xếp loại", "Đảng viên XS", "Đảng viên Tốt", "Đảng viên HT",
                    "Đảng viên KHT", "Bị kỷ luật", "Chi bộ trực thuộc", "Đảng bộ bộ phận",
-                   "Tổ chức cơ sở đảng", "Tệp", "Nhận lúc", "Số lỗi", "Số cảnh báo"]
+                   "Tổ chức cơ sở đảng", "Số lỗi", "Số cảnh báo", "Tệp", "Nhận lúc"]
         rows = []
         for i, ch in enumerate(sorted(result.included, key=lambda c: (c.code, c.source)), 1):
             v = ch.values
@@ -281,15 +284,18 @@ def _detail_sheet(wb, result):
                          M._int(v.get("XL_DV_HT")), M._int(v.get("XL_DV_KHT")),
                          M._int(v.get("XL_DV_KYLUAT")), M._int(v.get("XL_CBTT_TONG")),
                          M._int(v.get("XL_DBBP_TONG")), M._int(v.get("XL_TCCSD_TONG")),
-                         ch.source, ch.received_at, len(ch.report.errors),
-                         len(ch.report.warnings)])
-        widths = [5, 14, 34, 22, 18, 26, 30, 24] + [10] * 10 + [26, 17, 8, 9]
+                         len(ch.report.errors), len(ch.report.warnings), ch.source,
+                         ch.received_at])
+        # on paper: the ratings (A–H), then the figures (I–T) with STT, code and name again
+        widths = [5, 10, 24, 16, 16, 26, 20, 14] + [7.5] * 12 + [26, 17]
+        paper = _Paper(printed=20, first_page=8)
+        head = r
         r = _table(ws, r, headers, rows, widths, total_cols=tuple(range(9, 19)))
     else:
         headers = ["STT", "Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Giai đoạn",
                    "Số văn bản đã kê", "Số dòng «Chưa phù hợp»", "Số đề nghị sửa đổi",
-                   "Cá nhân được xếp loại (năm cuối)", "TCCSĐ được xếp loại (năm cuối)", "Tệp",
-                   "Nhận lúc", "Số lỗi", "Số cảnh báo"]
+                   "Cá nhân được xếp loại (năm cuối)", "TCCSĐ được xếp loại (năm cuối)",
+                   "Số lỗi", "Số cảnh báo", "Tệp", "Nhận lúc"]
         from ..spec.so_ket_quy_dinh import N_YEARS
         rows = []
         for i, ch in enumerate(sorted(result.included, key=lambda c: (c.code, c.source)), 1):
@@ -303,10 +309,15 @@ def _detail_sheet(wb, result):
             rows.append([i, ch.code, ch.name, UNIT_TYPE_LABEL.get(ch.unit_type, "?"),
                          M._period_txt(ch.period), ndoc, ncph, ndn,
                          M._int(v.get(f"SK5_CANHAN_TONG_{last}")),
-                         M._int(v.get(f"SK5_TCCSD_TONG_{last}")), ch.source, ch.received_at,
-                         len(ch.report.errors), len(ch.report.warnings)])
-        widths = [5, 14, 34, 22, 12, 10, 12, 12, 14, 14, 26, 17, 8, 9]
+                         M._int(v.get(f"SK5_TCCSD_TONG_{last}")),
+                         len(ch.report.errors), len(ch.report.warnings), ch.source,
+                         ch.received_at])
+        widths = [5, 10, 22, 16, 16, 9, 9, 9, 10, 10, 7.5, 7.5, 26, 17]
+        paper = _Paper(printed=12, first_page=12)
+        head = r
         r = _table(ws, r, headers, rows, widths, total_cols=(6, 7, 8, 9, 10))
+    _head_height(ws, head, headers, widths)
+    table_end = r - 2           # the units' table ends with its Tổng cộng row
     # what the parent must still fill
     if result.form.rates_units and result.own_rows:
         r = _note(ws, r, "Dòng cấp tổng hợp tự điền (không cộng từ đơn vị trực thuộc):", True)
@@ -336,20 +347,88 @@ def _detail_sheet(wb, result):
         rows = [[i, ch.code, ch.name, ch.source, ch.received_at, reason]
                 for i, (ch, reason) in enumerate(
                     sorted(result.skipped, key=lambda s: (s[0].code, s[0].source)), 1)]
-        r = _table(ws, r, ["STT", "Mã đơn vị", "Tên đơn vị", "Tệp", "Nhận lúc",
-                           "Lý do không tổng hợp"], rows,
-                   title="ĐƠN VỊ / TỆP KHÔNG ĐƯỢC TỔNG HỢP")
-        ws.column_dimensions["F"].width = max(ws.column_dimensions["F"].width or 0, 30)
+        headers = ["STT", "Mã đơn vị", "Tên đơn vị", "Tệp", "Nhận lúc", "Lý do không tổng hợp"]
+        top, r = r, _table(ws, r, headers, rows, title="ĐƠN VỊ / TỆP KHÔNG ĐƯỢC TỔNG HỢP")
+        _spread_last(ws, top + 1, [headers] + rows, widths, paper.first_page)
     if result.unreadable:
         r += 1
-        r = _table(ws, r, ["STT", "Tệp", "Lý do không đọc được"],
-                   [[i, f, msg] for i, (f, msg) in enumerate(sorted(result.unreadable), 1)],
-                   title="TỆP KHÔNG ĐỌC ĐƯỢC")
+        headers = ["STT", "Tệp", "Lý do không đọc được"]
+        rows = [[i, f, msg] for i, (f, msg) in enumerate(sorted(result.unreadable), 1)]
+        top, r = r, _table(ws, r, headers, rows, title="TỆP KHÔNG ĐỌC ĐƯỢC")
+        _spread_last(ws, top + 1, [headers] + rows, widths, paper.first_page)
     invalid = [ch for ch in result.included if not ch.report.valid]
     if invalid:
         r = _note(ws, r, "Đã tổng hợp cả tệp còn lỗi (theo yêu cầu của người tổng hợp): " +
                   "; ".join(f"{c.name} ({len(c.report.errors)} lỗi)" for c in invalid) + ".",
                   True)
+    paper.apply(ws, table_end, r, widths)
+
+
+@dataclass(frozen=True)
+class _Paper:
+    """How «Chi tiết đơn vị» prints: A4 landscape at 100 % (11 pt stays 11 pt), the first
+    `printed` columns — the file's name and the time it came (last on screen) stay off paper —
+    in one page width or, where they do not fit, two: columns A to `first_page`, then the rest,
+    each page with STT, code and name (print titles A:C)."""
+
+    printed: int
+    first_page: int
+
+    def apply(self, ws, table_end: int, last_row: int, widths) -> None:
+        """Print areas: the units' table over its page widths, then what is below it (notes,
+        files left out) on the first page width alone, its notes wrapped within that width."""
+        last = get_column_letter(self.first_page)
+        below = range(table_end + 1, max(last_row, ws.max_row) + 1)
+        if self.first_page < self.printed:
+            # the title and subtitle wrapped within A:C, the columns every page prints
+            self._wrap(ws, (1, 2), 3, widths)
+        self._wrap(ws, [r for r in below if self._alone(ws, r)], self.first_page, widths)
+        areas = [f"A1:{get_column_letter(self.printed)}{table_end}"]
+        if below:
+            areas.append(f"A{below.start}:{last}{below.stop - 1}")
+        ws.print_area = areas
+        ws.print_title_cols = "A:C"
+        if self.first_page < self.printed:
+            ws.col_breaks.append(Break(id=self.first_page))
+
+    def _alone(self, ws, r: int) -> bool:
+        """A note: a text in A alone on its row."""
+        a = ws._cells.get((r, 1))
+        return a is not None and isinstance(a.value, str) and not any(
+            ws._cells.get((r, c)) is not None and ws._cells[(r, c)].value is not None
+            for c in range(2, self.first_page + 1))
+
+    @staticmethod
+    def _wrap(ws, rows, span: int, widths) -> None:
+        for r in rows:
+            a = ws.cell(r, 1)
+            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=span)
+            a.alignment = Alignment(vertical="top", wrap_text=True)
+            size = a.font.sz or 11
+            lines = text_lines(a.value, sum(widths[:span]), size, bool(a.font.b))
+            ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 0,
+                                              line_height(lines, size))
+
+
+def _head_height(ws, r: int, headers, widths) -> None:
+    """The header row as tall as its most wrapped heading, word by word (narrow figure columns
+    break «Đảng viên được xếp loại» into four or five lines)."""
+    lines = max(text_lines(h, w, 11, bold=True) for h, w in zip(headers, widths, strict=False))
+    ws.row_dimensions[r].height = line_height(lines)
+
+
+def _spread_last(ws, first: int, grid, widths, last_col: int) -> None:
+    """A table below the units (files left out, unreadable files): its last column, the reason,
+    merged across to the last column of the first printed page, and each row as tall as that
+    reason wraps to. The rows are `first`, `first + 1`, … (the header, then the data)."""
+    for i, values in enumerate(grid):
+        r, k = first + i, len(values)
+        if last_col > k:
+            ws.merge_cells(start_row=r, start_column=k, end_row=r, end_column=last_col)
+        room = [widths[j] for j in range(k - 1)] + [sum(widths[k - 1:last_col])]
+        lines = max(text_lines(v, w, 11, bold=i == 0) if isinstance(v, str) else 1
+                    for v, w in zip(values, room, strict=False))
+        ws.row_dimensions[r].height = line_height(lines)
 
 
 def _status_sheet(wb, result):
