@@ -303,3 +303,33 @@ def test_every_saved_result_is_what_libreoffice_computes(files, recalculated, na
     else:
         assert blank == 0, blank
 
+
+
+def test_what_excel_might_compute_otherwise_is_left_blank():
+    """Contents the evaluation does not read as Excel does give no result (the cell stays blank,
+    Excel fills it on opening) rather than a figure Excel would not show."""
+    from workbook_templates.build import formula_values
+    from workbook_templates.sheet_style import CAP_TREN, DATE
+    from workbook_templates.spec.model import UNKNOWN
+
+    form = get_form_set("bao_cao_nam")
+    dg = form.cells["XL_DV_DG"].expr
+
+    def results(**contents):
+        return formula_values(form, lambda name: contents.get(name))
+
+    clean = results(XL_DV_XS=2, XL_DV_TOT=10.0, TT_CapTren="Tỉnh ủy Lâm Đồng",
+                    TT_NgayLap=dt.datetime(2026, 2, 5), TT_DiaDanh="Bảo Lâm")
+    assert clean[dg.excel()[1:]] == 12
+    assert clean[CAP_TREN.excel()[1:]] == "TỈNH ỦY LÂM ĐỒNG"
+    assert clean[DATE.excel()[1:]] == "Bảo Lâm, ngày 05 tháng 02 năm 2026"
+    odd = results(XL_DV_XS="2", XL_DV_TOT=10.5, TT_CapTren="Straße",
+                  TT_NgayLap="05/02/2026", TT_DiaDanh=None)
+    assert odd[dg.excel()[1:]] is UNKNOWN                 # a text "2", a fraction
+    assert odd[CAP_TREN.excel()[1:]] is UNKNOWN           # ß has a two-letter capital
+    assert odd[DATE.excel()[1:]] == ".............., ngày ..... tháng ..... năm ........"
+    counts = [c.expr for c in form.derived() if type(c.expr).__name__ == "CountIf"]
+    first = counts[0]
+    spaced = results(**{first.cells[0]: " " + first.label})
+    assert spaced[first.excel()[1:]] is UNKNOWN            # Excel would not count it
+    assert results(**{first.cells[0]: first.label})[first.excel()[1:]] == 1

@@ -456,7 +456,7 @@ def contents_of(wb, form: FormSet):
         cell = wb[sheet]._cells.get((row, col))      # never creates an empty cell
         if cell is None:
             return None
-        if cell.data_type == "f" or not isinstance(
+        if cell.data_type in ("f", "e") or not isinstance(   # a formula, an error (#N/A)
                 cell.value, (str, int, float, dt.date, type(None))):
             return UNKNOWN
         return cell.value
