@@ -483,14 +483,17 @@ _ZIP_DATE = (2025, 7, 1, 0, 0, 0)
 _CORE_DATES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
 
 
-def _reproducible(data: bytes) -> bytes:
+def _reproducible(data: bytes, edit=None) -> bytes:
     """The same workbook with fixed dates (core properties, zip entries), entries in the order
-    openpyxl wrote them."""
+    openpyxl wrote them; `edit(name, body) -> body`, if given, may change each entry on the way
+    (the summary puts its tables' rows in, merge/xlsx.py)."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             body = src.read(info.filename)
+            if edit is not None:
+                body = edit(info.filename, body)
             if info.filename == "docProps/core.xml":
                 body = _CORE_DATES.sub(lambda m: m.group(1) + FIXED_DATE.encode() + m.group(3),
                                        body)

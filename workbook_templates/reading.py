@@ -79,7 +79,7 @@ def _dec(v):
 def dump(filled: Filled, report: Report, *, base: str, rules: str | None) -> dict | None:
     """The JSON record of one file's reading, or None when a value cannot be kept (then the file
     is simply read again when needed)."""
-    names = tuple(filled.form.cells)
+    names = _names(filled.form)[0]
     try:
         raw = [_enc(filled.raw.get(n)) for n in names]
         values = [_enc(report.values.get(n)) for n in names]
@@ -128,8 +128,17 @@ def load(record, *, base: str, rules: str | None, source: str = "") -> tuple[Fil
         return None
 
 
+def _names(form) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(every cell's name in the record's order, the derived cells' names) of a form: the same
+    for every record of that form, so worked out once (a summary loads thousands)."""
+    got = form.__dict__.get("_reading_names")
+    if got is None:
+        got = form._reading_names = (tuple(form.cells), tuple(c.name for c in form.derived()))
+    return got
+
+
 def _load(record: dict, form, source: str) -> tuple[Filled, Report] | None:
-    names = tuple(form.cells)
+    names, derived = _names(form)
     if len(record["raw"]) != len(names) or len(record["values"]) != len(names):
         return None
     raw = dict(zip(names, record["raw"], strict=False))
@@ -137,9 +146,11 @@ def _load(record: dict, form, source: str) -> tuple[Filled, Report] | None:
     for d, where in zip((raw, values), record["tagged"], strict=False):
         for i in where:
             d[names[i]] = _dec(d[names[i]])
-    hf = record.get("has_formula") or {}
-    filled = Filled(form, record["form_version"], raw,
-                    {c.name: hf.get(c.name) for c in form.derived()}, source,
+    has_formula = dict.fromkeys(derived)
+    for name, v in (record.get("has_formula") or {}).items():
+        if name in has_formula:
+            has_formula[name] = v
+    filled = Filled(form, record["form_version"], raw, has_formula, source,
                     register=None, register_size=int(record.get("register_rows") or 0))
     report = Report(form.id, record["form_version"], record["rule_pack"],
                     [Finding(**d) for d in record["findings"]], values, source,
