@@ -465,7 +465,8 @@ def _status_sheet(wb, result):
         elif subs:
             ch, reason = subs[-1]
             rows.append([i, e["code"], e["name"], UNIT_TYPE_LABEL.get(e["type"], e["type"]),
-                         "Đã nộp, không tổng hợp", ch.source, ch.version, ch.received_at,
+                         "Đã trả lại, chờ bản mới" if ch.returned else "Đã nộp, không tổng hợp",
+                         ch.source, ch.version, ch.received_at,
                          len(ch.report.errors), len(ch.report.warnings), reason])
         else:
             rows.append([i, e["code"], e["name"], UNIT_TYPE_LABEL.get(e["type"], e["type"]),
