@@ -69,9 +69,21 @@ def setup(app, paths, n: int, name: str, proto_ids=None):
 
 
 def client_for(app, user_id):
+    """A browser signed in as the user: the session cookie and its record on the server (a
+    cookie without one is nobody's, `auth.check_session`)."""
+    import secrets
+
+    from server import db
+    from server.auth import _sid_hash
+    from server.models import WebLogin
+    sid = secrets.token_urlsafe(32)
+    with app.app_context():
+        db.session().add(WebLogin(sid_hash=_sid_hash(sid), user_id=user_id))
+        db.session().commit()
     c = app.test_client()
     with c.session_transaction() as sess:
         sess["user_id"] = user_id
+        sess["sid"] = sid
         sess["csrf_token"] = "bench-csrf"
     return c
 

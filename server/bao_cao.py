@@ -50,10 +50,12 @@ def previous_round(rnd: Round) -> Round | None:
 
 
 def previous_submission(sub: Submission) -> Submission | None:
-    """The unit's latest valid upload of the same form for the year before."""
+    """The unit's latest valid upload of the same form for the year before (not one the office
+    returned)."""
     return db.session().scalars(
         select(Submission).join(Round, Submission.round_id == Round.id)
         .where(Submission.unit_id == sub.unit_id, Submission.valid.is_(True),
+               Submission.returned_at.is_(None),
                Round.form == sub.round.form, Round.year == sub.round.year - 1)
         .order_by(Submission.uploaded_at.desc(), Submission.id.desc())).first()
 
@@ -82,8 +84,8 @@ def round_report(round_id: int):
     data = _summary_bytes(rnd)
     if data is None:
         return error("nothing_to_merge", f"Chưa có biểu năm {rnd.year} nào của các đơn vị trực "
-                     "thuộc được tổng hợp (chưa gửi, hoặc biểu còn lỗi) nên chưa lập được báo cáo "
-                     "tổng hợp. Xem tình hình nộp ở trang theo dõi đợt.", 409)
+                     "thuộc được tổng hợp (chưa gửi, biểu còn lỗi hoặc đã bị trả lại) nên chưa "
+                     "lập được báo cáo tổng hợp. Xem tình hình nộp ở trang theo dõi đợt.", 409)
     prev_rnd = previous_round(rnd)
     prev = _summary_bytes(prev_rnd) if prev_rnd is not None else None
     try:

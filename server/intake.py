@@ -198,13 +198,14 @@ def registry_findings(report: Report, unit: Unit) -> list[Finding]:
 
 
 def _year_over_year(report: Report, unit: Unit, rnd: Round) -> list:
-    """R-YOY against the unit's latest valid workbook of the previous year, if the server has it."""
+    """R-YOY against the unit's latest valid workbook of the previous year, if the server has it
+    (one the office returned was never accepted: not compared with)."""
     if report.year is None or not get_form_set(report.template).rates_units:
         return []
     s = db.session()
     prev = s.scalar(select(Submission).join(Round).where(
         Submission.unit_id == unit.id, Submission.valid.is_(True),
-        Round.form == rnd.form, Round.year == report.year - 1)
+        Submission.returned_at.is_(None), Round.form == rnd.form, Round.year == report.year - 1)
         .order_by(Submission.version.desc()).limit(1))
     if prev is None:
         return []

@@ -28,16 +28,29 @@ def local_time(t: dt.datetime) -> dt.datetime:
 
 
 def latest_by_unit(rnd: Round) -> dict[int, tuple[Submission | None, Submission | None]]:
-    """unit id -> (latest submission, latest valid submission) in `rnd`. Every version of every
-    unit is listed, so the findings (large for a file full of errors) are left unloaded."""
+    """unit id -> (latest submission, the one the summary merges) in `rnd`: the latest valid
+    version sent after the last one the office returned («Trả lại» sends that version and every
+    older one back; None until the unit sends a new valid one). Every version of every unit is
+    listed, so the findings (large for a file full of errors) are left unloaded."""
     out: dict[int, list] = {}
     subs = db.session().scalars(select(Submission).where(Submission.round_id == rnd.id)
                                 .options(defer(Submission.findings))
                                 .order_by(Submission.unit_id, Submission.version))
     for sub in subs:
         latest, valid = out.get(sub.unit_id, (None, None))
-        out[sub.unit_id] = (sub, sub if sub.valid else valid)
+        if sub.returned_at is not None:
+            valid = None
+        elif sub.valid:
+            valid = sub
+        out[sub.unit_id] = (sub, valid)
     return out
+
+
+def returned_note(sub: Submission) -> str:
+    """Why a returned version is not merged, as the summary and the pages say it."""
+    comment = (sub.return_comment or "").strip()
+    return (f"Phiên bản {sub.version} đã trả lại ngày {local_time(sub.returned_at):%d/%m/%Y}: "
+            f"«{comment}» — chờ đơn vị gửi bản mới.")
 
 
 def readings(ids: list[int], chunk: int = 500) -> dict[int, dict | None]:
@@ -63,14 +76,19 @@ def build(rnd: Round):
     chosen = []
     for unit in rnd.unit.children:
         last, valid = latest.get(unit.id, (None, None))
-        # the latest valid file is merged; a unit with only invalid files is passed its latest
-        # one, which the merge lists as submitted-with-errors instead of missing
-        sub = valid or last
-        if sub is not None:
-            chosen.append((unit, sub))
-    records = readings([sub.id for _, sub in chosen])
+        if last is None:
+            continue
+        if last.returned_at is not None:
+            # returned by the office: listed with the reason, not merged, until a new version
+            chosen.append((unit, last, returned_note(last)))
+        else:
+            # the latest valid file is merged; a unit with only invalid files (since the last
+            # return) is passed its latest one, which the merge lists as submitted-with-errors
+            # instead of missing
+            chosen.append((unit, valid or last, None))
+    records = readings([sub.id for _, sub, _ in chosen])
     children = []
-    for unit, sub in chosen:
+    for unit, sub, returned in chosen:
         filled, report = stored_reading(sub, records.get(sub.id), keep=True)
         # the register's type must be the workbook's (an error at upload: the file is not
         # merged); its sector is the one counted
@@ -81,7 +99,7 @@ def build(rnd: Round):
                               version=sub.version, decision=d.xep_loai if d else None,
                               decision_cap_uy=d.xep_loai_cap_uy if d else None,
                               unit_code=unit.code,      # the token's unit, whatever the file says
-                              sector=unit.linh_vuc))
+                              sector=unit.linh_vuc, returned=returned))
     db.session().commit()       # readings made again for files whose record was missing or stale
     top = rnd.unit
     parent = Parent(name=top.name, code=top.code, type=top.type,

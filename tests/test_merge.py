@@ -317,6 +317,27 @@ def test_text_from_a_child_stays_text():
     assert any(c.value == "Đảng bộ xã Lộc Bảo" for c in ws[cells[0].row])
 
 
+def test_a_units_text_reads_back_in_the_summary_as_typed():
+    """The tables' rows are written as XML by the summary writer (not cell by cell through
+    openpyxl): spaces, line breaks, «&», «<», an Excel-escape look-alike and a date come back as
+    the unit typed them; a control character an .xlsx cannot hold becomes «�»."""
+    typed = "  Rà soát & <sửa> quy chế\r\ndòng 2 _x0041_  "
+    v = dang_bo_xa("LOCBAO", "Đảng bộ xã Lộc Bảo", KP_NoiDung_1=typed, KP_NamChiRa_1=2023,
+                   KP_GiaiPhap_1="Học tập lại", KP_ThoiHan_1=dt.datetime(2024, 12, 31),
+                   KP_KetQua_1="Đã khắc phục")
+    kid = child_of(sample.fill_template(v), "locbao.xlsx")
+    typed = kid.filled.raw["KP_NoiDung_1"]          # as the reader gave it back
+    assert typed.startswith("  Rà soát & <sửa>") and "\n" in typed and typed.endswith("  ")
+    kid.filled.raw["KP_GiaiPhap_1"] = "Học\x01 tập lại"
+    ws = load_workbook(io.BytesIO(merge([kid], HUYEN).to_xlsx()))[SHEET_KP]
+    row = next(r for r in ws.iter_rows() if r[1].value == "Đảng bộ xã Lộc Bảo")
+    values = [c.value for c in row]
+    assert typed in values and "Học\ufffd tập lại" in values and 2023 in values
+    when = next(c for c in row if isinstance(c.value, dt.datetime))
+    assert when.value == dt.datetime(2024, 12, 31) and when.number_format == "dd/mm/yyyy hh:mm"
+    assert all(c.border.left.style == "thin" for c in row)
+
+
 # --- two levels ----------------------------------------------------------------------------------
 
 def chi_bo(code, name, dv, parent="Đảng bộ xã Lộc Bảo"):

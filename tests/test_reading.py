@@ -2,6 +2,7 @@
 validating the file gives, and is refused when the code or the settings that made it changed."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -62,3 +63,20 @@ def test_the_engine_changes_with_the_rules_source(tmp_path, monkeypatch):
         monkeypatch.undo()
         reading.engine.cache_clear()
     assert reading.engine() == before
+
+
+def test_a_few_cells_of_a_record_are_the_cells_read_from_the_file():
+    """The pages of a large round look up a few cells of many records (`reading.pick`)."""
+    filled = read_workbook(sample.fill_template(sample.bao_lam_2019(corrected=True)))
+    report = validate(filled)
+    record = json.loads(json.dumps(reading.dump(filled, report, base="tot", rules=None)))
+    names = list(filled.form.cells)
+    wanted = ["TT_DonVi", "TT_NgayLap", "XL_DV_TONG", "TT_DienThoai", names[-1]]
+    at = tuple(names.index(n) for n in wanted)
+    assert reading.pick(record, at) == [filled.raw.get(n) for n in wanted]
+    assert reading.pick(record, at, "values") == [report.values.get(n) for n in wanted]
+    assert isinstance(reading.pick(record, at)[1], dt.datetime | dt.date)   # a date stays one
+    assert reading.pick(dict(record, raw=[[0]]), at) is None                 # damaged
+    # a record kept before format 2 (every cell in order) is still read
+    old = dict(record, format=1, raw=[reading._enc(filled.raw.get(n)) for n in names])
+    assert reading.pick(old, at) == [filled.raw.get(n) for n in wanted]

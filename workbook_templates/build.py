@@ -553,16 +553,20 @@ _ZIP_DATE = (2025, 7, 1, 0, 0, 0)
 _CORE_DATES = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
 
 
-def _reproducible(data: bytes, results=None) -> bytes:
+def _reproducible(data: bytes, results=None, edit=None) -> bytes:
     """The same workbook with fixed dates (core properties, zip entries), entries in the order
     openpyxl wrote them; with `results`, the formulas' results filled in as well
-    (cached_values), in the same pass."""
+    (cached_values), in the same pass; `edit(name, body) -> body`, if given, may then change
+    each entry on the way (the summary puts its tables' body rows in, merge/xlsx.py: after the
+    results, so the scan for formulas does not walk thousands of plain rows)."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         parts = filled_parts(src, results) if results else {}
         for info in src.infolist():
             body = parts.get(info.filename) or src.read(info.filename)
+            if edit is not None:
+                body = edit(info.filename, body)
             if info.filename == "docProps/core.xml":
                 body = _CORE_DATES.sub(lambda m: m.group(1) + FIXED_DATE.encode() + m.group(3),
                                        body)

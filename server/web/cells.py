@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from functools import lru_cache
 
-from workbook_templates.reading import _dec
+from workbook_templates.reading import pick
 from workbook_templates.spec import get_form_set
 
 from ..intake import stored_reading
@@ -61,10 +61,9 @@ def _read(subs: dict, names: tuple[str, ...], which: str) -> dict:
                 pos = _positions(rec["form"], rec["form_version"], names)
             except KeyError:
                 pos = None
-        raw = rec.get(which) if pos is not None else None
-        if raw is not None and len(raw) > max(pos, default=-1):
-            out[key] = {n: _dec(raw[i]) if isinstance(raw[i], dict) else raw[i]
-                        for n, i in zip(names, pos, strict=True)}
+        got = pick(rec, pos, which) if pos is not None else None
+        if got is not None:
+            out[key] = dict(zip(names, got, strict=True))
             continue
         try:
             filled, report = stored_reading(sub, rec)

@@ -47,7 +47,9 @@ def round_view(rnd, latest: dict | None = None) -> dict:
         u["special"] = u["code"] in special
         u["state"] = state_of(u)
         u["type_label"] = UNIT_TYPE_LABEL.get(u["type"], u["type"])
-        u["rating"] = u["decided"] or (u["proposed"] if u["valid_version"] else None)
+        # as the summary counts it: nothing for a unit with no version to merge (none valid,
+        # or the latest returned), whatever was decided before
+        u["rating"] = (u["decided"] or u["proposed"]) if u["valid_version"] else None
     n = st["expected"]
     st["on_time"] = sum(1 for u in st["units"] if u["submitted"] and not u["late"])
     st["missing"] = n - st["submitted"]

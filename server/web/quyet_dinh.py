@@ -27,7 +27,8 @@ CHOICES = DECISION_CODES      # the four levels and «không xếp loại» (spe
 def _rows(rnd, full: bool = True):
     """The round's units with their decisions and committees; `full`: also the 25 % exception
     decisions the children name (the page shows them; the live quota does not need them)."""
-    st = round_view(rnd)
+    latest = latest_by_unit(rnd)        # once: the status and the committees both need it
+    st = round_view(rnd, latest)
     decided = {d.unit_id: d for d in db.session().scalars(
         select(Decision).where(Decision.round_id == rnd.id))}
     units = {u.code: u for u in rnd.unit.children}
@@ -36,7 +37,7 @@ def _rows(rnd, full: bool = True):
         u["decision"] = d
         u["decidable"] = u["valid_version"] is not None
         u["has_cap_uy"] = u["decidable"] and u["type"] in CUCS_TYPES
-    valid = {uid: v for uid, (_, v) in latest_by_unit(rnd).items() if v is not None}
+    valid = {uid: v for uid, (_, v) in latest.items() if v is not None}
     _committees(valid, units, [u for u in st["units"] if u["has_cap_uy"]])
     if full:
         _exception_decisions(units, [u for u in st["units"] if u["decidable"]], valid)

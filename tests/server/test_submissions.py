@@ -194,9 +194,10 @@ def test_summary_merges_the_reading_kept_at_upload_and_rereads_a_stale_one(serve
     i = list(get_form_set("bao_cao_nam").cells).index("XL_DV_TONG")
 
     def plus_1000(rec, engine=None):
-        rec = dict(rec, raw=list(rec["raw"]), values=list(rec["values"]))
-        rec["raw"][i] += 1000
-        rec["values"][i] += 1000
+        rec = dict(rec, raw=[list(x) for x in rec["raw"]],
+                   values=[list(x) for x in rec["values"]])
+        for at, vals in (rec["raw"], rec["values"]):    # [positions], [values]
+            vals[at.index(i)] += 1000
         if engine:
             rec["engine"] = engine
         return rec
@@ -209,7 +210,7 @@ def test_summary_merges_the_reading_kept_at_upload_and_rereads_a_stale_one(serve
     renewed = []
     _set_reading(server, d.round_id, lambda rec: renewed.append(rec) or rec)
     assert [r["engine"] for r in renewed] == [reading.engine()] * 2
-    assert sorted(r["values"][i] for r in renewed) == [50, 100]
+    assert sorted(r["values"][1][r["values"][0].index(i)] for r in renewed) == [50, 100]
     _set_reading(server, d.round_id, lambda rec: None)     # stored before readings were kept
     assert summary_values(server, d) == before
 

@@ -84,7 +84,11 @@ def test_office_administers_its_round_and_returns_a_report(browser, demo_server,
         expect(page.locator("table.audit")).to_contain_text("Trả lại phiên bản")
         fits(page)
         page.goto(server.url + "/dot/2/quyet-dinh")
-        expect(page.locator("tr[data-code='BL1_THON1']")).to_contain_text("Trả lại")
+        # returned: not merged, so nothing to decide until the chi bộ sends a new version
+        thon1 = page.locator("tr[data-unit='BL1_THON1']")
+        expect(thon1).to_contain_text("Trả lại")
+        expect(thon1).to_contain_text("Biểu đã bị trả lại: chờ đơn vị gửi bản mới.")
+        expect(thon1.locator("select")).to_have_count(0)
         page.goto(server.url + "/dot/2")
         # the contact person and phone of a chi bộ that reported, from its workbook
         expect(page.locator("#units tr[data-code='BL1_THON1'] a[href^='tel:']")).to_have_count(1)

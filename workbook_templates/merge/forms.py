@@ -76,16 +76,19 @@ def _merge_bao_cao_nam(result: MergeResult, year):
               ("Biểu 1", "Biểu 2", "Biểu 3")]
     sums = {c.name: 0 for c in counts}
     touched: set[str] = set()   # rows some child reported (row keys per sheet)
+    plans: dict = {}    # child type -> [(name, (sheet, row))] it adds to: worked out once per type
     for ch in result.included:
-        vals = ch.values
-        skip = H.not_summed_rows(parent.type, ch.unit_type)
-        for c in counts:
-            if c.sheet != "Biểu 1" and c.row_key in skip:
-                continue
-            v = vals.get(c.name)
-            if isinstance(v, int) and not isinstance(v, bool):
-                sums[c.name] += v
-                touched.add((c.sheet, c.row_key))
+        plan = plans.get(ch.unit_type)
+        if plan is None:
+            skip = H.not_summed_rows(parent.type, ch.unit_type)
+            plan = plans[ch.unit_type] = [(c.name, (c.sheet, c.row_key)) for c in counts
+                                          if c.sheet == "Biểu 1" or c.row_key not in skip]
+        get = ch.values.get
+        for name, row in plan:
+            v = get(name)
+            if type(v) is int:          # a count (not None, not a bool, not text)
+                sums[name] += v
+                touched.add(row)
     # each child's own rating in the parent's rows for its type (and sector, and TCCSD_TT: every
     # child merged is a direct child); its committee's in CUCS and CUCS_TT
     for ch in result.included:

@@ -145,6 +145,10 @@ class Child:
     decision_cap_uy: str | None = None   # the level decided for its party committee
     unit_code: str | None = None         # the server's code for the unit, if it knows better
     sector: str | None = None            # the sector the units register holds (SPEC §7.1)
+    #: the collecting office sent this file back («Trả lại»): why, in Vietnamese. The file is
+    #: listed with this reason and never merged, even with include_invalid — the unit sends a
+    #: new version, which is then merged as any other
+    returned: str | None = None
 
     def __repr__(self):
         return f"Child({self.code!r}, {self.source!r}, valid={self.report.valid})"

@@ -67,7 +67,9 @@ def select(children: list[Child], parent: Parent, *, expected: list[dict] | None
         latest.append(newest)
     included = []
     for ch in latest:
-        if ch.report.valid:
+        if ch.returned:
+            skipped.append((ch, ch.returned))
+        elif ch.report.valid:
             included.append(ch)
         elif include_invalid:
             included.append(ch)

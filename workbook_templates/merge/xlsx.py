@@ -9,15 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import weakref
-from copy import copy
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from openpyxl import load_workbook
+from openpyxl.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.pagebreak import Break
 
 from ..sheet_style import line_height, text_lines
@@ -110,19 +114,8 @@ def _table(ws, top: int, headers: list[str], rows: list[list], widths=None, titl
     _fit_height(ws, r, headers, widths, bold=True)
     r += 1
     first = r
-    styled = {}     # style name -> the style of a cell that has it, copied to the next ones
-    for row in rows:
-        for j, v in enumerate(row, start=1):
-            cell = put(ws, r, j, v)
-            name = _style_of(v)
-            if name in styled:
-                # what `.style = name` ends with, without looking the name up 20,000 times
-                cell._style = copy(styled[name])
-            else:
-                cell.style = name
-                styled[name] = cell._style
-        _fit_height(ws, r, row, widths)
-        r += 1
+    _body(ws, r, rows, widths)
+    r += len(rows)
     if total_cols and rows:
         for j in range(1, len(headers) + 1):
             ws.cell(r, j).style = "kd_total"
@@ -139,7 +132,8 @@ def _table(ws, top: int, headers: list[str], rows: list[list], widths=None, titl
     if widths:
         for j, w in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(j)].width = w
-    ws.freeze_panes = ws.cell(head_row + 1, 1) if ws.freeze_panes is None else ws.freeze_panes
+    if ws.freeze_panes is None:          # a coordinate: ws.cell() would make a body cell
+        ws.freeze_panes = f"A{head_row + 1}"
     if not ws.print_title_rows:
         ws.print_title_rows = f"{head_row}:{head_row}"
         ws.print_title_cols = "A:C" if len(headers) > 8 else None
@@ -149,15 +143,134 @@ def _table(ws, top: int, headers: list[str], rows: list[list], widths=None, titl
 def _fit_height(ws, r: int, values, widths, bold: bool = False) -> None:
     """Give a row of wrapped text the height of its longest cell. Neither LibreOffice nor Excel
     re-measures rows of a file written by openpyxl, so a wrapped header would show one line."""
+    h = _row_height(values, widths, bold)
+    if h:
+        ws.row_dimensions[r].height = h
+
+
+def _row_height(values, widths, bold: bool = False) -> int | None:
     if not widths:
-        return
+        return None
     per_char = 0.95 if bold else 0.85    # Times New Roman 11 is narrower than the width unit
     lines = 1
     for v, w in zip(values, widths, strict=False):
         if isinstance(v, str) and len(v) * per_char > w:
             lines = max(lines, -(-int(len(v) * per_char) // max(1, int(w) - 1)))
-    if lines > 1:
-        ws.row_dimensions[r].height = 15 * lines + 1
+    return 15 * lines + 1 if lines > 1 else None
+
+
+# --- a table's body, written as XML ---------------------------------------------------------------
+# openpyxl spends tens of microseconds on each cell (a Cell object, its style, an lxml element
+# when saving); the tables of a 5,000-unit round have 170,000 cells. Their rows are made here as
+# the XML openpyxl itself writes for them — same cell types, same named styles, text always a
+# string cell (xlsx_text.clean) — and put into the sheet's part when the workbook is saved
+# (`_splice`). openpyxl never holds these cells: nothing may write into a table's body rows.
+
+def _body(ws, top: int, rows: list[list], widths) -> None:
+    if not rows:
+        return
+    wb = ws.parent
+    ids = {}
+    for name in ("kd_text", "kd_date", "kd_cell"):
+        proto = Cell(ws)
+        proto.style = name
+        ids[name] = proto.style_id          # the cellXfs index every cell of that style shares
+    s_text, s_date, s_cell = (f' s="{ids[n]}"' for n in ("kd_text", "kd_date", "kd_cell"))
+    width = max(len(row) for row in rows)
+    cols = [get_column_letter(j) for j in range(1, width + 1)]
+    out = ws.__dict__.setdefault("_kd_rows", [])
+    epoch = wb.epoch
+    for r, row in enumerate(rows, start=top):
+        h = _row_height(row, widths)
+        parts = [f'<row r="{r}" ht="{h}" customHeight="1">' if h else f'<row r="{r}">']
+        for col, v in zip(cols, row, strict=False):
+            ref = f"{col}{r}"
+            if v == "":
+                parts.append(f'<c r="{ref}"{s_text} t="inlineStr"/>')
+            elif isinstance(v, str):
+                v = clean(v)
+                space = ' xml:space="preserve"' if v != v.strip() else ""
+                parts.append(f'<c r="{ref}"{s_text} t="inlineStr"><is><t{space}>'
+                             f'{escape(v, _XML_TEXT)}</t></is></c>')
+            elif v is None:
+                parts.append(f'<c r="{ref}"{s_cell} t="n"/>')
+            elif isinstance(v, bool):
+                parts.append(f'<c r="{ref}"{s_cell} t="b"><v>{int(v)}</v></c>')
+            elif isinstance(v, (int, float, Decimal)):
+                parts.append(f'<c r="{ref}"{s_cell} t="n"><v>{_num(v)}</v></c>')
+            elif isinstance(v, (dt.date, dt.time, dt.timedelta)):
+                if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+                    v = dt.datetime.combine(v, dt.time())
+                style = s_date if isinstance(v, dt.datetime) else s_cell
+                parts.append(f'<c r="{ref}"{style} t="n"><v>{_num(to_excel(v, epoch))}</v></c>')
+            else:
+                v = clean(str(v))
+                parts.append(f'<c r="{ref}"{s_text} t="inlineStr"><is><t>'
+                             f'{escape(v, _XML_TEXT)}</t></is></c>')
+        parts.append("</row>")
+        out.append((r, "".join(parts)))
+
+
+_XML_TEXT = {"\r": "&#13;"}     # as lxml writes a carriage return in text
+
+
+def _num(v) -> str:
+    if isinstance(v, float) and (v != v or v in (float("inf"), float("-inf"))):
+        return ""
+    return f"{float(v):.16g}"                  # openpyxl's safe_string: "%.16g"
+
+
+_ROW_START = re.compile(rb'<row r="(\d+)"')
+_DIMENSION = re.compile(rb'<dimension ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"/>')
+
+
+def _splice(xml: bytes, rows: list[tuple[int, str]]) -> bytes:
+    """The sheet part openpyxl wrote, with the tables' body rows in their places."""
+    if xml.find(b"<sheetData/>") >= 0:
+        xml = xml.replace(b"<sheetData/>", b"<sheetData></sheetData>", 1)
+    start = xml.index(b"<sheetData>") + len(b"<sheetData>")
+    end = xml.index(b"</sheetData>")
+    data = xml[start:end]
+    marks = [(int(m.group(1)), m.start()) for m in _ROW_START.finditer(data)]
+    have = [(n, data[a:b]) for (n, a), (_, b) in
+            zip(marks, marks[1:] + [(0, len(data))], strict=True)]
+    mine = [(n, x.encode()) for n, x in rows]
+    theirs = dict(have)
+    for i, (n, x) in enumerate(mine):
+        if n in theirs:     # a row openpyxl also wrote (merged cells, a height set afterwards)
+            mine[i] = (n, _join_rows(theirs.pop(n), x))
+    merged = b"".join(x for _, x in sorted(list(theirs.items()) + mine, key=lambda t: t[0]))
+    xml = xml[:start] + merged + xml[end:]
+    last = max(n for n, _ in mine)
+    width = max(x.count(b"<c ") for _, x in mine)
+
+    def wider(m):
+        c1, r1, c2, r2 = m.groups()
+        c2, r2 = (c2 or c1), int(r2 or r1)
+        col = get_column_letter(max(column_index_from_string(c2.decode()), width)).encode()
+        return b'<dimension ref="%s%s:%s%d"/>' % (c1, r1, col, max(r2, last))
+    return _DIMENSION.sub(wider, xml, count=1)
+
+
+_CELL = re.compile(rb'<c r="([A-Z]+)\d+"[^>]*?(?:/>|>.*?</c>)', re.S)
+
+
+def _join_rows(theirs: bytes, mine: bytes) -> bytes:
+    """One row from openpyxl's and the body's: openpyxl's row attributes (set after the body:
+    a height, say), the cells of both in column order (Excel refuses a row out of order); a
+    cell both hold is a writer's mistake."""
+    cells = {}
+    for part in (mine, theirs):
+        for m in _CELL.finditer(part):
+            col = column_index_from_string(m.group(1).decode())
+            if col in cells:
+                raise ValueError(f"cell {m.group(1).decode()} of a table's body also written "
+                                 "by openpyxl")
+            cells[col] = m.group(0)
+    head = theirs[:theirs.index(b">") + 1]
+    if head.endswith(b"/>"):                       # <row r="19" ht="30" customHeight="1"/>
+        head = head[:-2] + b">"
+    return head + b"".join(cells[c] for c in sorted(cells)) + b"</row>"
 
 
 def _title(ws, text: str, sub: str = "") -> int:
@@ -463,7 +576,8 @@ def _status_sheet(wb, result):
         elif subs:
             ch, reason = subs[-1]
             rows.append([i, e["code"], e["name"], UNIT_TYPE_LABEL.get(e["type"], e["type"]),
-                         "Đã nộp, không tổng hợp", ch.source, ch.version, ch.received_at,
+                         "Đã trả lại, chờ bản mới" if ch.returned else "Đã nộp, không tổng hợp",
+                         ch.source, ch.version, ch.received_at,
                          len(ch.report.errors), len(ch.report.warnings), reason])
         else:
             rows.append([i, e["code"], e["name"], UNIT_TYPE_LABEL.get(e["type"], e["type"]),
@@ -557,10 +671,14 @@ def write_summary(result) -> bytes:
     results.update({ws.title: _TOTALS.pop(ws) for ws in wb.worksheets if ws in _TOTALS})
     buf = io.BytesIO()
     wb.save(buf)
+    bodies = {ws.path.lstrip("/"): ws._kd_rows for ws in wb.worksheets
+              if ws.__dict__.get("_kd_rows")}
     # fixed dates, as the templates: the same summary gives the same bytes, so a commune sending
     # the same report up twice makes no second version, whatever second it was written in
     from ..build import _reproducible
-    return _reproducible(buf.getvalue(), results)
+    return _reproducible(buf.getvalue(), results,
+                         edit=lambda name, xml: _splice(xml, bodies[name])
+                         if name in bodies else xml)
 
 
 M.MergeResult.writer = write_summary
