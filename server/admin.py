@@ -9,6 +9,8 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from workbook_templates.findings import fmt_int
+
 from . import audit, db
 from .auth import Principal, issue_token, revoke_tokens, set_password
 from .models import Round, Submission, Unit, User, utcnow
@@ -161,8 +163,8 @@ def import_units_for(p: Principal, data: bytes) -> tuple[int, int]:
             raise AdminError(f"Chỉ nhập được các đơn vị trực thuộc {p.unit.name}. Không thuộc: "
                              + "; ".join(wrong[:10]) + (" …" if len(wrong) > 10 else "") + ".")
     created, updated = import_units(data)
-    audit.record(p.label, "import_units", f"Nhập danh sách đơn vị: {created} đơn vị mới, "
-                 f"{updated} đơn vị cập nhật", None, p.unit)
+    audit.record(p.label, "import_units", f"Nhập danh sách đơn vị: {fmt_int(created)} đơn vị mới, "
+                 f"{fmt_int(updated)} đơn vị cập nhật", None, p.unit)
     db.session().commit()
     return created, updated
 

@@ -128,7 +128,15 @@ def create_submission():
 
 
 def duplicate_message(sub: Submission) -> str:
+    """Why no version was made; for a version the office returned, that the same file cannot
+    answer the return (the unit must change what the office asked for)."""
     at = utc(sub.uploaded_at).astimezone(VN).strftime("%H:%M ngày %d/%m/%Y")
+    if sub.returned_at is not None:
+        back = utc(sub.returned_at).astimezone(VN).strftime("%d/%m/%Y")
+        why = f" (lý do: {sub.return_comment})" if sub.return_comment else ""
+        return (f"Tệp này giống hệt phiên bản {sub.version} mà cấp trên đã trả lại ngày "
+                f"{back}{why}; không tạo phiên bản mới. Hãy sửa biểu theo lý do trả lại rồi "
+                "gửi lại.")
     return (f"Tệp này giống hệt phiên bản {sub.version} đã nhận lúc {at}; không tạo phiên bản "
             "mới. Nếu muốn sửa, hãy sửa biểu rồi gửi lại.")
 

@@ -12,6 +12,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from workbook_templates.findings import fmt_int
 from workbook_templates.spec import form_sets, get_form_set
 
 from . import db
@@ -83,9 +84,10 @@ def describe(rnd: Round) -> str:
     from workbook_templates.rules.packs import pack_for_year
     share = pack_for_year(rnd.year).share(rnd.ngoai_le_25)
     text = (f"Đợt {rnd.id}: {rnd.unit.name} nhận «{get_form_set(rnd.form).title}» năm "
-            f"{rnd.year}, hạn {rnd.deadline:%d/%m/%Y}, {len(rnd.unit.children)} đơn vị phải nộp")
+            f"{rnd.year}, hạn {rnd.deadline:%d/%m/%Y}, {fmt_int(len(rnd.unit.children))} "
+            "đơn vị phải nộp")
     if rnd.dac_thu and rnd.han_dac_thu:
-        text += (f" ({len(rnd.dac_thu)} đơn vị đặc thù hạn {rnd.han_dac_thu:%d/%m/%Y}: "
+        text += (f" ({fmt_int(len(rnd.dac_thu))} đơn vị đặc thù hạn {rnd.han_dac_thu:%d/%m/%Y}: "
                  + ", ".join(rnd.dac_thu) + ")")
     return text + f"; hạn mức xuất sắc {share} %" + (" (ngoại lệ đã chấp thuận)."
                                                      if rnd.ngoai_le_25 else ".")

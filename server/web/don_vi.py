@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 
-from flask import abort, jsonify, render_template, request, send_file, url_for
+from flask import abort, flash, jsonify, render_template, request, send_file, url_for
 from sqlalchemy import select
 
+from workbook_templates.findings import fmt_int
 from workbook_templates.sample import fill_template
 from workbook_templates.spec import form_sets, get_form_set
 from workbook_templates.spec.domain import UNIT_TYPE_LABEL
@@ -135,16 +136,18 @@ def upload(code: str):
         return jsonify(ok=False, code=e.code, message=e.message), e.status
     if getattr(sub, "duplicate", False):      # the same bytes as the latest version
         from ..api import duplicate_message
+        # the page reloads: the reason stays on it, not only in the line shown before reloading
+        flash(duplicate_message(sub), "warn")
         return jsonify(ok=True, valid=sub.valid, version=sub.version, duplicate=True,
                        message=duplicate_message(sub),
                        url=url_for("web.unit_page", code=unit.code, nop=sub.id,
                                    _anchor=f"v{sub.id}")), 200
     if sub.valid:
         msg = f"Đã nhận phiên bản {sub.version}: biểu hợp lệ"
-        msg += f" ({sub.n_warnings} cảnh báo cần giải trình)." if sub.n_warnings else "."
+        msg += f" ({fmt_int(sub.n_warnings)} cảnh báo cần giải trình)." if sub.n_warnings else "."
     else:
-        msg = (f"Đã lưu phiên bản {sub.version} nhưng biểu còn {sub.n_errors} lỗi"
-               f" và {sub.n_warnings} cảnh báo: sửa theo bảng bên dưới rồi gửi lại.")
+        msg = (f"Đã lưu phiên bản {sub.version} nhưng biểu còn {fmt_int(sub.n_errors)} lỗi"
+               f" và {fmt_int(sub.n_warnings)} cảnh báo: sửa theo bảng bên dưới rồi gửi lại.")
     return jsonify(ok=True, valid=sub.valid, version=sub.version, message=msg,
                    url=url_for("web.unit_page", code=unit.code, nop=sub.id,
                                _anchor=f"v{sub.id}")), 201

@@ -48,7 +48,8 @@ def severity(code: str) -> str:
 
 @bp.app_template_filter("rule_title")
 def rule_title(rule_id: str) -> str:
-    """«R-QUOTA» -> the rule's Vietnamese title from the catalogue (tooltips keep the id)."""
+    """«R-QUOTA» -> the rule's Vietnamese title from the catalogue (a page never shows the id;
+    it stays in a `data-rule` attribute for scripts and tests)."""
     from workbook_templates.rules.catalogue import title
     return title(rule_id)
 

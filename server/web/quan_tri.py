@@ -7,6 +7,8 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from workbook_templates.findings import fmt_int
+
 from .. import admin, audit, db
 from ..models import Submission, Unit, User
 from ..rounds import descendant_ids
@@ -124,7 +126,8 @@ def import_units_page():
         return redirect(url_for("web.admin_page"))
     try:
         created, updated = admin.import_units_for(p, file.read())
-        flash(f"Đã nhập danh sách đơn vị: {created} đơn vị mới, {updated} đơn vị cập nhật.", "ok")
+        flash(f"Đã nhập danh sách đơn vị: {fmt_int(created)} đơn vị mới, "
+              f"{fmt_int(updated)} đơn vị cập nhật.", "ok")
     except (admin.AdminError, UnitsFileError) as e:
         flash(f"Chưa nhập: {e}", "warn")
     return redirect(url_for("web.admin_page"))

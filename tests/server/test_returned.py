@@ -150,3 +150,21 @@ def test_the_written_report_waits_for_a_returned_only_unit(server):
     assert r.status_code == 409 and "đã bị trả lại" in r.json()["message"]
     post(server, d, a, workbook(a, a_name, members=100))
     assert requests.get(url, headers=d.auth(d.code), timeout=120).status_code == 200
+
+
+def test_the_same_file_sent_again_after_a_return_says_why_nothing_changed(server):
+    """The unit answers a return with the very file that was returned: no new version (nothing
+    changed), and the answer says so with the office's reason, not only "the same file"."""
+    d = server.district(1)
+    (a, a_name, _), = d.children
+    data = workbook(a, a_name, members=100)
+    first = post(server, d, a, data)
+    give_back(server, office(server, d), first["id"])
+    r = requests.post(server.api("/submissions"), headers=d.auth(a),
+                      files={"file": ("bieu.xlsx", data, "application/octet-stream")}, timeout=60)
+    assert r.status_code == 200 and r.json()["duplicate"] is True, r.text
+    msg = r.json()["message"]
+    assert "cấp trên đã trả lại" in msg and COMMENT in msg and "sửa biểu" in msg, msg
+    assert r.json()["version"] == 1
+    unit_a = next(u for u in status(server, d)["units"] if u["code"] == a)
+    assert unit_a["returned"] is True

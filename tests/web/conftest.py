@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import pytest
+from page_checks import SCREENS
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -104,7 +105,7 @@ def demo_server(request, tmp_path_factory):
             _flask(env, "create-user", user, "--password", pw,
                    *(("--unit", code) if code else ("--admin",)))
         for srv in _serve(env, data):
-            srv.demo_output, srv.users = out, DEMO_USERS
+            srv.demo_output, srv.users, srv.backend = out, DEMO_USERS, request.param
             yield srv
     finally:
         cm.__exit__(None, None, None)
@@ -163,6 +164,29 @@ def browser():
         b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(params=list(SCREENS))
+def screen(request) -> str:
+    """The width a journey runs at, "1366" or "390" (also the suffix of its screenshots)."""
+    return request.param
+
+
+@pytest.fixture
+def screen_page(browser, screen):
+    """Fresh browser profiles (own cookies) at `screen`'s size: each call gives (context,
+    page), closed after the test."""
+    contexts = []
+
+    def make():
+        ctx = browser.new_context(viewport=SCREENS[screen], locale="vi-VN",
+                                  accept_downloads=True)
+        ctx.set_default_timeout(20_000)
+        contexts.append(ctx)
+        return ctx, ctx.new_page()
+    yield make
+    for c in contexts:
+        c.close()
 
 
 @pytest.fixture

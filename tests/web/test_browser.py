@@ -141,9 +141,10 @@ def test_unit_and_office_in_the_browser(live_server, new_page, shots, accounts):
     expect(v1).to_contain_text("Có lỗi")
     findings = v1.locator("table.findings")
     expect(findings.locator("thead")).to_contain_text("Mức độ")
-    # the «Quy định» column shows the rule's regulation; its id only in the tooltip
-    tong = findings.locator("tr", has=unit.locator('td[title^="R-TONG"]'))
-    expect(tong.locator('td[title^="R-TONG"]')).not_to_contain_text("R-TONG")
+    # the «Quy định» column shows the rule's regulation, never its id (not even as a tooltip)
+    tong = findings.locator("tr", has=unit.locator('td[data-rule="R-TONG"]'))
+    expect(tong.locator('td[data-rule="R-TONG"]')).not_to_contain_text("R-TONG")
+    assert "R-TONG" not in (tong.locator('td[data-rule="R-TONG"]').get_attribute("title") or "")
     expect(tong).to_contain_text("Biểu 3!C11")
     expect(tong).to_contain_text("Lỗi")
     expect(tong).to_contain_text(str(bad["XL_DV_TONG"]))
@@ -173,7 +174,7 @@ def test_unit_and_office_in_the_browser(live_server, new_page, shots, accounts):
     expect(change).to_contain_text(f"{bad['XL_DV_TONG']}")
     expect(change).to_contain_text(f"{good['XL_DV_TONG']}")
     expect(change).to_contain_text("Tổng số đảng viên")
-    expect(v2.locator('table.findings td[title^="R-TONG"]')).to_have_count(0)
+    expect(v2.locator('table.findings td[data-rule="R-TONG"]')).to_have_count(0)
     shot(unit, shots, "06_phien_ban_2_hop_le")
 
     # a unit may not open the office's dashboard nor another unit's page

@@ -53,6 +53,15 @@
     b.addEventListener("click", function () { window.print(); });
   });
 
+  // a file chooser drawn in Vietnamese (admin.html): the chosen file's name beside the button
+  document.querySelectorAll(".file-pick").forEach(function (box) {
+    var input = box.querySelector("input[type=file]");
+    var name = box.querySelector(".file-name");
+    input.addEventListener("change", function () {
+      name.textContent = input.files.length ? input.files[0].name : "Chưa chọn tệp";
+    });
+  });
+
   // --- upload -------------------------------------------------------------------------------
   var drop = document.getElementById("drop");
   if (drop) {
