@@ -53,6 +53,22 @@
     b.addEventListener("click", function () { window.print(); });
   });
 
+  // a date box is drawn in the browser's own language: an English browser shows 01/10/2027 for
+  // 10 January. The date chosen is read back beside it in words, so no one misreads a deadline.
+  document.querySelectorAll('input[type="date"]').forEach(function (input) {
+    var said = document.createElement("span");
+    said.className = "hint date-said";
+    said.setAttribute("aria-live", "polite");
+    var tell = function () {
+      var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(input.value || "");
+      said.textContent = m ? "ngày " + m[3] + " tháng " + m[2] + " năm " + m[1] : "";
+    };
+    input.insertAdjacentElement("afterend", said);
+    input.addEventListener("input", tell);
+    input.addEventListener("change", tell);
+    tell();
+  });
+
   // a file chooser drawn in Vietnamese (admin.html): the chosen file's name beside the button
   document.querySelectorAll(".file-pick").forEach(function (box) {
     var input = box.querySelector("input[type=file]");
