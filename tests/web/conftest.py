@@ -11,7 +11,6 @@ CI's database `test` at 127.0.0.1:5432; skipped when unreachable unless CI is se
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -144,12 +143,9 @@ def accounts() -> dict:
 
 
 @pytest.fixture(scope="session")
-def shots(artifacts) -> Path:
-    out = artifacts / "web"
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
-    return out
+def shots(fresh_artifacts) -> Path:
+    """test-output/web/, emptied once per run (whichever xdist worker comes first)."""
+    return fresh_artifacts("web")
 
 
 @pytest.fixture(scope="session")
