@@ -163,7 +163,7 @@ def live(remote_database):
     with served(env, ROOT, data_dir, ["gunicorn", "-w", "1", "--threads", "2", "-b",
                                       "127.0.0.1:{port}", "--timeout", "120",
                                       "server:create_app()"],
-                log_name="gunicorn.log", tries=600) as url:
+                log_name="gunicorn.log") as url:
         from server import create_app
         app = create_app({"DATABASE_URL": url_db, "DATA_DIR": str(data_dir)})
         live = Live(url, app, data_dir)
