@@ -28,6 +28,13 @@ def pytest_configure(config):
         config.kiemdiem_run_id = config.workerinput["testrunuid"]
 
 
+def pytest_collection_modifyitems(config, items):
+    """Files holding a `slow` test first (their order otherwise kept): xdist hands files out in
+    this order, and a long file handed out last keeps one worker busy after the other is done."""
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow)
+
+
 @pytest.fixture(scope="session")
 def artifacts() -> Path:
     """test-output/: PDFs, PNGs and screenshots kept after the run for a person to check."""
