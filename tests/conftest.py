@@ -1,15 +1,38 @@
-"""Shared test helpers: real LibreOffice, a folder for artifacts a person can look at."""
+"""Shared test helpers: real LibreOffice, a folder for artifacts a person can look at.
+
+The suite runs in parallel (pytest-xdist, `-n auto --dist loadfile` in scripts/test.sh): each
+worker is a process of its own with its own session fixtures, so everything a fixture makes must
+be its own — a LibreOffice profile under the worker's tmp_path_factory, a PostgreSQL schema with
+a random name (tests/harness.py), a port the kernel hands out, and artefact folders emptied once
+per run whichever worker gets there first (`fresh_artifacts`).
+"""
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
+import uuid
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-output"
+
+
+def pytest_configure(config):
+    # one id for the whole run: xdist hands its controller's to every worker
+    if not hasattr(config, "workerinput"):
+        config.kiemdiem_run_id = uuid.uuid4().hex
+    else:
+        config.kiemdiem_run_id = config.workerinput["testrunuid"]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Files holding a `slow` test first (their order otherwise kept): xdist hands files out in
+    this order, and a long file handed out last keeps one worker busy after the other is done."""
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow)
 
 
 @pytest.fixture(scope="session")
@@ -19,6 +42,28 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
+@pytest.fixture(scope="session")
+def fresh_artifacts(artifacts, request):
+    """fresh_artifacts("web") -> test-output/web/, emptied of an earlier run's files once in this
+    run: the first worker to ask empties it (under a lock), the others find it marked with the
+    run's id and leave what the first one wrote."""
+    import fcntl
+    run = request.config.kiemdiem_run_id
+
+    def make(name: str) -> Path:
+        out = artifacts / name
+        with open(artifacts / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            marker = out / ".run"
+            if not (marker.exists() and marker.read_text() == run):
+                if out.exists():
+                    shutil.rmtree(out)
+                out.mkdir(parents=True)
+                marker.write_text(run)
+        return out
+    return make
+
+
 class LibreOffice:
     def __init__(self, profile: Path):
         self.exe = shutil.which("soffice") or shutil.which("libreoffice")
@@ -26,13 +71,19 @@ class LibreOffice:
 
     def convert(self, src: Path, fmt: str, outdir: Path) -> Path:
         """soffice --headless --convert-to FMT: opens (and recalculates) the file, writes FMT."""
+        return self.convert_many([src], fmt, outdir)[0]
+
+    def convert_many(self, srcs: list[Path], fmt: str, outdir: Path) -> list[Path]:
+        """The same for several files in one start of LibreOffice (a start costs seconds; the
+        profile is this worker's own: two soffice on one profile fail)."""
         outdir.mkdir(parents=True, exist_ok=True)
         subprocess.run([self.exe, f"-env:UserInstallation={self.profile.as_uri()}", "--headless",
-                        "--convert-to", fmt, "--outdir", str(outdir), str(src)],
-                       check=True, capture_output=True, timeout=180)
-        out = outdir / (src.stem + "." + fmt.split(":")[0])
-        assert out.exists(), f"LibreOffice did not write {out}"
-        return out
+                        "--convert-to", fmt, "--outdir", str(outdir), *map(str, srcs)],
+                       check=True, capture_output=True, timeout=180 + 60 * len(srcs))
+        outs = [outdir / (src.stem + "." + fmt.split(":")[0]) for src in srcs]
+        for out in outs:
+            assert out.exists(), f"LibreOffice did not write {out}"
+        return outs
 
 
 @pytest.fixture(scope="session")

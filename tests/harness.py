@@ -66,11 +66,13 @@ def scratch_database(kind: str, data_dir: Path, prefix: str = "kd_test"):
 
 @contextmanager
 def served(env: dict, cwd: Path, data_dir: Path, command: list[str],
-           log_name: str = "server.log", tries: int = 100):
+           log_name: str = "server.log", timeout: float = 180):
     """A server of this checkout on a free port of 127.0.0.1, its database made first
     (`flask init-db`): `command` is what follows `python -m`, with "{port}" where the port goes.
     Yields the base URL once it answers; stops the server afterwards. Its output goes to
-    `data_dir/log_name`, shown when it dies while starting."""
+    `data_dir/log_name`, shown when it dies or does not answer within `timeout` seconds (a
+    server starting on a busy machine, the suite's other worker included, can take tens of
+    seconds: the URL is never handed out before it answers)."""
     init = subprocess.run([sys.executable, "-m", "flask", "--app", "server", "init-db"],
                           cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
     if init.returncode:
@@ -81,13 +83,17 @@ def served(env: dict, cwd: Path, data_dir: Path, command: list[str],
                             cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(tries):
+        deadline = time.monotonic() + timeout
+        while True:
             try:
-                requests.get(url + "/api/v1/openapi.json", timeout=5)
+                requests.get(url + "/api/v1/openapi.json", timeout=10)
                 break
             except requests.RequestException:
                 if proc.poll() is not None:
                     raise RuntimeError((data_dir / log_name).read_text()) from None
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the server did not answer within {timeout} s:\n"
+                                       + (data_dir / log_name).read_text()[-3000:]) from None
                 time.sleep(0.1)
         yield url
     finally:
@@ -120,7 +126,8 @@ class Live:
              "-b", f"127.0.0.1:{port}", "--graceful-timeout", "2", "server:create_app()"],
             env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             start_new_session=True)
-        for _ in range(200):
+        deadline = time.monotonic() + 180       # a busy machine (see `served`)
+        while time.monotonic() < deadline:
             try:
                 requests.get(self.url + "/api/v1/openapi.json", timeout=10)
                 return

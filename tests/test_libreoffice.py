@@ -24,13 +24,38 @@ def _cached(grid, cell):
         return None
 
 
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory) -> dict:
+    """form id -> the template filled with the Bảo Lâm figures, saved as a .xlsx file."""
+    d = tmp_path_factory.mktemp("filled")
+    out = {}
+    for form_id, values in CASES.items():
+        out[form_id] = d / f"{form_id}.xlsx"
+        out[form_id].write_bytes(fill_template(values(), form=form_id))
+    return out
+
+
+@pytest.fixture(scope="module")
+def resaved(filled, libreoffice, tmp_path_factory) -> dict:
+    """form id -> the same file opened, recalculated and saved by LibreOffice (one start of
+    LibreOffice for both forms)."""
+    outs = libreoffice.convert_many(list(filled.values()), "xlsx:Calc MS Excel 2007 XML",
+                                    tmp_path_factory.mktemp("lo"))
+    return dict(zip(filled, outs, strict=True))
+
+
+@pytest.fixture(scope="module")
+def rendered(filled, libreoffice, artifacts) -> dict:
+    """form id -> the PDF LibreOffice prints of it, in test-output/templates/."""
+    outs = libreoffice.convert_many(list(filled.values()), "pdf", artifacts / "templates")
+    return dict(zip(filled, outs, strict=True))
+
+
 @pytest.mark.parametrize("form_id", sorted(CASES))
-def test_libreoffice_recalculates_like_the_validator(form_id, tmp_path, libreoffice):
+def test_libreoffice_recalculates_like_the_validator(form_id, filled, resaved):
     from python_calamine import CalamineWorkbook
 
-    src = tmp_path / f"{form_id}.xlsx"
-    src.write_bytes(fill_template(CASES[form_id](), form=form_id))
-    out = libreoffice.convert(src, "xlsx:Calc MS Excel 2007 XML", tmp_path / "lo")
+    src, out = filled[form_id], resaved[form_id]
     report = validate(read_workbook(src))
     wb = CalamineWorkbook.from_path(str(out))
     grid = {s: wb.get_sheet_by_name(s).to_python(skip_empty_area=False)
@@ -55,11 +80,9 @@ def test_libreoffice_recalculates_like_the_validator(form_id, tmp_path, libreoff
 
 
 @pytest.mark.parametrize("form_id", sorted(CASES))
-def test_templates_render_to_pdf_and_png(form_id, tmp_path, libreoffice, artifacts):
-    src = tmp_path / f"{form_id}.xlsx"
-    src.write_bytes(fill_template(CASES[form_id](), form=form_id))
-    pdf = libreoffice.convert(src, "pdf", artifacts / "templates")
-    stem = artifacts / "templates" / form_id
+def test_templates_render_to_pdf_and_png(form_id, rendered):
+    pdf = rendered[form_id]
+    stem = pdf.parent / form_id
     subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(stem)], check=True)
     pages = sorted(stem.parent.glob(f"{form_id}-*.png"))
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,

@@ -85,11 +85,13 @@ def _serve(cmd: list[str], env: dict, cwd: Path, log: Path) -> tuple[subprocess.
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=open(log, "w"),
                             stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
         try:
-            requests.get(base + "/dang-nhap", timeout=2)
+            requests.get(base + "/dang-nhap", timeout=10)
             return proc, base
-        except requests.ConnectionError:
+        # a first page slower than the timeout on a busy machine is not an answer yet either
+        except (requests.ConnectionError, requests.Timeout):
             if proc.poll() is not None:
                 break
             time.sleep(0.2)

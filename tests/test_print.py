@@ -86,24 +86,16 @@ def words(pdf) -> list[list[tuple[float, float, float, float, str]]]:
 
 
 @pytest.fixture(scope="module")
-def printed(libreoffice, artifacts, tmp_path_factory):
+def printed(libreoffice, fresh_artifacts, tmp_path_factory):
     src = tmp_path_factory.mktemp("print")
-    out = artifacts / "print"
-    out.mkdir(parents=True, exist_ok=True)
-    for old in out.glob("*"):
-        old.unlink()
+    out = fresh_artifacts("print")
     paths = []
     for name, data in documents().items():
         p = src / f"{name}.xlsx"
         p.write_bytes(data)
         paths.append(p)
-    subprocess.run([libreoffice.exe, f"-env:UserInstallation={libreoffice.profile.as_uri()}",
-                    "--headless", "--convert-to", "pdf", "--outdir", str(out), *map(str, paths)],
-                   check=True, capture_output=True, timeout=600)
     result = {}
-    for p in paths:
-        pdf = out / f"{p.stem}.pdf"
-        assert pdf.exists(), f"LibreOffice did not print {p.name}"
+    for p, pdf in zip(paths, libreoffice.convert_many(paths, "pdf", out), strict=True):
         subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(out / p.stem)], check=True)
         result[p.stem] = words(pdf)
     return result

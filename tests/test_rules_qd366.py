@@ -219,14 +219,16 @@ def test_live_highlights_compute_like_the_validator_in_libreoffice(tmp_path, lib
                           XL_CUV_KHT=1, XL_CUV_TOT=7),
     }
     conds = live_formulas(BCN)
+    srcs = []
     for name, values in cases.items():
         wb = load_workbook(io.BytesIO(fill_template(values)))
         ws = wb.create_sheet("_kiemtra")
         for i, (_rule, _cell, cond) in enumerate(conds, start=1):
             ws.cell(i, 1, "=" + cond)
-        src = tmp_path / f"{name}.xlsx"
-        wb.save(src)
-        out = libreoffice.convert(src, "xlsx:Calc MS Excel 2007 XML", tmp_path / name)
+        srcs.append(tmp_path / f"{name}.xlsx")
+        wb.save(srcs[-1])
+    outs = libreoffice.convert_many(srcs, "xlsx:Calc MS Excel 2007 XML", tmp_path / "lo")
+    for (name, values), out in zip(cases.items(), outs, strict=True):
         got = [c.value for c in load_workbook(out, data_only=True)["_kiemtra"]["A"]]
         report = check(values)
         assert any(got) is (name == "bad")

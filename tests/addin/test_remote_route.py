@@ -163,7 +163,7 @@ def live(remote_database):
     with served(env, ROOT, data_dir, ["gunicorn", "-w", "1", "--threads", "2", "-b",
                                       "127.0.0.1:{port}", "--timeout", "120",
                                       "server:create_app()"],
-                log_name="gunicorn.log", tries=600) as url:
+                log_name="gunicorn.log") as url:
         from server import create_app
         app = create_app({"DATABASE_URL": url_db, "DATA_DIR": str(data_dir)})
         live = Live(url, app, data_dir)
@@ -179,14 +179,14 @@ def recalculated(libreoffice, tmp_path_factory):
     """The Bảo Lâm 2019 figures and a clean unit, filled and recalculated by LibreOffice (so the
     payload carries the values Excel would show, formulas' results included)."""
     folder = tmp_path_factory.mktemp("lo")
-    books = {}
+    srcs = {}
     for key, values in (("bao_lam", bao_lam_2019()),
                         ("clean", dict(clean_unit(), TT_MaDonVi="LBX"))):
-        src = folder / f"{key}.xlsx"
-        src.write_bytes(fill_template(values))
-        out = libreoffice.convert(src, "xlsx:Calc MS Excel 2007 XML", folder / "out")
-        books[key] = out.read_bytes()
-    return books
+        srcs[key] = folder / f"{key}.xlsx"
+        srcs[key].write_bytes(fill_template(values))
+    outs = libreoffice.convert_many(list(srcs.values()), "xlsx:Calc MS Excel 2007 XML",
+                                    folder / "out")
+    return {key: out.read_bytes() for key, out in zip(srcs, outs, strict=True)}
 
 
 # --- reading the answer -------------------------------------------------------------------------

@@ -105,6 +105,21 @@ def test_init_db_twice_is_harmless(server):
     assert r.returncode == 0 and "sẵn sàng" in r.stdout
 
 
+def _token(server, code: str) -> str:
+    """A unit's upload token made in-process, as `flask issue-token` makes it (that command is
+    run in test_import_round_token_upload_export; a process per token costs seconds)."""
+    from sqlalchemy import select
+
+    from server import db
+    from server.auth import issue_token
+    from server.models import Unit
+    with server.app.app_context():
+        s = db.session()
+        token = issue_token(s.scalar(select(Unit).where(Unit.code == code)))
+        s.commit()
+        return token
+
+
 def test_a_round_with_the_qd366_exception_allows_xs_up_to_25_percent(server, tmp_path):
     """`create-round --ngoai-le-25`: the competent level approved QD366's exception for the
     collecting unit. Its decisions page and its summary count the XS quota at 25 %."""
@@ -119,13 +134,13 @@ def test_a_round_with_the_qd366_exception_allows_xs_up_to_25_percent(server, tmp
     assert "hạn mức xuất sắc 25 % (ngoại lệ đã chấp thuận)" in opened.stdout
     # one đảng bộ proposes XS beside four at TOT: 20 % of 4 allows none, 25 % of 4 allows one
     for i, (code, name) in enumerate(xa):
-        token = server.flask("issue-token", code).stdout.strip()
+        token = _token(server, code)
         up = requests.post(server.api("/submissions"), headers={"Authorization": f"Bearer {token}"},
                            files={"file": ("x.xlsx", workbook(code, name, 2025,
                                                               xep_loai="XS" if i == 0 else "TOT"))},
                            timeout=60)
         assert up.status_code == 201 and up.json()["valid"], up.text
-    huyen = {"Authorization": "Bearer " + server.flask("issue-token", "NL25_HUYEN").stdout.strip()}
+    huyen = {"Authorization": "Bearer " + _token(server, "NL25_HUYEN")}
     round_id = int(opened.stdout.split(":")[0].split()[-1])
 
     def summary():
