@@ -119,15 +119,6 @@ def fresh_database(request, tmp_path):
 
 
 def _open_database(kind, data_dir):
-    from harness import DatabaseUnavailable, scratch_database
-    cm = scratch_database(kind, data_dir)
-    try:
-        url = cm.__enter__()
-    except DatabaseUnavailable as e:
-        if os.environ.get("CI"):
-            pytest.fail(f"{e} (PostgreSQL is required in CI)")
-        pytest.skip(f"{e} (set CI=1 to make this an error)")
-    try:
+    from harness import backend_database
+    with backend_database(kind, data_dir) as url:
         yield url, data_dir
-    finally:
-        cm.__exit__(None, None, None)

@@ -65,6 +65,24 @@ def scratch_database(kind: str, data_dir: Path, prefix: str = "kd_test"):
 
 
 @contextmanager
+def backend_database(kind: str, data_dir: Path, prefix: str = "kd_test"):
+    """`scratch_database` for a test or fixture: PostgreSQL out of reach fails it in CI (the
+    backend is part of what is tested there) and skips it elsewhere."""
+    import pytest
+    cm = scratch_database(kind, data_dir, prefix)
+    try:
+        url = cm.__enter__()
+    except DatabaseUnavailable as e:
+        if os.environ.get("CI"):
+            pytest.fail(f"{e} (PostgreSQL is required in CI)")
+        pytest.skip(f"{e} (set CI=1 to make this an error)")
+    try:
+        yield url
+    finally:
+        cm.__exit__(None, None, None)
+
+
+@contextmanager
 def served(env: dict, cwd: Path, data_dir: Path, command: list[str],
            log_name: str = "server.log", timeout: float = 180):
     """A server of this checkout on a free port of 127.0.0.1, its database made first

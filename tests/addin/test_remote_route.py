@@ -137,19 +137,10 @@ class Live:
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def remote_database(request, tmp_path_factory):
     """A fresh database per backend (PostgreSQL skipped only when unreachable outside CI)."""
-    from harness import DatabaseUnavailable, scratch_database
+    from harness import backend_database
     data_dir = tmp_path_factory.mktemp(f"remote-{request.param}")
-    cm = scratch_database(request.param, data_dir)
-    try:
-        url = cm.__enter__()
-    except DatabaseUnavailable as e:
-        if os.environ.get("CI"):
-            pytest.fail(f"{e} (PostgreSQL is required in CI)")
-        pytest.skip(str(e))
-    try:
+    with backend_database(request.param, data_dir) as url:
         yield url, data_dir
-    finally:
-        cm.__exit__(None, None, None)
 
 
 @pytest.fixture(scope="module")

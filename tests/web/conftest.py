@@ -87,16 +87,9 @@ DEMO_USERS = {"province": ("tinhuy", "Tu-mat-khau-5", "LAMDONG"),
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def demo_server(request, tmp_path_factory):
     """`flask --app server demo` on a database of its own, then waitress."""
-    from harness import DatabaseUnavailable, scratch_database
+    from harness import backend_database
     data = tmp_path_factory.mktemp(f"kd-demo-{request.param}")
-    cm = scratch_database(request.param, data, prefix="kd_demo")
-    try:
-        url_db = cm.__enter__()
-    except DatabaseUnavailable as e:
-        if os.environ.get("CI"):
-            pytest.fail(f"{e} (PostgreSQL is required in CI)")
-        pytest.skip(f"{e} (set CI=1 to make this an error)")
-    try:
+    with backend_database(request.param, data, prefix="kd_demo") as url_db:
         env = dict(os.environ, KIEMDIEM_DATA_DIR=str(data), KIEMDIEM_DATABASE_URL=url_db,
                    PYTHONPATH=str(ROOT))
         out = _flask(env, "demo").stdout
@@ -106,8 +99,6 @@ def demo_server(request, tmp_path_factory):
         for srv in _serve(env, data):
             srv.demo_output, srv.users, srv.backend = out, DEMO_USERS, request.param
             yield srv
-    finally:
-        cm.__exit__(None, None, None)
 
 
 def _serve(env, data):

@@ -49,16 +49,9 @@ def units_file() -> bytes:
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def big_server(request, tmp_path_factory):
     """An empty server of its own (harness.served) with an administrator."""
-    from harness import DatabaseUnavailable, scratch_database, served
+    from harness import backend_database, served
     data = tmp_path_factory.mktemp(f"kd-so-{request.param}")
-    cm = scratch_database(request.param, data, prefix="kd_so")
-    try:
-        url_db = cm.__enter__()
-    except DatabaseUnavailable as e:
-        if os.environ.get("CI"):
-            pytest.fail(f"{e} (PostgreSQL is required in CI)")
-        pytest.skip(f"{e} (set CI=1 to make this an error)")
-    try:
+    with backend_database(request.param, data, prefix="kd_so") as url_db:
         env = dict(os.environ, KIEMDIEM_DATA_DIR=str(data), KIEMDIEM_DATABASE_URL=url_db,
                    PYTHONPATH=str(ROOT))
         with served(env, ROOT, data, ["waitress", "--host=127.0.0.1", "--port={port}",
@@ -67,8 +60,6 @@ def big_server(request, tmp_path_factory):
                             ADMIN[0], "--password", ADMIN[1], "--admin"], env=env, cwd=ROOT,
                            check=True, capture_output=True, timeout=120)
             yield url
-    finally:
-        cm.__exit__(None, None, None)
 
 
 def grouped(page):
