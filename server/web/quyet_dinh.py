@@ -4,7 +4,7 @@ when (`server.models.Decision`) and the summary uses them (`server.summary.build
 from __future__ import annotations
 
 from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from workbook_templates.quota import CUCS_TYPES, allowances
@@ -12,7 +12,7 @@ from workbook_templates.rules.packs import pack_for_year
 from workbook_templates.spec.domain import DECISION_CODES, LEVEL_CODES
 
 from .. import db
-from ..models import Decision, Unit, utcnow
+from ..models import Decision, Submission, Unit, utcnow
 from ..summary import latest_by_unit
 from . import bp
 from .access import collecting, login_required, overseeing
@@ -89,7 +89,7 @@ def _quota(rnd, units, wanted=None, wanted_cap_uy=None):
         if u["decidable"]:
             lv = wanted.get(u["code"], u["rating"])
             rows.append((u["type"], lv if lv in CHOICES else u["rating"],
-                         u["code"] in wanted or u["decision"] is not None))
+                         u["code"] in wanted or bool(u["decision"])))
         if u.get("has_cap_uy"):
             lv = wanted_cap_uy.get(u["code"], u["cap_uy_rating"])
             committees.append((lv if lv in LEVEL_CODES else u["cap_uy_rating"],
@@ -122,6 +122,44 @@ def not_yours(p, rnd):
                 "xem tình hình nộp và kết quả, không ghi quyết định thay."), 403
 
 
+#: round id -> (what the live quota read it from, the units as `_quota` reads them). The page
+#: asks for the quota on every change of a rating; rebuilding the round's status from 1,000
+#: units and their versions as ORM objects was nearly all of each answer (README «Hiệu năng»).
+#: Kept per process; an upload, a return, a decision or a change of the round's units gives
+#: another key, and saving decisions always counts afresh.
+_LIVE: dict[int, tuple[tuple, list[dict]]] = {}
+
+#: what `_quota` reads of each unit
+_QUOTA_KEYS = ("code", "type", "decidable", "rating", "has_cap_uy", "cap_uy_rating",
+               "cap_uy_decided")
+
+
+def _live_key(rnd) -> tuple:
+    """Changes whenever anything the quota counts changes: the round's versions (a new upload,
+    a return), its decisions (made, changed, removed), its units and their types, the share."""
+    s = db.session()
+    subs = s.execute(select(func.count(Submission.id), func.max(Submission.id),
+                            func.count(Submission.returned_at), func.max(Submission.returned_at))
+                     .where(Submission.round_id == rnd.id)).one()
+    decs = s.execute(select(func.count(Decision.id), func.max(Decision.id),
+                            func.max(Decision.decided_at))
+                     .where(Decision.round_id == rnd.id)).one()
+    units = s.execute(select(Unit.id, Unit.type).where(Unit.parent_id == rnd.unit_id)
+                      .order_by(Unit.id)).all()
+    return (tuple(subs), tuple(decs), tuple(map(tuple, units)), rnd.year, rnd.ngoai_le_25)
+
+
+def _live_units(rnd) -> list[dict]:
+    key = _live_key(rnd)
+    kept = _LIVE.get(rnd.id)
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    units = [{k: u.get(k) for k in _QUOTA_KEYS} | {"decision": u["decision"] is not None}
+             for u in _rows(rnd, full=False)["units"]]     # plain data, no ORM object kept
+    _LIVE[rnd.id] = (key, units)
+    return units
+
+
 @bp.post("/dot/<int:round_id>/han-muc")
 @login_required
 def quota_live(round_id: int):
@@ -131,8 +169,7 @@ def quota_live(round_id: int):
     body = body if isinstance(body, dict) else {}
     wanted, wanted_cap_uy = (b if isinstance(b, dict) else {}
                              for b in (body.get("ratings"), body.get("cap_uy")))
-    st = _rows(rnd, full=False)
-    return jsonify([r.to_dict() for r in _quota(rnd, st["units"], wanted, wanted_cap_uy)])
+    return jsonify([r.to_dict() for r in _quota(rnd, _live_units(rnd), wanted, wanted_cap_uy)])
 
 
 def stamp(d: Decision | None) -> str:

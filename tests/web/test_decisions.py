@@ -83,6 +83,9 @@ def test_the_office_decides_the_committee_of_a_tccsd_with_its_rating(live_server
         assert "đã ghi 1 quyết định" in r.text
         st = _status(live_server, accounts["office"], rid)
         assert (st["decided"], st["decided_cap_uy"]) == ("TOT", "HT")
+        # the live quota asked again counts what was saved (it keeps the round's units between
+        # calls: a saved decision must show, not the counts from before it)
+        assert cucs({})["ht"] == before["ht"] + 1
         # the summary counts the decided committee in row 5, Cấp ủy cơ sở
         from workbook_templates.read import read_workbook
         from workbook_templates.validate import validate
@@ -94,6 +97,7 @@ def test_the_office_decides_the_committee_of_a_tccsd_with_its_rating(live_server
     finally:
         office.post(url, data=_form(office.get(url).text, None))
     assert _status(live_server, accounts["office"], rid)["decided_cap_uy"] is None
+    assert cucs({}) == before                   # and the decision taken back, as before
 
 
 def test_saving_the_page_leaves_a_decision_made_without_the_committee_as_it_was(live_server,
