@@ -122,12 +122,12 @@ def not_yours(p, rnd):
                 "xem tình hình nộp và kết quả, không ghi quyết định thay."), 403
 
 
-#: round id -> (what the live quota read it from, the units as `_quota` reads them). The page
-#: asks for the quota on every change of a rating; rebuilding the round's status from 1,000
-#: units and their versions as ORM objects was nearly all of each answer (README «Hiệu năng»).
-#: Kept per process; an upload, a return, a decision or a change of the round's units gives
-#: another key, and saving decisions always counts afresh.
-_LIVE: dict[int, tuple[tuple, list[dict]]] = {}
+#: The live quota's memory, per app (one database): round id -> (what it was read from, the
+#: units as `_quota` reads them). The page asks for the quota on every change of a rating;
+#: rebuilding the round's status from 1,000 units and their versions as ORM objects was nearly
+#: all of each answer (README «Hiệu năng»). An upload, a return, a decision or a change of the
+#: round's units gives another key; saving decisions always counts afresh.
+_LIVE = "kiemdiem.live_quota"
 
 #: what `_quota` reads of each unit
 _QUOTA_KEYS = ("code", "type", "decidable", "rating", "has_cap_uy", "cap_uy_rating",
@@ -150,13 +150,14 @@ def _live_key(rnd) -> tuple:
 
 
 def _live_units(rnd) -> list[dict]:
+    memory = current_app.extensions.setdefault(_LIVE, {})
     key = _live_key(rnd)
-    kept = _LIVE.get(rnd.id)
+    kept = memory.get(rnd.id)
     if kept is not None and kept[0] == key:
         return kept[1]
     units = [{k: u.get(k) for k in _QUOTA_KEYS} | {"decision": u["decision"] is not None}
              for u in _rows(rnd, full=False)["units"]]     # plain data, no ORM object kept
-    _LIVE[rnd.id] = (key, units)
+    memory[rnd.id] = (key, units)
     return units
 
 
