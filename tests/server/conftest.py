@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -36,6 +37,42 @@ class Server:
 
     def api(self, path: str) -> str:
         return f"{self.url}/api/v1{path}"
+
+    def post(self, d, code: str, data: bytes, name: str = "bieu.xlsx") -> dict:
+        """Upload `data` as unit `code` of district `d` with its token; a new version expected."""
+        r = requests.post(self.api("/submissions"), headers=d.auth(code),
+                          files={"file": (name, data, "application/octet-stream")}, timeout=60)
+        assert r.status_code == 201, r.text
+        return r.json()
+
+    def login(self, username: str, password: str) -> requests.Session:
+        """A browser session signed in through the login page; `.csrf` holds the token its
+        forms carry after the login (a fresh session gets a fresh one)."""
+        b = requests.Session()
+        tok = re.search(r'name="csrf_token" value="([^"]+)"',
+                        b.get(f"{self.url}/dang-nhap", timeout=30).text).group(1)
+        r = b.post(f"{self.url}/dang-nhap", data={"username": username, "password": password,
+                                                   "csrf_token": tok}, timeout=30)
+        assert r.status_code == 200 and "dang-nhap" not in r.url, r.text[-1000:]
+        b.csrf = re.search(r'name="csrf_token" value="([^"]+)"', r.text).group(1)
+        return b
+
+    def office(self, d, username: str | None = None) -> requests.Session:
+        """The collecting office of district `d`: an account for its unit, signed in."""
+        from sqlalchemy import select
+
+        from server import db
+        from server.auth import set_password
+        from server.models import Unit, User
+        username = username or f"vp{d.code.lower()}"
+        with self.app.app_context():
+            s = db.session()
+            user = User(username=username,
+                        unit=s.scalar(select(Unit).where(Unit.code == d.code)))
+            set_password(user, "mat-khau-vp")
+            s.add(user)
+            s.commit()
+        return self.login(username, "mat-khau-vp")
 
     def alive(self) -> bool:
         return requests.get(self.api("/openapi.json"), timeout=10).status_code == 200

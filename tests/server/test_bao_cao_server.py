@@ -13,10 +13,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def post(server, district, code, data):
-    r = requests.post(server.api("/submissions"), headers=district.auth(code),
-                      files={"file": ("bieu.xlsx", data, "application/octet-stream")}, timeout=60)
-    assert r.status_code == 201, r.text
-    return r.json()
+    return server.post(district, code, data)
 
 
 def text_of(data: bytes) -> str:
@@ -101,27 +98,11 @@ def test_refusals_are_json_in_vietnamese(server):
 def test_the_pages_link_the_reports_and_the_links_work_in_a_browser_session(server):
     import re
 
-    from sqlalchemy import select
-
-    from server import db
-    from server.auth import set_password
-    from server.models import Unit, User
     d = server.district(2, year=2024)
     (c1, n1, _), (c2, n2, _) = d.child(0), d.child(1)
     good = post(server, d, c1, workbook(c1, n1))
     bad = post(server, d, c2, broken(c2, n2))
-    with server.app.app_context():
-        s = db.session()
-        user = User(username=f"bc{d.code}", unit=s.scalar(select(Unit).where(Unit.code == d.code)))
-        set_password(user, "matkhau")
-        s.add(user)
-        s.commit()
-    browser = requests.Session()
-    page = browser.get(f"{server.url}/dang-nhap", timeout=30)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    r = browser.post(f"{server.url}/dang-nhap", data={"username": f"bc{d.code}",
-                     "password": "matkhau", "csrf_token": token}, timeout=30)
-    assert r.status_code == 200
+    browser = server.office(d, f"bc{d.code}")
     dash = browser.get(f"{server.url}/dot/{d.round_id}", timeout=30)
     link = re.search(r'href="([^"]+bao-cao\.docx)">Dự thảo báo cáo \(\.docx\)', dash.text)
     assert link, "the round dashboard links the summary's report"

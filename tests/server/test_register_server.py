@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from pathlib import Path
 
 import requests
@@ -47,13 +46,7 @@ def _all_text(xlsx: bytes) -> str:
 
 
 def _login(server, username, password) -> requests.Session:
-    s = requests.Session()
-    page = s.get(f"{server.url}/dang-nhap", timeout=30).text
-    tok = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    r = s.post(f"{server.url}/dang-nhap", data={"username": username, "password": password,
-                                                 "csrf_token": tok}, timeout=30)
-    assert r.status_code == 200 and "dang-nhap" not in r.url
-    return s
+    return server.login(username, password)
 
 
 def test_a_commune_register_stays_with_the_unit_and_its_collecting_unit(server):

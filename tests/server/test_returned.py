@@ -20,35 +20,12 @@ COMMENT = "Biểu 3 thiếu 2 đảng viên miễn sinh hoạt"
 
 
 def post(server, d, code, data):
-    r = requests.post(server.api("/submissions"), headers=d.auth(code),
-                      files={"file": ("bieu.xlsx", data, "application/octet-stream")}, timeout=60)
-    assert r.status_code == 201, r.text
-    return r.json()
+    return server.post(d, code, data)
 
 
 def office(server, d) -> requests.Session:
     """The collecting office signed in through the login page, as a browser."""
-    from sqlalchemy import select
-
-    from server import db
-    from server.auth import set_password
-    from server.models import Unit, User
-    with server.app.app_context():
-        s = db.session()
-        user = User(username=f"vp{d.code.lower()}",
-                    unit=s.scalar(select(Unit).where(Unit.code == d.code)))
-        set_password(user, "mat-khau-vp")
-        s.add(user)
-        s.commit()
-    b = requests.Session()
-    tok = re.search(r'name="csrf_token" value="([^"]+)"',
-                    b.get(f"{server.url}/dang-nhap", timeout=30).text).group(1)
-    r = b.post(f"{server.url}/dang-nhap", data={"username": f"vp{d.code.lower()}",
-                                                "password": "mat-khau-vp", "csrf_token": tok},
-               timeout=30)
-    assert r.status_code == 200 and "dang-nhap" not in r.url
-    b.csrf = re.search(r'name="csrf_token" value="([^"]+)"', r.text).group(1)
-    return b
+    return server.office(d)
 
 
 def give_back(server, b, sub_id):
