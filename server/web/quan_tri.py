@@ -33,6 +33,15 @@ def may_administer(p) -> bool:
     return p.is_admin or (p.unit is not None and bool(p.unit.children))
 
 
+def administering():
+    """The signed-in principal, who must be allowed to administer (403 otherwise): the account
+    and units-import pages ask it first."""
+    p = principal()
+    if not may_administer(p):
+        abort(403)
+    return p
+
+
 @bp.get("/dot/<int:round_id>/quan-tri")
 @login_required
 def round_admin(round_id: int):
@@ -81,9 +90,7 @@ def round_admin_post(round_id: int):
 @bp.get("/quan-tri")
 @login_required
 def admin_page():
-    p = principal()
-    if not may_administer(p):
-        abort(403)
+    p = administering()
     units = _managed_units(p)
     users = list(db.session().scalars(select(User).order_by(User.username)))
     if not p.is_admin:
@@ -97,9 +104,7 @@ def admin_page():
 @bp.post("/quan-tri/tai-khoan")
 @login_required
 def save_account():
-    p = principal()
-    if not may_administer(p):
-        abort(403)
+    p = administering()
     f = request.form
     unit = db.session().scalar(select(Unit).where(Unit.code == f.get("don_vi", "")))
     try:
@@ -117,9 +122,7 @@ def save_account():
 @bp.post("/quan-tri/don-vi")
 @login_required
 def import_units_page():
-    p = principal()
-    if not may_administer(p):
-        abort(403)
+    p = administering()
     file = request.files.get("file")
     if file is None or not file.filename:
         flash("Chọn tệp Excel danh sách đơn vị (.xlsx) trước khi bấm «Nhập».", "warn")
