@@ -270,3 +270,25 @@ def _expected_totals(server) -> tuple[int, int]:
             xs += (d.xep_loai if d else raw["TT_XepLoai"]) == "XS"
         assert decided, "the decision was not stored"
     return members, xs
+
+
+def test_a_rating_chosen_before_the_page_script_ran_still_counts(live_server, accounts, new_page):
+    """A slow phone, or «back» restoring the form: the office picks a rating before the page's
+    script has run. Once it runs, the row is ticked and the live quota counts the choice."""
+    office = new_page()
+    login(office, live_server, accounts["office"])
+    office.get_by_role("link", name="Theo dõi đợt").first.click()
+    decisions_url = office.get_by_role("link", name="Quyết định xếp loại các đơn vị") \
+        .get_attribute("href")
+    script = office.locator("script[src*='web.js']").get_attribute("src")
+    office.route("**/web.js", lambda r: r.abort())          # the script has not come yet
+    office.goto(live_server.url + decisions_url)
+    quota = office.locator("#quota-body tr[data-key='TCCSD']")
+    xs_before = int(quota.locator(".q-xs").inner_text())
+    code = office.locator("#decisions tr[data-proposal='TOT'][data-unit^='LOC']").first \
+        .get_attribute("data-code")
+    office.locator(f"select[name='xl_{code}']").select_option("XS")
+    office.unroute("**/web.js")
+    office.add_script_tag(url=live_server.url + script)      # ... and now it has
+    expect(quota.locator(".q-xs")).to_have_text(str(xs_before + 1))
+    expect(office.locator(f"input[name='chot_{code}']")).to_be_checked()

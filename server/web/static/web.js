@@ -230,6 +230,19 @@
     var changed = function () { dirty = true; keep(); };
     form.addEventListener("change", changed);
     form.addEventListener("input", changed);
+    // a choice made before this script ran (a slow phone, the browser restoring a form on
+    // «back») has fired no event: tick it and count it as if it had just been made
+    var early = false;
+    form.querySelectorAll("tr[data-code]").forEach(function (tr) {
+      tr.querySelectorAll("select").forEach(function (sel) {
+        var first = Array.prototype.find.call(sel.options, function (o) { return o.defaultSelected; });
+        if (first && sel.value !== first.value) {
+          tr.querySelector("input[type=checkbox]").checked = true;
+          early = true;
+        }
+      });
+    });
+    if (early) { changed(); refresh(); }
     var saved = null;
     try { saved = JSON.parse(window.sessionStorage.getItem(key) || "null"); } catch (err) { saved = null; }
     if (saved) {
