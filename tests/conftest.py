@@ -103,13 +103,6 @@ def database(request, tmp_path_factory):
     yield from _open_database(request.param, tmp_path_factory.mktemp(f"kd-{request.param}"))
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def web_database(request, tmp_path_factory):
-    """A second session database of its own, for the web suite's demo data (the server suite
-    adds rounds and units of its own to `database`)."""
-    yield from _open_database(request.param, tmp_path_factory.mktemp(f"kd-web-{request.param}"))
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def fresh_database(request, tmp_path):
     """The same, new for each test (tests that kill servers or fill the database)."""

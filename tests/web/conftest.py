@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -53,28 +54,90 @@ def _flask(env, *args):
                           cwd=ROOT, check=True, capture_output=True, text=True, timeout=300)
 
 
-def _district(env) -> None:
-    """The pre-2025 district round, made in-process on the server's database."""
-    from harness import bao_lam_district
-
+def _in_app(env, work) -> None:
+    """`work(app)` on an app of the server's database and files, made in this process (the
+    server reads what it writes from the database); its connections closed afterwards."""
     from server import create_app
     app = create_app({"DATA_DIR": env["KIEMDIEM_DATA_DIR"],
                       "DATABASE_URL": env["KIEMDIEM_DATABASE_URL"]})
+    try:
+        work(app)
+    finally:
+        app.extensions["kiemdiem.engine"].dispose()
+
+
+def _district(app) -> None:
+    """The pre-2025 district round, made in-process on the server's database."""
+    from harness import bao_lam_district
     with app.app_context():
         bao_lam_district()
-    app.extensions["kiemdiem.engine"].dispose()
+
+
+def _create_users(app, users) -> None:
+    """`flask --app server create-user` for each (username, password, unit code or None for an
+    administrator): the command users run, invoked in this process (a Python start-up and an
+    app per account saved — a second each; tests/server/test_cli.py runs it as a process)."""
+    runner = app.test_cli_runner()
+    for user, pw, code in users:
+        res = runner.invoke(args=["create-user", user, "--password", pw,
+                                  *(("--unit", code) if code else ("--admin",))])
+        assert res.exit_code == 0, (user, res.output, res.exception)
+
+
+class Servers:
+    """The web suite's servers of one worker process, each (kind, backend) built the first time
+    a test asks for it and stopped at the end of the session. Parametrized session fixtures
+    alone would tear a backend's server down whenever the next test file starts on the other
+    backend and build it again (pytest keeps one value per fixture); here each is built at most
+    once, and a test sees the state earlier tests left on it, as in a run without workers."""
+
+    def __init__(self, tmp_path_factory):
+        self.tmp = tmp_path_factory
+        self.made: dict = {}
+        self.stack = ExitStack()
+
+    def get(self, kind: str, backend: str):
+        key = (kind, backend)
+        if key not in self.made:
+            build = {"live": _live_server, "demo": _demo_server}[kind]
+            try:
+                self.made[key] = (self.stack.enter_context(
+                    contextmanager(build)(backend, self.tmp)), None)
+            except (Exception, pytest.skip.Exception, pytest.fail.Exception) as e:
+                self.made[key] = (None, e)      # unreachable PostgreSQL: skip (fail in CI) once
+        srv, error = self.made[key]
+        if error is not None:
+            raise error
+        return srv
 
 
 @pytest.fixture(scope="session")
-def live_server(web_database):
-    url_db, data = web_database
-    env = dict(os.environ, KIEMDIEM_DATA_DIR=str(data), KIEMDIEM_DATABASE_URL=url_db,
-               PYTHONPATH=str(ROOT))
-    _district(env)
-    for user, pw, code in (UNIT_USER, OFFICE_USER, OTHER_USER):
-        _flask(env, "create-user", user, "--password", pw, "--unit", code)
-    _flask(env, "create-user", ADMIN_USER[0], "--password", ADMIN_USER[1], "--admin")
-    yield from _serve(env, data)
+def servers(tmp_path_factory):
+    made = Servers(tmp_path_factory)
+    with made.stack:
+        yield made
+
+
+def _live_server(backend, tmp):
+    """The district round on a database of its own (the server suite adds rounds and units of
+    its own to `database`), its four accounts, then waitress."""
+    from harness import backend_database
+    data = tmp.mktemp(f"kd-web-{backend}")
+    with backend_database(backend, data) as url_db:
+        env = dict(os.environ, KIEMDIEM_DATA_DIR=str(data), KIEMDIEM_DATABASE_URL=url_db,
+                   PYTHONPATH=str(ROOT))
+
+        def seed(app):
+            _district(app)
+            _create_users(app, (UNIT_USER, OFFICE_USER, OTHER_USER, ADMIN_USER))
+        _in_app(env, seed)
+        yield from _serve(env, data)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def live_server(request, servers):
+    """The pre-2025 district round (see the module's docstring), one server per backend."""
+    return servers.get("live", request.param)
 
 
 #: accounts of the 2025-structure demo, re-set with known passwords
@@ -84,21 +147,25 @@ DEMO_USERS = {"province": ("tinhuy", "Tu-mat-khau-5", "LAMDONG"),
               "admin": ("quantri2", "Qt-mat-khau-8", None)}
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def demo_server(request, tmp_path_factory):
-    """`flask --app server demo` on a database of its own, then waitress."""
+def _demo_server(backend, tmp):
+    """`flask --app server demo` (the command, as a user runs it) on a database of its own, its
+    accounts re-set with known passwords, then waitress."""
     from harness import backend_database
-    data = tmp_path_factory.mktemp(f"kd-demo-{request.param}")
-    with backend_database(request.param, data, prefix="kd_demo") as url_db:
+    data = tmp.mktemp(f"kd-demo-{backend}")
+    with backend_database(backend, data, prefix="kd_demo") as url_db:
         env = dict(os.environ, KIEMDIEM_DATA_DIR=str(data), KIEMDIEM_DATABASE_URL=url_db,
                    PYTHONPATH=str(ROOT))
         out = _flask(env, "demo").stdout
-        for user, pw, code in DEMO_USERS.values():
-            _flask(env, "create-user", user, "--password", pw,
-                   *(("--unit", code) if code else ("--admin",)))
+        _in_app(env, lambda app: _create_users(app, DEMO_USERS.values()))
         for srv in _serve(env, data):
-            srv.demo_output, srv.users, srv.backend = out, DEMO_USERS, request.param
+            srv.demo_output, srv.users, srv.backend = out, DEMO_USERS, backend
             yield srv
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def demo_server(request, servers):
+    """The 2025-structure demo (see the module's docstring), one server per backend."""
+    return servers.get("demo", request.param)
 
 
 def _serve(env, data):

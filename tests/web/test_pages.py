@@ -43,9 +43,11 @@ def visit_all(browser, server, role, shots, check):
                 login(page, server, server.users[role])
                 pages = PAGES[role]
             for name, path in pages:
+                # `goto` returns after the load event: the server draws the whole page (charts
+                # are SVG in the HTML) and web.js, run before that event, fetches nothing on
+                # a page opened afresh (the live quota asks only after a change)
                 resp = page.goto(server.url + path)
                 assert resp is not None and resp.status in (200, 404), (role, path, resp.status)
-                page.wait_for_load_state("networkidle")
                 page.screenshot(path=str(shots / f"{role}_{name}_{width}_{server.backend}.png"),
                                 full_page=True)
                 check(page, width)

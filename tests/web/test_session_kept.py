@@ -51,9 +51,12 @@ def test_decisions_survive_an_expired_session(demo_server, screen_page, screen, 
     page.locator("input[name='gc_BL1_THON2']").fill(note)
     # leaving with unsaved changes asks first
     asked = []
-    page.once("dialog", lambda d: (asked.append(d.type), d.dismiss()))
+    page.once("dialog", lambda d: (d.dismiss(), asked.append(d.type)))   # noted once dismissed
     page.evaluate("() => { window.location.href = '/'; }")
-    page.wait_for_timeout(800)
+    for _ in range(100):            # the dialog comes within ms; 5 s for a busy machine
+        if asked:
+            break
+        page.wait_for_timeout(50)
     assert asked == ["beforeunload"], asked
     expect(page).to_have_url(re.compile(r"/quyet-dinh"))
     # the session ends; the save asks for a login and keeps the page as it is
