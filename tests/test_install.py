@@ -52,7 +52,7 @@ def test_start_sh_from_a_clean_clone_serves_the_login_page(clone):
                 answer = requests.get(f"http://127.0.0.1:{port}/dang-nhap", timeout=5)
                 break
             except requests.ConnectionError:
-                time.sleep(1)
+                time.sleep(0.2)
         out = (clone.parent / "start.log").read_text()
         assert answer is not None, f"no server (exit {proc.poll()}):\n{out[-3000:]}"
         assert answer.status_code == 200 and "Đăng nhập" in answer.text

@@ -79,17 +79,21 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _serve(cmd: list[str], env: dict, cwd: Path, log: Path) -> tuple[subprocess.Popen, str]:
+def _start(cmd: list[str], env: dict, cwd: Path, log: Path) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     cmd = [c.replace("{port}", str(port)) for c in cmd]
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=open(log, "w"),
                             stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def _answering(proc: subprocess.Popen, base: str, cmd: list[str], log: Path) -> None:
+    """Returns once the server started by `_start` answers its login page."""
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         try:
             requests.get(base + "/dang-nhap", timeout=10)
-            return proc, base
+            return
         # a first page slower than the timeout on a busy machine is not an answer yet either
         except (requests.ConnectionError, requests.Timeout):
             if proc.poll() is not None:
@@ -129,9 +133,12 @@ def test_a_server_installed_from_the_wheel_serves_its_pages(wheel, tmp_path):
         "gunicorn": [str(vbin / "gunicorn"), "-w", "2", "-b", "127.0.0.1:{port}",
                      "server:create_app()"],
     }
-    for name, cmd in servers.items():
-        proc, base = _serve(cmd, env, run_dir, tmp_path / f"{name}.log")
-        try:
+    # both start at once (each takes seconds to import the server), then each is checked
+    started = {name: _start(cmd, env, run_dir, tmp_path / f"{name}.log")
+               for name, cmd in servers.items()}
+    try:
+        for name, (proc, base) in started.items():
+            _answering(proc, base, servers[name], tmp_path / f"{name}.log")
             page = requests.get(base + "/dang-nhap", timeout=10)
             assert page.status_code == 200, (name, page.status_code, page.text[:500])
             assert "Đăng nhập" in page.text
@@ -139,8 +146,10 @@ def test_a_server_installed_from_the_wheel_serves_its_pages(wheel, tmp_path):
             sheet = requests.get(base + css, timeout=10)
             assert sheet.status_code == 200 and sheet.headers["Content-Type"].startswith("text/css")
             assert len(sheet.content) > 500
-        finally:
-            os.killpg(proc.pid, 15)
+    finally:
+        for proc, _ in started.values():
+            if proc.poll() is None:
+                os.killpg(proc.pid, 15)
             proc.wait(20)
 
 

@@ -98,3 +98,19 @@ def test_concurrent_first_decisions_on_one_unit_never_500(live_server):
         n = db.session().scalar(select(func.count()).select_from(Decision))
     app.extensions["kiemdiem.engine"].dispose()
     assert n == 5
+
+
+def test_the_uploaded_workbooks_are_what_fill_template_writes():
+    """`unit_workbook` fills one loaded template again and again (tests/harness.py, `_Filler`)
+    instead of loading it for each of the 200 workbooks: each is still the workbook
+    `fill_template` makes of its values, sheet for sheet (only the time of saving differs)."""
+    import io
+    import zipfile
+
+    from workbook_templates.sample import fill_template
+    for key in [("X07", 1), ("X50", 4), ("X07", 2)]:    # a later one reuses the cells set before
+        data, values = unit_workbook(*key)
+        fast, ref = (zipfile.ZipFile(io.BytesIO(b)) for b in (data, fill_template(values)))
+        assert fast.namelist() == ref.namelist()
+        assert [n for n in ref.namelist()
+                if fast.read(n) != ref.read(n)] in ([], ["docProps/core.xml"]), key

@@ -24,6 +24,7 @@ SLOW_CLIENTS = 16
 BYTE_EVERY = 2.0         # seconds
 MAX_BYTES = 8
 TIME_LIMIT = 15.0
+WINDOW = BYTE_EVERY * 3  # seconds of normal requests (≥ 5, each answered within 2 s)
 
 
 def waitress(fresh_database):
@@ -74,11 +75,15 @@ def test_sixteen_slow_clients_do_not_stop_a_normal_request(fresh_database):
     try:
         for t in clients:
             t.start()
-        time.sleep(BYTE_EVERY * 1.5)          # every slow client holds a connection
+        # every slow client holds a connection (its first byte sent) before the normal requests
+        deadline = time.monotonic() + 2 * BYTE_EVERY
+        while len(sent) < SLOW_CLIENTS and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert len(sent) >= SLOW_CLIENTS
         started = time.monotonic()
         times = []
-        while time.monotonic() - started < min(TIME_LIMIT - 5, BYTE_EVERY * (MAX_BYTES - 3)):
+        # normal requests for WINDOW seconds, while each slow client sends three bytes more
+        while time.monotonic() - started < WINDOW:
             t0 = time.monotonic()
             r = requests.get(live.url + "/dang-nhap", timeout=5)
             times.append(time.monotonic() - t0)
