@@ -66,6 +66,19 @@ def child_of(data: bytes, source: str, **kw) -> Child:
     return Child(filled, validate(filled), source, **kw)
 
 
+def _renamed(data: bytes, swaps: dict[bytes, bytes]) -> bytes:
+    """A copy of an .xlsx with each text of `swaps` replaced in every part of the file."""
+    import zipfile
+    src, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for zi in src.infolist():
+            part = src.read(zi)
+            for a, b in swaps.items():
+                part = part.replace(a, b)
+            z.writestr(zi, part)
+    return out.getvalue()
+
+
 def units_file(path: Path, rows, header=("Mã đơn vị", "Tên đơn vị", "Loại", "Mã đơn vị cấp trên")):
     wb = Workbook()
     ws = wb.active
@@ -218,10 +231,10 @@ def test_decision_overrides_the_proposal_and_quota_shows_what_is_left():
 
 def test_quota_allowance_counts_how_many_more_may_be_xs():
     # ten đảng bộ rated TOT: moving one to XS leaves 9 TOT, ceiling 1 -> one more allowed
-    kids = []
-    for i in range(10):
-        kids.append(child_of(sample.fill_template(dang_bo_xa(f"X{i:02}", f"Đảng bộ xã số {i}")),
-                             f"x{i}.xlsx", decision="TOT"))
+    proto = sample.fill_template(dang_bo_xa("XMAU", "TENMAU"))
+    kids = [child_of(_renamed(proto, {b"XMAU": f"X{i:02}".encode(),
+                                      b"TENMAU": f"Đảng bộ xã số {i}".encode()}),
+                     f"x{i}.xlsx", decision="TOT") for i in range(10)]
     q = {r.key: r for r in merge(kids, HUYEN).quota}
     assert (q["DBCS"].xs, q["DBCS"].tot, q["DBCS"].ceiling, q["DBCS"].more) == (0, 10, 2, 1)
     q = {r.key: r for r in merge(kids, HUYEN, base="tot_tro_len").quota}
@@ -476,19 +489,6 @@ def test_children_of_another_year_or_form_are_left_out():
 
 # --- the command line ----------------------------------------------------------------------------
 
-def _renamed(data: bytes, swaps: dict[bytes, bytes]) -> bytes:
-    """A copy of an .xlsx with each text of `swaps` replaced in every part of the file."""
-    import zipfile
-    src, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for zi in src.infolist():
-            part = src.read(zi)
-            for a, b in swaps.items():
-                part = part.replace(a, b)
-            z.writestr(zi, part)
-    return out.getvalue()
-
-
 def test_cli_decisions_file_and_progress_bar(tmp_path, capsys):
     # one chi bộ written, twenty more made from it with their own code and name (a write is a
     # second or two; what is read is the same workbook a unit fills)
@@ -543,11 +543,13 @@ def test_the_qd366_exception_raises_the_xs_share_of_the_summary_to_25_percent(tm
     # 2025 (QD366): 2 đảng bộ proposing XS beside 8 at TOT. 20 % of 8 TOT allows 1 XS; where the
     # competent level approved the exception, 25 % of 8 allows 2.
     files = []
+    proto = {xl: sample.fill_template(dang_bo_xa("XMAU", "TENMAU", xep_loai=xl, TT_Nam=2025))
+             for xl in ("XS", "TOT")}
     for i in range(10):
-        v = dang_bo_xa(f"X{i:02}", f"Đảng bộ xã số {i}", xep_loai="XS" if i < 2 else "TOT",
-                       TT_Nam=2025)
         p = tmp_path / f"x{i}.xlsx"
-        p.write_bytes(sample.fill_template(v))
+        p.write_bytes(_renamed(proto["XS" if i < 2 else "TOT"],
+                               {b"XMAU": f"X{i:02}".encode(),
+                                b"TENMAU": f"Đảng bộ xã số {i}".encode()}))
         files.append(str(p))
     args = ["merge", *files, "--parent-name", "Huyện ủy Bảo Lâm", "--parent-code", "BL",
             "--parent-type", "DB_CTCS", "--nguoi-lap", "Trần Thị Bình",
