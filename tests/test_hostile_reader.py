@@ -144,3 +144,16 @@ def test_the_second_round_writes_cleanly():
         if name == "formula_like_text_inline":
             cells = [c for c in texts if "evil.example" in c.value]
             assert cells and all(c.data_type == "s" for c in cells)
+
+
+def test_a_refusal_groups_its_numbers_and_keeps_its_commas():
+    """Numbers are grouped the Vietnamese way (2.016) and the sentence around them keeps its
+    commas: grouping the whole message once turned «2.016 phần, quá nhiều» into «phần. quá»."""
+    from workbook_templates.safety import Limits, UnsafeFile, check_package
+    data = dict((c[0], c[2]) for c in CORPUS)["thousands_of_sheets"]
+    with pytest.raises(ReadError) as e:
+        read_workbook(data)
+    assert "chứa 2.016 phần, quá nhiều cho một biểu mẫu" in str(e.value)
+    with pytest.raises(UnsafeFile) as e:
+        check_package(data, limits=Limits(max_bytes=1024))
+    assert "tối đa 1 KB). Biểu mẫu thật chỉ vài chục KB; hãy xóa ảnh, sheet thừa" in str(e.value)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from .errors import DEFAULT_STATUS, NotTaken
+from .findings import fmt_int
 from .safety import DEFAULT as DEFAULT_LIMITS
 from .safety import Limits, UnsafeFile, check_package
 from .spec import META_SHEET, FormSet, form_sets
@@ -327,9 +328,9 @@ def _sheet_xml(zf, paths, sheet, label) -> bytes:
                         "bằng Excel, lưu lại rồi gửi lại.", "unreadable") from e
     rows, cols = sheet_extent(xml)
     if rows * cols > MAX_GRID_CELLS:
-        raise ReadError(f"Sheet «{sheet}» trong tệp {label} có ô ở tận dòng {rows:,}, cột {cols} "
-                        "— quá xa so với biểu mẫu. Hãy xóa các ô thừa ở cuối sheet rồi lưu lại."
-                        .replace(",", "."), "grid_too_large")
+        raise ReadError(f"Sheet «{sheet}» trong tệp {label} có ô ở tận dòng {fmt_int(rows)}, "
+                        f"cột {fmt_int(cols)} — quá xa so với biểu mẫu. Hãy xóa các ô thừa ở cuối "
+                        "sheet rồi lưu lại.", "grid_too_large")
     return xml
 
 

@@ -17,6 +17,7 @@ import zipfile
 from dataclasses import dataclass
 
 from .errors import NotTaken
+from .findings import fmt_int
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -67,9 +68,10 @@ def check_package(data: bytes, name: str = "tệp", limits: Limits = DEFAULT) ->
     if not data:
         raise UnsafeFile(f"Tệp {name} rỗng (0 byte). Hãy chọn lại tệp biểu đã lưu.", "empty")
     if len(data) > limits.max_bytes:
-        raise UnsafeFile(f"Tệp {name} quá lớn ({len(data) // 1024:,} KB, tối đa "
-                         f"{limits.max_bytes // 1024:,} KB). Biểu mẫu thật chỉ vài chục KB; "
-                         "hãy xóa ảnh, sheet thừa rồi lưu lại.".replace(",", "."), "too_large")
+        raise UnsafeFile(f"Tệp {name} quá lớn ({fmt_int(len(data) // 1024)} KB, tối đa "
+                         f"{fmt_int(limits.max_bytes // 1024)} KB). Biểu mẫu thật chỉ vài chục "
+                         "KB; "
+                         "hãy xóa ảnh, sheet thừa rồi lưu lại.", "too_large")
     if data.startswith(OLE_MAGIC):
         raise UnsafeFile(f"Tệp {name} là tệp Excel 97–2003 (.xls) hoặc tệp có đặt mật khẩu. "
                          "Hãy gỡ mật khẩu và lưu dạng «Sổ làm việc Excel (.xlsx)».", "encrypted")
@@ -83,8 +85,8 @@ def check_package(data: bytes, name: str = "tệp", limits: Limits = DEFAULT) ->
         raise UnsafeFile(f"Tệp {name} bị hỏng hoặc chưa tải lên trọn vẹn ({e}). Hãy mở bằng "
                          "Excel, lưu lại rồi gửi lại.", "bad_zip") from e
     if len(infos) > limits.max_entries:
-        raise UnsafeFile(f"Tệp {name} chứa {len(infos):,} phần, quá nhiều cho một biểu mẫu "
-                         f"(tối đa {limits.max_entries}).".replace(",", "."), "too_many_entries")
+        raise UnsafeFile(f"Tệp {name} chứa {fmt_int(len(infos))} phần, quá nhiều cho một biểu "
+                         f"mẫu (tối đa {fmt_int(limits.max_entries)}).", "too_many_entries")
     total = 0
     for info in infos:
         total += info.file_size
@@ -339,11 +341,6 @@ WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.wo
 STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedstrings+xml"
 
 
-def _n(x: int) -> str:
-    """12345 -> "12.345", as Vietnamese write thousands."""
-    return f"{x:,}".replace(",", ".")
-
-
 def _sheet_names(z: zipfile.ZipFile, wb: bytes) -> dict[str, str]:
     """Part name (lower case) -> the sheet's name, so that a message names the sheet the user
     sees; a part not found keeps its own name."""
@@ -385,8 +382,9 @@ def _check_shape(z: zipfile.ZipFile, infos, kinds: dict[str, str], name: str,
         if info.file_size > limits.max_xml_part:
             what = f"sheet «{sheets[low]}»" if low in sheets else f"phần «{info.filename}»"
             raise UnsafeFile(f"Tệp {name} có {what} lớn "
-                             f"{_n(info.file_size // 1024)} KB khi giải nén, biểu mẫu thật chỉ vài "
-                             "chục KB. Hãy xóa dữ liệu, sheet thừa rồi lưu lại.", "part_too_large")
+                             f"{fmt_int(info.file_size // 1024)} KB khi giải nén, biểu mẫu thật "
+                             "chỉ vài chục KB. Hãy xóa dữ liệu, sheet thừa rồi lưu lại.",
+                             "part_too_large")
         total_xml += info.file_size
         if total_xml > limits.max_xml_total:
             raise UnsafeFile(f"Tệp {name} khi giải nén lớn hơn {limits.max_xml_total // 2**20} MB,"
@@ -403,9 +401,9 @@ def _check_shape(z: zipfile.ZipFile, infos, kinds: dict[str, str], name: str,
         if is_strings and not is_sheet:
             n = len(_SI.findall(xml))
             if n > limits.max_shared_strings:
-                raise UnsafeFile(f"Tệp {name} có {_n(n)} chuỗi chữ khác nhau, vượt mức "
-                                 f"{_n(limits.max_shared_strings)} của một biểu mẫu. Hãy xóa dữ "
-                                 "liệu thừa rồi lưu lại.", "too_many_strings")
+                raise UnsafeFile(f"Tệp {name} có {fmt_int(n)} chuỗi chữ khác nhau, vượt mức "
+                                 f"{fmt_int(limits.max_shared_strings)} của một biểu mẫu. Hãy "
+                                 "xóa dữ liệu thừa rồi lưu lại.", "too_many_strings")
             continue
         sheet = sheets.get(low)
         where = f"sheet «{sheet}»" if sheet else f"phần «{info.filename}»"
@@ -436,11 +434,12 @@ def _check_shape(z: zipfile.ZipFile, infos, kinds: dict[str, str], name: str,
         rows = max(rows, max((int(r) for r in {r for _, r in refs}), default=0))
         if rows > limits.max_rows or cols > limits.max_cols:
             col = f", cột {cols}" if cols else ""
-            raise UnsafeFile(f"Tệp {name}: {where} dùng đến dòng {_n(rows)}{col}, vượt xa "
-                             f"biểu mẫu (tối đa {_n(limits.max_rows)} dòng, {limits.max_cols} cột)."
+            raise UnsafeFile(f"Tệp {name}: {where} dùng đến dòng {fmt_int(rows)}{col}, vượt xa "
+                             f"biểu mẫu (tối đa {fmt_int(limits.max_rows)} dòng, "
+                             f"{limits.max_cols} cột)."
                              " Hãy xóa các dòng, cột thừa ở cuối sheet hoặc xóa sheet thừa rồi lưu"
                              " lại.", "sheet_too_large")
         if cells > limits.max_cells:
-            raise UnsafeFile(f"Tệp {name} có hơn {_n(limits.max_cells)} ô có nội dung, vượt xa "
-                             "biểu mẫu. Hãy xóa các sheet, dòng thừa rồi lưu lại.",
+            raise UnsafeFile(f"Tệp {name} có hơn {fmt_int(limits.max_cells)} ô có nội dung, "
+                             "vượt xa biểu mẫu. Hãy xóa các sheet, dòng thừa rồi lưu lại.",
                              "too_many_cells")
