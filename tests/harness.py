@@ -153,6 +153,11 @@ class Live:
     workers: int = 2
 
     def start(self):
+        self.spawn()
+        self.wait_ready()
+
+    def spawn(self):
+        """Start gunicorn without waiting for it (see `wait_ready`)."""
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
         self.proc = subprocess.Popen(
@@ -161,6 +166,8 @@ class Live:
              "-b", f"127.0.0.1:{port}", "--graceful-timeout", "2", "server:create_app()"],
             env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             start_new_session=True)
+
+    def wait_ready(self):
         deadline = time.monotonic() + 180       # a busy machine (see `served`)
         while time.monotonic() < deadline:
             try:
@@ -227,8 +234,14 @@ def make_live(db_url: str, data_dir: Path, n_children: int = 50, workers: int = 
     env = dict(os.environ, KIEMDIEM_DATABASE_URL=db_url, KIEMDIEM_DATA_DIR=str(data_dir),
                KIEMDIEM_SECRET_KEY="test")
     live = Live("", db_url, data_dir, env, workers=workers)
-    prepare(live, n_children)
-    live.start()
+    # gunicorn imports the server while the database is made here (it is asked nothing before)
+    live.spawn()
+    try:
+        prepare(live, n_children)
+        live.wait_ready()
+    except BaseException:
+        live.kill()
+        raise
     return live
 
 
