@@ -84,23 +84,31 @@ def backend_database(kind: str, data_dir: Path, prefix: str = "kd_test"):
 
 @contextmanager
 def served(env: dict, cwd: Path, data_dir: Path, command: list[str],
-           log_name: str = "server.log", timeout: float = 180):
-    """A server of this checkout on a free port of 127.0.0.1, its database made first
-    (`flask init-db`): `command` is what follows `python -m`, with "{port}" where the port goes.
+           log_name: str = "server.log", timeout: float = 180, migrate=None):
+    """A server of this checkout on a free port of 127.0.0.1, its database made first:
+    `command` is what follows `python -m`, with "{port}" where the port goes. The database is
+    migrated by `flask init-db` in a subprocess, or, given `migrate` (a function), by calling it
+    here while the server starts: the same `db.upgrade()` the command runs, without a second
+    interpreter importing the whole server first (seconds on a busy machine); tests that run the
+    command itself (tests/server/test_cli.py, the install tests) keep it tested. The server is
+    not asked anything before `migrate` has returned.
     Yields the base URL once it answers; stops the server afterwards. Its output goes to
     `data_dir/log_name`, shown when it dies or does not answer within `timeout` seconds (a
     server starting on a busy machine, the suite's other worker included, can take tens of
     seconds: the URL is never handed out before it answers)."""
-    init = subprocess.run([sys.executable, "-m", "flask", "--app", "server", "init-db"],
-                          cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
-    if init.returncode:
-        raise RuntimeError(init.stderr)
+    if migrate is None:
+        init = subprocess.run([sys.executable, "-m", "flask", "--app", "server", "init-db"],
+                              cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+        if init.returncode:
+            raise RuntimeError(init.stderr)
     port = free_port()
     log = open(data_dir / log_name, "w")
     proc = subprocess.Popen([sys.executable, "-m", *(a.format(port=port) for a in command)],
                             cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
+        if migrate is not None:
+            migrate()
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -123,6 +131,15 @@ def served(env: dict, cwd: Path, data_dir: Path, command: list[str],
         log.close()
 
 
+def migrator(app):
+    """`served(..., migrate=migrator(app))`: `app`'s database brought to the latest migration."""
+    def migrate():
+        from server import db
+        with app.app_context():
+            db.upgrade()
+    return migrate
+
+
 @dataclass
 class Live:
     url: str
@@ -136,6 +153,11 @@ class Live:
     workers: int = 2
 
     def start(self):
+        self.spawn()
+        self.wait_ready()
+
+    def spawn(self):
+        """Start gunicorn without waiting for it (see `wait_ready`)."""
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
         self.proc = subprocess.Popen(
@@ -144,6 +166,8 @@ class Live:
              "-b", f"127.0.0.1:{port}", "--graceful-timeout", "2", "server:create_app()"],
             env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             start_new_session=True)
+
+    def wait_ready(self):
         deadline = time.monotonic() + 180       # a busy machine (see `served`)
         while time.monotonic() < deadline:
             try:
@@ -210,8 +234,14 @@ def make_live(db_url: str, data_dir: Path, n_children: int = 50, workers: int = 
     env = dict(os.environ, KIEMDIEM_DATABASE_URL=db_url, KIEMDIEM_DATA_DIR=str(data_dir),
                KIEMDIEM_SECRET_KEY="test")
     live = Live("", db_url, data_dir, env, workers=workers)
-    prepare(live, n_children)
-    live.start()
+    # gunicorn imports the server while the database is made here (it is asked nothing before)
+    live.spawn()
+    try:
+        prepare(live, n_children)
+        live.wait_ready()
+    except BaseException:
+        live.kill()
+        raise
     return live
 
 

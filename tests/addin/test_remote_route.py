@@ -150,13 +150,15 @@ def live(remote_database):
                KIEMDIEM_XLWINGS_REMOTE="1", KIEMDIEM_XLWINGS_RATE=f"[{RATE}, 60]",
                XLWINGS_LICENSE_KEY="noncommercial", PYTHONPATH=str(ROOT), FLASK_DEBUG="0")
     env.pop("FLASK_APP", None)
-    from harness import served
+    from harness import migrator, served
+
+    from server import create_app
+    # made before the server process: it writes DATA_DIR/secret_key, which both then read
+    app = create_app({"DATABASE_URL": url_db, "DATA_DIR": str(data_dir)})
     with served(env, ROOT, data_dir, ["gunicorn", "-w", "1", "--threads", "2", "-b",
                                       "127.0.0.1:{port}", "--timeout", "120",
                                       "server:create_app()"],
-                log_name="gunicorn.log") as url:
-        from server import create_app
-        app = create_app({"DATABASE_URL": url_db, "DATA_DIR": str(data_dir)})
+                log_name="gunicorn.log", migrate=migrator(app)) as url:
         live = Live(url, app, data_dir)
         live.rounds, live.tokens = live.world()
         try:

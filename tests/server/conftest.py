@@ -1,9 +1,16 @@
 """A real server process on 127.0.0.1 per database backend (SQLite, PostgreSQL).
 
 Each backend gets a fresh database (a new SQLite file; a new PostgreSQL schema, dropped after),
-migrated with `flask --app server init-db`, then `flask --app server run` in a subprocess. Tests
-speak HTTP to it with `requests`; they set up units, rounds and tokens through an app object
-pointing at the same database (what the CLI commands do), never through the HTTP process.
+migrated by the same `db.upgrade()` that `flask --app server init-db` runs (the command itself is
+tested in test_cli.py), with `flask --app server run` in a subprocess. Tests speak HTTP to it with
+`requests`; they set up units, rounds and tokens through an app object pointing at the same
+database (what the CLI commands do), never through the HTTP process.
+
+A worker starts each backend's server the first time a test file asks for it and keeps it to the
+end of its session (`Servers`): with `--dist loadfile` a worker runs file after file, each on
+both backends, and a server built anew at every switch cost seconds per file. Files share the
+server as they always did in one process (`-n 0`): each makes its own units with unique codes
+(`Server.district`).
 PostgreSQL is skipped only when it cannot be reached AND the environment variable CI is unset.
 """
 from __future__ import annotations
@@ -11,20 +18,16 @@ from __future__ import annotations
 import itertools
 import os
 import re
-import socket
 import subprocess
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
+BACKENDS = ("sqlite", "postgresql")
 
 class Server:
     """The running server plus a setup door into the same database."""
@@ -135,23 +138,77 @@ class District:
         return self.children[i]
 
 
-@pytest.fixture(scope="session")
-def server(database, tmp_path_factory):
-    url_db, data_dir = database
-    env = dict(os.environ, KIEMDIEM_DATABASE_URL=url_db, KIEMDIEM_DATA_DIR=str(data_dir),
-               KIEMDIEM_MAX_CONTENT_LENGTH=str(2 * 1024 * 1024), PYTHONPATH=str(ROOT),
-               FLASK_DEBUG="0",
-               # the authorization matrix tries wrong passwords on purpose; the login rate
-               # limit has servers of its own (tests/evidence/test_logins.py)
-               KIEMDIEM_LOGIN_MAX_FAILURES_ACCOUNT="1000",
-               KIEMDIEM_LOGIN_MAX_FAILURES_ADDRESS="1000")
-    env.pop("FLASK_APP", None)
-    from harness import served
-    with served(env, ROOT, data_dir, ["flask", "--app", "server", "run", "--host", "127.0.0.1",
-                                      "--port", "{port}", "--with-threads"]) as base:
+class Servers:
+    """This worker's servers, one per backend, each started when a test first asks for it and
+    stopped (its database dropped) at the end of the session."""
+
+    def __init__(self, tmp_path_factory):
+        self._tmp = tmp_path_factory
+        self._stack = ExitStack()
+        self._made: dict[str, Server | BaseException] = {}
+
+    def get(self, kind: str) -> Server:
+        if kind not in self._made:
+            try:
+                self._made[kind] = self._start(kind)
+            except BaseException as e:      # a skip (PostgreSQL away) too: said once, kept
+                self._made[kind] = e
+                raise
+        made = self._made[kind]
+        if isinstance(made, BaseException):
+            raise made
+        return made
+
+    def _start(self, kind: str) -> Server:
+        from harness import backend_database, migrator, served
+
         from server import create_app
+        data_dir = self._tmp.mktemp(f"kd-{kind}")
+        url_db = self._stack.enter_context(backend_database(kind, data_dir))
+        env = dict(os.environ, KIEMDIEM_DATABASE_URL=url_db, KIEMDIEM_DATA_DIR=str(data_dir),
+                   KIEMDIEM_MAX_CONTENT_LENGTH=str(2 * 1024 * 1024), PYTHONPATH=str(ROOT),
+                   FLASK_DEBUG="0",
+                   # the authorization matrix tries wrong passwords on purpose; the login rate
+                   # limit has servers of its own (tests/evidence/test_logins.py)
+                   KIEMDIEM_LOGIN_MAX_FAILURES_ACCOUNT="1000",
+                   KIEMDIEM_LOGIN_MAX_FAILURES_ADDRESS="1000")
+        env.pop("FLASK_APP", None)
+        # made before the server process: it writes DATA_DIR/secret_key, which both then read
         app = create_app({"DATABASE_URL": url_db, "DATA_DIR": str(data_dir)})
-        try:
-            yield Server(base, env, app)
-        finally:
-            app.extensions["kiemdiem.engine"].dispose()
+        self._stack.callback(app.extensions["kiemdiem.engine"].dispose)
+        base = self._stack.enter_context(served(
+            env, ROOT, data_dir, ["flask", "--app", "server", "run", "--host", "127.0.0.1",
+                                  "--port", "{port}", "--with-threads"],
+            migrate=migrator(app)))
+        return Server(base, env, app)
+
+    def close(self):
+        self._stack.close()
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory):
+    made = Servers(tmp_path_factory)
+    try:
+        yield made
+    finally:
+        made.close()
+
+
+# files that read every unit back (test_cli: export-units, then import-units of that file)
+# get a server of their own: another file's units (a chi bộ trực thuộc straight under a huyện
+# ủy, test_submissions) are not theirs to vouch for
+OWN_SERVER = {"test_cli.py"}
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def server(request, servers, tmp_path_factory) -> Server:
+    """The running server of this backend (one per worker for the whole session)."""
+    if Path(request.module.__file__).name not in OWN_SERVER:
+        yield servers.get(request.param)
+        return
+    own = Servers(tmp_path_factory)
+    try:
+        yield own.get(request.param)
+    finally:
+        own.close()

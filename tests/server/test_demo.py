@@ -13,13 +13,16 @@ import shlex
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import requests
-from conftest import ROOT, _free_port
+from harness import free_port
 from hostile_corpus import corpus
 from openpyxl import load_workbook
 
 from workbook_templates.read import read_workbook
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def curl(cmd: str, cwd) -> tuple[int, str]:
@@ -30,7 +33,7 @@ def curl(cmd: str, cwd) -> tuple[int, str]:
 
 
 def test_demo_then_curl(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, KIEMDIEM_DATA_DIR=str(tmp_path / "data"))
     for k in ("KIEMDIEM_DATABASE_URL", "FLASK_APP"):
         env.pop(k, None)
