@@ -96,16 +96,11 @@ def libreoffice(tmp_path_factory) -> LibreOffice:
     return lo
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database(request, tmp_path_factory):
-    """(DATABASE_URL, DATA_DIR) of a fresh, empty database, once per backend for the session.
-    PostgreSQL is skipped only when it cannot be reached and CI is unset."""
-    yield from _open_database(request.param, tmp_path_factory.mktemp(f"kd-{request.param}"))
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def fresh_database(request, tmp_path):
-    """The same, new for each test (tests that kill servers or fill the database)."""
+    """(DATABASE_URL, DATA_DIR) of a fresh, empty database, new for each test (tests that kill
+    servers or fill the database). PostgreSQL is skipped only when it cannot be reached and CI
+    is unset."""
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     yield from _open_database(request.param, data_dir)
