@@ -272,9 +272,8 @@ def _expected_totals(server) -> tuple[int, int]:
     return members, xs
 
 
-def test_a_rating_chosen_before_the_page_script_ran_still_counts(live_server, accounts, new_page):
-    """A slow phone, or «back» restoring the form: the office picks a rating before the page's
-    script has run. Once it runs, the row is ticked and the live quota counts the choice."""
+def _decisions_without_script(live_server, accounts, new_page):
+    """The office's decisions page with web.js held back: (page, URL of the script)."""
     office = new_page()
     login(office, live_server, accounts["office"])
     office.get_by_role("link", name="Theo dõi đợt").first.click()
@@ -283,12 +282,38 @@ def test_a_rating_chosen_before_the_page_script_ran_still_counts(live_server, ac
     script = office.locator("script[src*='web.js']").get_attribute("src")
     office.route("**/web.js", lambda r: r.abort())          # the script has not come yet
     office.goto(live_server.url + decisions_url)
+    return office, live_server.url + script
+
+
+def _tot_unit(office) -> str:
+    return office.locator("#decisions tr[data-proposal='TOT'][data-unit^='LOC']").first \
+        .get_attribute("data-code")
+
+
+def test_a_rating_chosen_before_the_page_script_ran_still_counts(live_server, accounts, new_page):
+    """A slow phone, or «back» restoring the form: the office picks a rating before the page's
+    script has run. Once it runs, the row is ticked and the live quota counts the choice."""
+    office, script = _decisions_without_script(live_server, accounts, new_page)
     quota = office.locator("#quota-body tr[data-key='TCCSD']")
     xs_before = int(quota.locator(".q-xs").inner_text())
-    code = office.locator("#decisions tr[data-proposal='TOT'][data-unit^='LOC']").first \
-        .get_attribute("data-code")
+    code = _tot_unit(office)
     office.locator(f"select[name='xl_{code}']").select_option("XS")
     office.unroute("**/web.js")
-    office.add_script_tag(url=live_server.url + script)      # ... and now it has
+    office.add_script_tag(url=script)                        # ... and now it has
     expect(quota.locator(".q-xs")).to_have_text(str(xs_before + 1))
     expect(office.locator(f"input[name='chot_{code}']")).to_be_checked()
+
+
+def test_a_note_typed_before_the_page_script_ran_is_kept(live_server, accounts, new_page):
+    """Only a note typed while the script was still loading: it is kept like any unsaved change —
+    a reload (or a login after the session ended) puts it back and says so."""
+    office, script = _decisions_without_script(live_server, accounts, new_page)
+    code = _tot_unit(office)
+    note = "Gõ trước khi trang tải xong"
+    office.locator(f"input[name='gc_{code}']").fill(note)
+    office.unroute("**/web.js")
+    office.add_script_tag(url=script)
+    office.once("dialog", lambda d: d.accept())             # «leave with unsaved changes?»
+    office.reload()
+    expect(office.locator("#restored")).to_be_visible()
+    expect(office.locator(f"input[name='gc_{code}']")).to_have_value(note)

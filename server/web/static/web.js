@@ -230,19 +230,6 @@
     var changed = function () { dirty = true; keep(); };
     form.addEventListener("change", changed);
     form.addEventListener("input", changed);
-    // a choice made before this script ran (a slow phone, the browser restoring a form on
-    // «back») has fired no event: tick it and count it as if it had just been made
-    var early = false;
-    form.querySelectorAll("tr[data-code]").forEach(function (tr) {
-      tr.querySelectorAll("select").forEach(function (sel) {
-        var first = Array.prototype.find.call(sel.options, function (o) { return o.defaultSelected; });
-        if (first && sel.value !== first.value) {
-          tr.querySelector("input[type=checkbox]").checked = true;
-          early = true;
-        }
-      });
-    });
-    if (early) { changed(); refresh(); }
     var saved = null;
     try { saved = JSON.parse(window.sessionStorage.getItem(key) || "null"); } catch (err) { saved = null; }
     if (saved) {
@@ -254,6 +241,25 @@
       var note = document.getElementById("restored");
       if (note) { note.hidden = false; }
       refresh();
+    } else {
+      // a choice or a note made before this script ran (a slow phone; the browser putting a
+      // form back on «back») fired no event: a changed rating ticks its row, and everything
+      // changed is counted and kept as if it had just been done
+      var early = false;
+      form.querySelectorAll("tr[data-code]").forEach(function (tr) {
+        tr.querySelectorAll("select").forEach(function (sel) {
+          var first = Array.prototype.find.call(sel.options, function (o) { return o.defaultSelected; });
+          if (first && sel.value !== first.value) {
+            tr.querySelector("input[type=checkbox]").checked = true;
+            early = true;
+          }
+        });
+      });
+      fieldsOf().forEach(function (el) {
+        if (el.type === "checkbox" ? el.checked !== el.defaultChecked :
+            el.tagName === "INPUT" && el.value !== el.defaultValue) { early = true; }
+      });
+      if (early) { changed(); refresh(); }
     }
     window.addEventListener("beforeunload", function (e) {
       if (!dirty) { return undefined; }
