@@ -13,7 +13,7 @@ import subprocess
 import sys
 import time
 import uuid
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -80,6 +80,35 @@ def backend_database(kind: str, data_dir: Path, prefix: str = "kd_test"):
         yield url
     finally:
         cm.__exit__(None, None, None)
+
+
+class KeptForSession:
+    """Things — test servers — made the first time a test asks for them and kept to the end of
+    the session. A parametrized session fixture alone would tear a backend's server down
+    whenever a worker's next test file starts on the other backend, and build it again (pytest
+    keeps one value per fixture): seconds per file. A failure to make one (a skip when
+    PostgreSQL is away, a failure in CI) is kept and raised to each test that asks, once made."""
+
+    def __init__(self):
+        self._stack = ExitStack()
+        self._made: dict = {}
+
+    def get(self, key, make):
+        """The thing kept under `key`; `make()`: a context manager giving it, entered once and
+        left at `close`."""
+        from _pytest.outcomes import OutcomeException
+        if key not in self._made:
+            try:
+                self._made[key] = (self._stack.enter_context(make()), None)
+            except (Exception, OutcomeException) as e:
+                self._made[key] = (None, e)
+        thing, error = self._made[key]
+        if error is not None:
+            raise error
+        return thing
+
+    def close(self):
+        self._stack.close()
 
 
 @contextmanager

@@ -20,7 +20,7 @@ import os
 import re
 import subprocess
 import sys
-from contextlib import ExitStack
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -138,33 +138,15 @@ class District:
         return self.children[i]
 
 
-class Servers:
-    """This worker's servers, one per backend, each started when a test first asks for it and
-    stopped (its database dropped) at the end of the session."""
+@contextmanager
+def _started(kind: str, tmp_path_factory):
+    """A server of this checkout on a fresh database of backend `kind`, stopped (its database
+    dropped) on leaving."""
+    from harness import backend_database, migrator, served
 
-    def __init__(self, tmp_path_factory):
-        self._tmp = tmp_path_factory
-        self._stack = ExitStack()
-        self._made: dict[str, Server | BaseException] = {}
-
-    def get(self, kind: str) -> Server:
-        if kind not in self._made:
-            try:
-                self._made[kind] = self._start(kind)
-            except BaseException as e:      # a skip (PostgreSQL away) too: said once, kept
-                self._made[kind] = e
-                raise
-        made = self._made[kind]
-        if isinstance(made, BaseException):
-            raise made
-        return made
-
-    def _start(self, kind: str) -> Server:
-        from harness import backend_database, migrator, served
-
-        from server import create_app
-        data_dir = self._tmp.mktemp(f"kd-{kind}")
-        url_db = self._stack.enter_context(backend_database(kind, data_dir))
+    from server import create_app
+    data_dir = tmp_path_factory.mktemp(f"kd-{kind}")
+    with backend_database(kind, data_dir) as url_db:
         env = dict(os.environ, KIEMDIEM_DATABASE_URL=url_db, KIEMDIEM_DATA_DIR=str(data_dir),
                    KIEMDIEM_MAX_CONTENT_LENGTH=str(2 * 1024 * 1024), PYTHONPATH=str(ROOT),
                    FLASK_DEBUG="0",
@@ -175,24 +157,24 @@ class Servers:
         env.pop("FLASK_APP", None)
         # made before the server process: it writes DATA_DIR/secret_key, which both then read
         app = create_app({"DATABASE_URL": url_db, "DATA_DIR": str(data_dir)})
-        self._stack.callback(app.extensions["kiemdiem.engine"].dispose)
-        base = self._stack.enter_context(served(
-            env, ROOT, data_dir, ["flask", "--app", "server", "run", "--host", "127.0.0.1",
-                                  "--port", "{port}", "--with-threads"],
-            migrate=migrator(app)))
-        return Server(base, env, app)
-
-    def close(self):
-        self._stack.close()
+        try:
+            with served(env, ROOT, data_dir, ["flask", "--app", "server", "run", "--host",
+                                              "127.0.0.1", "--port", "{port}", "--with-threads"],
+                        migrate=migrator(app)) as base:
+                yield Server(base, env, app)
+        finally:
+            app.extensions["kiemdiem.engine"].dispose()
 
 
 @pytest.fixture(scope="session")
-def servers(tmp_path_factory):
-    made = Servers(tmp_path_factory)
+def servers():
+    """This worker's servers, one per backend, each started when a test first asks for it."""
+    from harness import KeptForSession
+    kept = KeptForSession()
     try:
-        yield made
+        yield kept
     finally:
-        made.close()
+        kept.close()
 
 
 # files that read every unit back (test_cli: export-units, then import-units of that file)
@@ -204,11 +186,14 @@ OWN_SERVER = {"test_cli.py"}
 @pytest.fixture(scope="module", params=BACKENDS)
 def server(request, servers, tmp_path_factory) -> Server:
     """The running server of this backend (one per worker for the whole session)."""
+    def make():
+        return _started(request.param, tmp_path_factory)
     if Path(request.module.__file__).name not in OWN_SERVER:
-        yield servers.get(request.param)
+        yield servers.get(request.param, make)
         return
-    own = Servers(tmp_path_factory)
+    from harness import KeptForSession
+    own = KeptForSession()
     try:
-        yield own.get(request.param)
+        yield own.get(request.param, make)
     finally:
         own.close()

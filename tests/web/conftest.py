@@ -15,7 +15,7 @@ import socket
 import subprocess
 import sys
 import time
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -84,43 +84,27 @@ def _create_users(app, users) -> None:
         assert res.exit_code == 0, (user, res.output, res.exception)
 
 
-class Servers:
-    """The web suite's servers of one worker process, each (kind, backend) built the first time
-    a test asks for it and stopped at the end of the session. Parametrized session fixtures
-    alone would tear a backend's server down whenever the next test file starts on the other
-    backend and build it again (pytest keeps one value per fixture); here each is built at most
-    once, and a test sees the state earlier tests left on it, as in a run without workers."""
-
-    def __init__(self, tmp_path_factory):
-        self.tmp = tmp_path_factory
-        self.made: dict = {}
-        self.stack = ExitStack()
-
-    def get(self, kind: str, backend: str):
-        key = (kind, backend)
-        if key not in self.made:
-            build = {"live": _live_server, "demo": _demo_server}[kind]
-            try:
-                self.made[key] = (self.stack.enter_context(
-                    contextmanager(build)(backend, self.tmp)), None)
-            except (Exception, pytest.skip.Exception, pytest.fail.Exception) as e:
-                self.made[key] = (None, e)      # unreachable PostgreSQL: skip (fail in CI) once
-        srv, error = self.made[key]
-        if error is not None:
-            raise error
-        return srv
-
-
 @pytest.fixture(scope="session")
 def servers(tmp_path_factory):
-    made = Servers(tmp_path_factory)
-    with made.stack:
-        yield made
+    """The web suite's servers of this worker, each (kind, backend) built the first time a test
+    asks for it and stopped at the end of the session (`harness.KeptForSession`); a test sees
+    the state earlier tests left on it, as in a run without workers."""
+    from harness import KeptForSession
+    kept = KeptForSession()
+    builders = {"live": _live_server, "demo": _demo_server}
+
+    def get(kind: str, backend: str):
+        return kept.get((kind, backend), lambda: contextmanager(builders[kind])(
+            backend, tmp_path_factory))
+    try:
+        yield get
+    finally:
+        kept.close()
 
 
 def _live_server(backend, tmp):
-    """The district round on a database of its own (the server suite adds rounds and units of
-    its own to `database`), its four accounts, then waitress."""
+    """The district round on a database of its own (not the server suite's, which adds rounds
+    and units of its own), its four accounts, then waitress."""
     from harness import backend_database
     data = tmp.mktemp(f"kd-web-{backend}")
     with backend_database(backend, data) as url_db:
@@ -137,7 +121,7 @@ def _live_server(backend, tmp):
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def live_server(request, servers):
     """The pre-2025 district round (see the module's docstring), one server per backend."""
-    return servers.get("live", request.param)
+    return servers("live", request.param)
 
 
 #: accounts of the 2025-structure demo, re-set with known passwords
@@ -165,7 +149,7 @@ def _demo_server(backend, tmp):
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def demo_server(request, servers):
     """The 2025-structure demo (see the module's docstring), one server per backend."""
-    return servers.get("demo", request.param)
+    return servers("demo", request.param)
 
 
 def _serve(env, data):
