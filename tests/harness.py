@@ -295,16 +295,12 @@ class _Filler:
 
     def fill(self, values: dict) -> bytes:
         import io
+
+        from workbook_templates.sample import set_values
         with self.lock:
             for cell, (value, data_type) in self.original.items():
                 cell.value, cell.data_type = value, data_type
-            for name, value in values.items():
-                c = self.spec.cells[name]
-                target = self.wb[c.sheet].cell(c.row, c.col)
-                self.original.setdefault(target, (target.value, target.data_type))
-                target.value = value[0] if isinstance(value, tuple) else value
-                if isinstance(value, str) and value.startswith("="):
-                    target.data_type = "s"
+            set_values(self.wb, self.spec, values, self.original)
             for ws in self.wb.worksheets:   # a save leaves it set, and the next writes it out
                 ws.column_dimensions.max_outline = None
             buf = io.BytesIO()

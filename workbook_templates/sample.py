@@ -36,21 +36,30 @@ def fill_template(values: dict, form: str = "bao_cao_nam", members: list | None 
     """
     spec = get_form_set(form)
     wb = load_workbook(io.BytesIO(_template_bytes(form)))
-    for name, value in values.items():
-        cell = spec.cells[name]
-        target = wb[cell.sheet].cell(cell.row, cell.col)
-        if isinstance(value, tuple):
-            target.value = value[0]
-        else:
-            target.value = value
-            if isinstance(value, str) and value.startswith("="):
-                target.data_type = "s"
+    set_values(wb, spec, values)
     if members:
         from .register_xlsx import write_register
         write_register(wb, members)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def set_values(wb, spec, values: dict, before: dict | None = None) -> None:
+    """Each defined name in `values` into its cell of the loaded template `wb`, as
+    `fill_template` describes. before: cell -> (value, data_type) it held, noted the first time a
+    cell is set, so that a caller reusing one loaded template can put it back."""
+    for name, value in values.items():
+        cell = spec.cells[name]
+        target = wb[cell.sheet].cell(cell.row, cell.col)
+        if before is not None:
+            before.setdefault(target, (target.value, target.data_type))
+        if isinstance(value, tuple):
+            target.value = value[0]
+        else:
+            target.value = value
+            if isinstance(value, str) and value.startswith("="):
+                target.data_type = "s"
 
 
 def unit_info(name="Đảng bộ xã Lộc Bảo", code="LB", parent="Huyện ủy Bảo Lâm", type_="DB_CS",
