@@ -130,6 +130,23 @@ def test_blank_forms_print_write_in_lines(printed):
     assert "Bảo Lâm, ngày 20 tháng 12 năm 2019" in filled and "HUYỆN ỦY BẢO LÂM" in filled
 
 
+TOP_MARGIN_PT = 20 * 72 / 25.4        # sheet_style.MARGINS: 20 mm at the top, either way round
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_letterhead_prints_whole(printed, name):
+    """A wrapped line in a row too short for it is cut on paper: «ĐẢNG BỘ TỈNH LÂM ĐỒNG» over
+    half a page, «ĐẢNG CỘNG SẢN VIỆT NAM» over the right half of Biểu 1 printed with their tops
+    and bottoms cut off (the cut text still sits in the PDF, above the top margin)."""
+    for i, page in enumerate(printed[name], start=1):
+        if "CỘNG" not in {w for *_, w in page}:
+            continue
+        high = [w for x0, y0, x1, y1, w in page if w and y0 < TOP_MARGIN_PT - 0.5]
+        assert not high, f"{name}, page {i}: cut above the first row: {high}"
+        line = [w for *_, w in page if w in ("ĐẢNG", "CỘNG", "SẢN", "VIỆT", "NAM")]
+        assert "ĐẢNG CỘNG SẢN VIỆT NAM" in " ".join(line), (name, i, line)
+
+
 def _page_number(page):
     """The number printed alone at the top of a page (HD 36: 10 mm from the edge), or None."""
     top = [(x0, x1, w) for x0, y0, x1, y1, w in page if 0 <= y1 < 52]

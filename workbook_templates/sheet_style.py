@@ -154,10 +154,15 @@ class DateLine(Expr):
             f"năm {day.year}")
 
 
+PARTY = "ĐẢNG CỘNG SẢN VIỆT NAM"
+#: a superior's name as long as real ones get (the header's first row is made tall enough for it)
+LONG_SUPERIOR = "ĐẢNG BỘ THÀNH PHỐ HỒ CHÍ MINH"
 CAP_TREN, DON_VI = UpperOrDots("TT_CapTren"), UpperOrDots("TT_DonVi")
 SIGNER = Signer()
 DATE = DateLine()
 DATE_LINE = DATE.excel()
+#: the date line of a blank form, about as long as a filled one
+BLANK_DATE = DATE.cached(lambda _: None)
 #: every formula of the header and the signature block, for their cached results
 HEADER_FORMULAS = (CAP_TREN, DON_VI, DATE, SIGNER)
 
@@ -177,19 +182,29 @@ def _halves(widths: dict[int, float], last_col: int) -> tuple[int, int]:
 def _header(ws, sh, last_col, widths):
     """Party document header (rows 1–3), title (5) and subtitle (6)."""
     left_end, right_start = _halves(widths, last_col)
-    _merge(ws, 1, 1, 1, left_end, CAP_TREN.excel(), _f(12))
-    _merge(ws, 2, 1, 2, left_end, DON_VI.excel(), _f(12, bold=True))
+    # Rows 1 and 2 as tall as their text wraps to (a superior's name in the narrow left block of
+    # Thông tin, «ĐẢNG CỘNG SẢN VIỆT NAM» in the right half of Biểu 1): a wrapped line in a
+    # one-line row is cut on paper. The names are typed later, so a long real one is measured.
+    # Row 1 sits on its bottom and row 2 on its top: one-line names stay together.
+    left = sum(widths.get(k, 9) for k in range(1, left_end + 1))
+    right = sum(widths.get(k, 9) for k in range(right_start, last_col + 1))
+    row1 = max(line_height(text_lines(LONG_SUPERIOR, left, 12), 12),
+               line_height(text_lines(PARTY, right, 13, bold=True), 13))
+    row2 = max(line_height(2, 12), line_height(text_lines(BLANK_DATE, right, 12), 12))
+    low, high = (Alignment(horizontal="center", vertical=v, wrap_text=True)
+                 for v in ("bottom", "top"))
+    _merge(ws, 1, 1, 1, left_end, CAP_TREN.excel(), _f(12), low)
+    _merge(ws, 2, 1, 2, left_end, DON_VI.excel(), _f(12, bold=True), high)
     _merge(ws, 3, 1, 3, left_end, "*", _f(12))
-    _merge(ws, 1, right_start, 1, last_col, "ĐẢNG CỘNG SẢN VIỆT NAM",
-           _f(13, bold=True, underline="single"))
-    _merge(ws, 2, right_start, 2, last_col, DATE_LINE, _f(12, italic=True))
+    _merge(ws, 1, right_start, 1, last_col, PARTY, _f(13, bold=True, underline="single"), low)
+    _merge(ws, 2, right_start, 2, last_col, DATE_LINE, _f(12, italic=True), high)
     if sh.form_no:
         _merge(ws, 3, right_start, 3, last_col, sh.form_no, _f(12, bold=True),
                Alignment(horizontal="right", vertical="center"))
     _merge(ws, 5, 1, 5, last_col, sh.title, _f(14, bold=True))
     if sh.subtitle:
         _merge(ws, 6, 1, 6, last_col, sh.subtitle, _f(12, italic=True))
-    for r, h in ((1, 17), (2, 33), (3, 17)):     # a long unit name wraps to two lines
+    for r, h in ((1, row1), (2, row2), (3, 17)):
         ws.row_dimensions[r].height = h
 
 
