@@ -55,6 +55,14 @@ def documents() -> dict[str, bytes]:
         data = fill_template(_chi_bo(f"CB{i}", f"Chi bộ thôn {i}", dv))
         f = read_workbook(data)
         kids.append(Child(f, validate(f), f"chi_bo_{i}.xlsx"))
+    # a fourth chi bộ sent a workbook with errors (not merged), a fifth sent nothing: the
+    # summary's «Tình hình nộp» says so, with the errors' places as the printed form numbers them
+    bad = _chi_bo("CB4", "Chi bộ thôn 4", (1, 5, 1, 0))
+    bad.update(XL_DV_TONG=9, KD_DA_DV=6)
+    f = read_workbook(fill_template(bad))
+    kids.append(Child(f, validate(f), "chi_bo_4.xlsx"))
+    expected = [{"code": f"CB{i}", "name": f"Chi bộ thôn {i}", "type": "CB_TT",
+                 "parent_code": "LOCBAO", "sector": ""} for i in range(1, 6)]
     parent = Parent("Đảng ủy xã Lộc Bảo", "LOCBAO", "DB_CS", "Đảng bộ tỉnh Lâm Đồng",
                     nguoi_lap="Trần Thị Bình", dien_thoai="0263 3877 123",
                     ngay_lap=dt.date(2025, 12, 20))
@@ -64,7 +72,7 @@ def documents() -> dict[str, bytes]:
         "mau_so_ket_quy_dinh": _template_bytes("so_ket_quy_dinh"),
         "bao_lam_2019": filled,
         "bao_lam_so_ket": fill_template(bao_lam_so_ket(), form="so_ket_quy_dinh"),
-        "tong_hop": merge(kids, parent).to_xlsx(),
+        "tong_hop": merge(kids, parent, expected=expected).to_xlsx(),
         "ban_danh_dau": annotate_xlsx(filled, report.findings),
     }
 
@@ -187,7 +195,8 @@ def test_the_units_detail_prints_ratings_then_figures_one_page_wide_each(printed
     the figures on the next, each with STT, code and name, and the notes and files left out
     below on the first width; the file name and time received stay on screen."""
     pages = [" ".join(w for *_, w in p) for p in printed["tong_hop"]]
-    units = [t for t in pages if "Chi bộ thôn 1" in t and "Chi bộ thôn 3" in t]
+    units = [t for t in pages if "Chi bộ thôn 1" in t and "Chi bộ thôn 3" in t
+             and "CHI TIẾT CÁC ĐƠN VỊ" in t]
     ratings = [t for t in units if "Hoàn thành tốt nhiệm vụ" in t]
     figures = [t for t in units if "Tổng cộng" in t and "KHT" in t]
     assert len(units) == 2 and len(ratings) == 1 and len(figures) == 1, units
@@ -198,6 +207,24 @@ def test_the_units_detail_prints_ratings_then_figures_one_page_wide_each(printed
     assert not any("chi_bo_1.xlsx" in t for t in pages)
     below = [t for t in pages if "Cấp tổng hợp tự ghi ở sheet Thông tin" in t]
     assert len(below) == 1 and "Biểu 4 là hạn chế" in below[0]
+
+
+def test_the_status_of_each_unit_prints_one_page_wide_then_the_notes(printed):
+    """«Tình hình nộp» (11 columns) printed three pages wide, its title and the line naming who
+    has not sent cut at the page's edge, and the reason a workbook was not merged named cells
+    as Excel does («Biểu 3!C11»). Now the state of each unit on one page width, the notes on the
+    next with STT, code and name again; the places as the printed form numbers them."""
+    pages = [" ".join(w for *_, w in p) for p in printed["tong_hop"]]
+    status = [t for t in pages if "TÌNH HÌNH NỘP BÁO CÁO" in t]
+    assert len(status) == 2, status
+    state, notes = status
+    for t in status:
+        assert all(f"Chi bộ thôn {i}" in t for i in range(1, 6)), t
+        assert "Chưa nộp (1): Chi bộ thôn 5." in t, t
+    assert "Đã nộp, không tổng hợp" in state and "CHƯA NỘP" in state and "Số cảnh báo" in state
+    assert "chi_bo_4.xlsx" not in state + notes          # the file's name stays on screen
+    assert "Tệp có" in notes and "nên không được tổng hợp" in notes
+    assert "Biểu 1, dòng 1, cột (4)" in notes and not re.search(r"Biểu \d!\$?[A-Z]+\d", notes)
 
 
 def test_review_prints_the_years_of_its_period_only(printed):

@@ -27,6 +27,7 @@ from openpyxl.worksheet.pagebreak import Break
 from ..sheet_style import line_height, text_lines
 from ..spec.domain import LEVEL_LABEL, SECTOR_LABEL, UNIT_TYPE_LABEL
 from ..spec.hierarchy import counted_rows
+from ..spec.layout import printed_place
 from ..xlsx_text import clean, put_text
 from . import model as M
 
@@ -438,8 +439,9 @@ def _detail_sheet(wb, result):
             for sheet in ("Biểu 2", "Biểu 3"):
                 cells = _row_cells(result.form, sheet, key)
                 if cells:
-                    r = _note(ws, r, f"- {cells[0].row_label} ({sheet}!{cells[0].a1}:"
-                                     f"{cells[-1].a1}), tô màu cam.")
+                    _, stt, _ = printed_place(result.form, cells[0].name)
+                    r = _note(ws, r, f"- {cells[0].row_label} ({sheet}, dòng {stt}), tô màu "
+                                     "cam.")
     if result.form.rates_units:
         r = _note(ws, r, "Cấp tổng hợp tự ghi ở sheet Thông tin: người lập biểu, số điện thoại, "
                          "xếp loại của chính đơn vị, của cấp ủy và của người đứng đầu; Biểu 4 là "
@@ -593,10 +595,22 @@ def _status_sheet(wb, result):
     summary = f"Đã nộp và tổng hợp {n_ok}/{n} đơn vị."
     if miss:
         summary += f" Chưa nộp ({len(miss)}): {', '.join(miss)}."
-    r = _note(ws, r, summary, True) + 1
-    _table(ws, r, ["STT", "Mã đơn vị", "Tên đơn vị", "Loại", "Tình trạng", "Tệp", "Lần nộp",
-                   "Thời gian nhận", "Số lỗi", "Số cảnh báo", "Ghi chú"], rows,
-           [5, 14, 34, 22, 26, 26, 8, 17, 8, 9, 50])
+    said, r = r, _note(ws, r, summary, True) + 1
+    # on paper (A4 landscape, 100 %): the state of each unit on one page width (A–I), the notes
+    # on the next with STT, code and name again, and only when some unit has one; the file's
+    # name goes last and stays on screen
+    rows = [row[:5] + row[6:] + row[5:6] for row in rows]
+    headers = ["STT", "Mã đơn vị", "Tên đơn vị", "Loại", "Tình trạng", "Lần nộp",
+               "Thời gian nhận", "Số lỗi", "Số cảnh báo", "Ghi chú", "Tệp"]
+    widths = [5, 12, 26, 16, 22, 7, 16, 7, 8, 86, 26]
+    paper = _Paper(printed=10 if any(row[9] for row in rows) else 9, first_page=9)
+    head = r
+    r = _table(ws, r, headers, rows, widths)
+    _head_height(ws, head, headers, widths)
+    # who has not sent, above the table: wrapped within the columns every printed page shows
+    _Paper._wrap(ws, (said,), 3 if paper.printed > paper.first_page else paper.first_page,
+                 widths)
+    paper.apply(ws, r - 2, r - 2, widths)
 
 
 def _opinions_sheet(wb, result):
