@@ -25,6 +25,7 @@ from workbook_templates.rules.checks import exception_not_granted, year_over_yea
 from workbook_templates.rules.packs import PACKS
 from workbook_templates.spec import get_form_set
 from workbook_templates.spec.domain import SECTOR_LABEL, UNIT_TYPE_LABEL
+from workbook_templates.spec.layout import printed_ref
 from workbook_templates.validate import Report, validate
 
 from . import db, storage
@@ -143,7 +144,8 @@ def _round_for(report: Report, rounds: list[Round], unit: Unit) -> Round:
     got = report.year if report.year is not None else "(chưa ghi)"
     form = get_form_set(report.template)
     cell = form.cells[form.rating_year_name]   # TT_Nam; for a review, its last year TT_DenNam
-    raise Rejected("wrong_year", f"Biểu ghi {cell.row_label or 'năm'} là {got} ({cell.ref}) "
+    raise Rejected("wrong_year", f"Biểu ghi {cell.row_label or 'năm'} là {got} "
+                   f"({printed_ref(form, cell.name)}) "
                    f"nhưng đợt nhận báo cáo đang mở là năm {years}. Hãy sửa ô này hoặc dùng đúng "
                    "biểu của năm đó.", 422)
 
@@ -157,9 +159,9 @@ def _same_unit(report: Report, unit: Unit) -> None:
     refused."""
     code = _norm(report.values.get("TT_MaDonVi"))
     if code and code != _norm(unit.code):
-        cell = get_form_set(report.template).cells["TT_MaDonVi"]
+        where = printed_ref(get_form_set(report.template), "TT_MaDonVi")
         raise Rejected("other_unit", f"Biểu ghi mã đơn vị «{report.values.get('TT_MaDonVi')}» "
-                       f"({cell.ref}) nhưng người gửi là {unit.name} (mã {unit.code}). Mỗi đơn "
+                       f"({where}) nhưng người gửi là {unit.name} (mã {unit.code}). Mỗi đơn "
                        "vị chỉ gửi biểu của chính mình: sửa mã đơn vị trong biểu, hoặc để đơn vị "
                        "đó tự gửi bằng tài khoản hay mã tải lên của họ.", 403)
 

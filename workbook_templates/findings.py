@@ -47,8 +47,10 @@ class Finding:
         return d
 
     def text(self) -> str:
+        """One line as a user reads it (the add-in's message after sending): where, as the
+        printed form numbers it, what is wrong and how to fix it — no rule id."""
         label = SEVERITY_LABEL[self.severity]
-        out = f"[{label}] {self.ref} ({self.rule}): {self.message}"
+        out = f"[{label}] {self.printed_ref or self.ref}: {self.message}"
         if self.hint:
             out += f" — {self.hint}"
         return out

@@ -13,6 +13,7 @@ from workbook_templates.findings import fmt_int
 from workbook_templates.sample import fill_template
 from workbook_templates.spec import form_sets, get_form_set
 from workbook_templates.spec.domain import UNIT_TYPE_LABEL
+from workbook_templates.spec.layout import printed_ref
 
 from .. import db
 from ..intake import is_late, may_see_register, open_rounds_for, receive, stored_reading
@@ -165,7 +166,8 @@ def _blank(v):
 
 
 def changes(older: Submission, newer: Submission) -> list[dict]:
-    """Which input cells differ between two versions: cell as Excel names it, labels, old, new."""
+    """Which input cells differ between two versions: the place as the printed form numbers it,
+    the cell as Excel names it, labels, old, new."""
     try:
         form_a, a = _raw(older)
         form_b, b = _raw(newer)
@@ -181,6 +183,8 @@ def changes(older: Submission, newer: Submission) -> list[dict]:
             continue
         cell = form.cells.get(name)
         out.append({"name": name, "ref": cell.ref if cell else name,
+                    "place": printed_ref(form, name) if cell else name,
+                    "cell": cell.a1 if cell else "",
                     "sheet": cell.sheet if cell else "", "row": cell.row if cell else 0,
                     "col": cell.col if cell else 0,
                     "row_label": cell.row_label if cell else "",

@@ -41,6 +41,13 @@ def unit_type(code: str | None) -> str:
     return UNIT_TYPE_LABEL.get(code or "", code or "")
 
 
+@bp.app_template_filter("printed_ref")
+def printed_ref(form, name: str) -> str:
+    """A cell of `form` as the printed form numbers it: «Biểu 3, dòng 1.1, cột (7)»."""
+    from workbook_templates.spec.layout import printed_ref as ref
+    return ref(form, name)
+
+
 @bp.app_template_filter("severity")
 def severity(code: str) -> str:
     return SEVERITY_LABEL.get(code, code)

@@ -94,18 +94,22 @@ def test_the_servers_own_findings_are_shown(http, workbook):
     srv, url = http
     finding = {"rule": "R-YOY", "severity": "warning", "sheet": "Biểu 3", "cell": "C11",
                "name": "XL_DV_TONG", "message": "Tổng số đảng viên tăng 35 % so với năm trước.",
-               "hint": "Kiểm tra lại hoặc giải trình.", "regulation": "", "ref": "Biểu 3!C11"}
+               "hint": "Kiểm tra lại hoặc giải trình.", "regulation": "", "ref": "Biểu 3!C11",
+               "printed_ref": "Biểu 3, dòng 1, cột (3)"}
     Recorder.answer = (201, {"version": 1, "valid": True, "findings": [finding]})
     sent = send(workbook, "lb.xlsx", cfg(url))
     assert sent.ok and "phiên bản số 1" in sent.message
-    assert "[Cảnh báo] Biểu 3!C11 (R-YOY): Tổng số đảng viên tăng 35 %" in sent.message
+    # where as the printed form numbers it, never the rule's id
+    assert "[Cảnh báo] Biểu 3, dòng 1, cột (3): Tổng số đảng viên tăng 35 %" in sent.message
+    assert "R-YOY" not in sent.message
 
     Recorder.answer = (201, {"version": 2, "valid": False,
                              "findings": [dict(finding, rule="R-FORMULA", severity="error",
                                                message="Ô công thức bị ghi đè bằng số 12.")]})
     sent = send(workbook, "lb.xlsx", cfg(url))
     assert not sent.ok
-    assert "chưa hợp lệ" in sent.message and "[Lỗi] Biểu 3!C11 (R-FORMULA)" in sent.message
+    assert "chưa hợp lệ" in sent.message and "[Lỗi] Biểu 3, dòng 1, cột (3): Ô công thức" in \
+        sent.message
 
 
 def test_wrong_token_says_so_and_where_to_fix_it(http, workbook):

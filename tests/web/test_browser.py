@@ -145,7 +145,9 @@ def test_unit_and_office_in_the_browser(live_server, new_page, shots, accounts):
     tong = findings.locator("tr", has=unit.locator('td[data-rule="R-TONG"]'))
     expect(tong.locator('td[data-rule="R-TONG"]')).not_to_contain_text("R-TONG")
     assert "R-TONG" not in (tong.locator('td[data-rule="R-TONG"]').get_attribute("title") or "")
-    expect(tong).to_contain_text("Biểu 3!C11")
+    # where, as the printed form numbers it; the cell as Excel names it for the clerk
+    expect(tong).to_contain_text("Biểu 3, dòng 1, cột (3)")
+    expect(tong).to_contain_text("ô C11")
     expect(tong).to_contain_text("Lỗi")
     expect(tong).to_contain_text(str(bad["XL_DV_TONG"]))
     shot(unit, shots, "05_phien_ban_1_co_loi")
@@ -170,7 +172,7 @@ def test_unit_and_office_in_the_browser(live_server, new_page, shots, accounts):
     expect(unit.locator("section.card[id^=v]").first).to_contain_text("Phiên bản 2")
     v2 = unit.locator("section.card[id^=v]").first
     expect(v2).to_contain_text("Hợp lệ")
-    change = v2.locator("table.changes tr", has_text="Biểu 3!C11")
+    change = v2.locator("table.changes tr", has_text="Biểu 3, dòng 1, cột (3)")
     expect(change).to_contain_text(f"{bad['XL_DV_TONG']}")
     expect(change).to_contain_text(f"{good['XL_DV_TONG']}")
     expect(change).to_contain_text("Tổng số đảng viên")

@@ -274,7 +274,7 @@ def _error_box(doc, report: Report):
     errs = report.errors
     lines = []
     for f in errs[:MAX_BOXED]:
-        where = f.ref
+        where = f.printed_ref or f.ref
         if f.row_label:
             where += f" («{f.row_label}"
             where += f" — {f.col_label}»)" if f.col_label else "»)"

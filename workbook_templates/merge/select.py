@@ -105,7 +105,7 @@ def _choose_form(children) -> FormSet:
 
 def _errors_txt(report: Report) -> str:
     errs = report.errors
-    head = "; ".join(f"{f.ref}: {f.message.rstrip('.')}" for f in errs[:3])
+    head = "; ".join(f"{f.printed_ref or f.ref}: {f.message.rstrip('.')}" for f in errs[:3])
     more = f"; và {len(errs) - 3} lỗi khác" if len(errs) > 3 else ""
     return (f"Tệp có {len(errs)} lỗi nên không được tổng hợp ({head}{more}). Đơn vị sửa rồi nộp "
             "lại, hoặc người tổng hợp chọn tổng hợp cả tệp còn lỗi.")

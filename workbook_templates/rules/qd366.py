@@ -8,6 +8,7 @@ import re
 
 from ..findings import fmt_int, fmt_pct
 from ..spec.domain import LEVEL_LABEL, RANK
+from ..spec.layout import printed_place
 from ..spec.model import percent
 from .documents import docno_problem
 from .helpers import _direct_org_rows, _label, _n
@@ -176,12 +177,12 @@ def check_xs_kp(ctx):
         if ctx.val.get(f"KP_KetQua_{i}") != "DA":
             open_rows.append(i)
     if open_rows:
-        first = f"KP_KetQua_{open_rows[0]}"
+        sheet, _, col = printed_place(ctx.form, f"KP_KetQua_{open_rows[0]}")
         rows = ", ".join(str(i) for i in open_rows)
         ctx.add("R-XS-KP", "TT_XepLoai",
                 f"Đơn vị tự xếp loại «Hoàn thành xuất sắc nhiệm vụ» nhưng {len(open_rows)} hạn "
-                f"chế, khuyết điểm các năm trước chưa «Đã khắc phục» (Biểu 4, dòng {rows}; ô "
-                f"{ctx.cell(first).ref}).",
+                f"chế, khuyết điểm các năm trước chưa «Đã khắc phục» ({sheet}, dòng {rows}, "
+                f"cột ({col})).",
                 "Tập thể xếp loại xuất sắc phải khắc phục 100 % hạn chế, khuyết điểm đã được chỉ "
                 "ra: cập nhật kết quả khắc phục hoặc chọn mức thấp hơn.")
 

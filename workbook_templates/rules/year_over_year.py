@@ -3,6 +3,7 @@ previous accepted report, and the 25 % exception the round did not grant."""
 from __future__ import annotations
 
 from ..findings import fmt_int, fmt_pct
+from ..spec.layout import printed_ref
 from ..spec.model import percent
 
 
@@ -54,9 +55,9 @@ def exception_not_granted(report, round_name: str, round_year) -> list:
     by = f" theo quyết định số {so}" if so else ""
     return [Finding(
         "R-NGOAILE25", pack.severity("R-NGOAILE25"), cell.sheet, cell.a1, cell.name,
-        f"Biểu ghi «Có» áp dụng tỷ lệ xuất sắc 25 %{by} ({cell.ref}), nhưng đợt nhận báo cáo năm "
-        f"{round_year} của {round_name} được mở không có ngoại lệ 25 % (tỷ lệ "
-        f"{pack.quota_share} %).",
+        f"Biểu ghi «Có» áp dụng tỷ lệ xuất sắc 25 %{by} ({printed_ref(form, cell.name)}), "
+        f"nhưng đợt nhận báo cáo năm {round_year} của {round_name} được mở không có ngoại lệ "
+        f"25 % (tỷ lệ {pack.quota_share} %).",
         "Nếu cấp có thẩm quyền đã quyết định cho áp dụng 25 %, đề nghị văn phòng cấp trên ghi "
         "ngoại lệ cho đợt nhận báo cáo rồi gửi lại; nếu không, chọn «Không» và giữ số xuất sắc "
         f"trong tỷ lệ {pack.quota_share} %.",
