@@ -119,11 +119,10 @@ def _identified(report: Report) -> None:
     form = get_form_set(report.template)
     missing = []
     if "TT_MaDonVi" in form.cells and not str(report.values.get("TT_MaDonVi") or "").strip():
-        c = form.cells["TT_MaDonVi"]
-        missing.append(f"mã đơn vị (ô {c.sheet}!{c.a1})")
+        missing.append(f"mã đơn vị ({printed_ref(form, 'TT_MaDonVi')})")
     if report.year is None:
         c = form.cells[form.rating_year_name]
-        missing.append(f"{(c.row_label or 'năm').lower()} (ô {c.sheet}!{c.a1})")
+        missing.append(f"{(c.row_label or 'năm').lower()} ({printed_ref(form, c.name)})")
     if missing:
         raise Rejected("no_identity", f"Biểu chưa ghi {' và '.join(missing)} nên chưa biết là "
                        "biểu của đơn vị nào, năm nào; máy chủ chưa lưu và chưa tính là đã nộp. "

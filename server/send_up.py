@@ -212,7 +212,7 @@ def _value(c: Cell, raw: str):
     where = f"{c.row_label}" + (f", cột «{c.col_label}»" if c.col_label else "")
     if c.kind == COUNT:
         if not re.fullmatch(r"\d{1,7}", raw):
-            raise ValueError(f"«{raw}» ở {where} ({c.ref}) không phải số nguyên không âm: ghi "
+            raise ValueError(f"«{raw}» ở {where} không phải số nguyên không âm: ghi "
                              "số, ví dụ 0 hoặc 12.")
         return int(raw)
     if c.kind == SCORE:
@@ -224,21 +224,21 @@ def _value(c: Cell, raw: str):
         return raw[:MAX_TEXT]
     if c.kind == YEAR:
         if not re.fullmatch(r"\d{4}", raw):
-            raise ValueError(f"«{raw}» ở {where} ({c.ref}) không phải năm có 4 chữ số.")
+            raise ValueError(f"«{raw}» ở {where} không phải năm có 4 chữ số.")
         return int(raw)
     if c.kind == CHOICE:
         for ch in c.choices:
             if raw.casefold() in (ch.code.casefold(), ch.label.casefold()):
                 return ch.label         # as the workbook's drop-down writes it
         allowed = "; ".join(ch.label for ch in c.choices)
-        raise ValueError(f"«{raw}» ở {where} ({c.ref}) không có trong danh sách: {allowed}.")
+        raise ValueError(f"«{raw}» ở {where} không có trong danh sách: {allowed}.")
     if c.kind == DATE:
         for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
             try:
                 return dt.datetime.strptime(raw, fmt)
             except ValueError:
                 pass
-        raise ValueError(f"«{raw}» ở {where} ({c.ref}) không phải ngày: ghi ngày/tháng/năm, "
+        raise ValueError(f"«{raw}» ở {where} không phải ngày: ghi ngày/tháng/năm, "
                          "ví dụ 15/12/2026.")
     if c.kind == XMARK:
         return "x"

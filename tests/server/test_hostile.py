@@ -200,6 +200,8 @@ def test_a_blank_template_is_refused_and_not_counted(server):
     assert r.status_code == 422 and r.json()["error"] == "no_identity"
     msg = r.json()["message"]
     assert "mã đơn vị" in msg and "năm" in msg and "Biểu" in msg and "chưa tính là đã nộp" in msg
+    # the rows of Thông tin to fill, as the printed form numbers them
+    assert "mã đơn vị (Thông tin, dòng 2)" in msg and "(Thông tin, dòng 6)" in msg, msg
     assert server.count_rows("submission") == before
     top = {"Authorization": f"Bearer {d.tokens[d.code]}"}
     st = requests.get(server.api(f"/rounds/{d.round_id}/status"), headers=top, timeout=30).json()
