@@ -227,6 +227,27 @@ def test_the_status_of_each_unit_prints_one_page_wide_then_the_notes(printed):
     assert "Biểu 1, dòng 1, cột (4)" in notes and not re.search(r"Biểu \d!\$?[A-Z]+\d", notes)
 
 
+@pytest.mark.parametrize("name", ["mau_so_ket_quy_dinh", "bao_lam_so_ket"])
+def test_biểu_số_5_keeps_each_table_with_its_header_and_the_signature_with_a_table(printed, name):
+    """Biểu số 5 holds five tables: the third's caption and header printed alone at the foot of
+    a page, its rows overleaf under the column numbers only. Each table now starts a page when
+    it would be split, and the last one goes with the signature, never a signature alone."""
+    from workbook_templates.spec import get_form_set
+    captions = [b.caption for b in get_form_set("so_ket_quy_dinh").sheet("Biểu số 5").blocks]
+    assert len(captions) == 5 and all(captions)
+    pages = [[w for *_, w in p] for p in printed[name]]
+    seen = 0
+    for i, words in enumerate(pages, start=1):
+        text = " ".join(words)
+        here = sum(text.count(c) for c in captions)
+        seen += here
+        # each table printed with its header: one row of column numbers «(12)» per caption
+        assert here == 0 or words.count("(12)") == here, (name, i, here, words.count("(12)"))
+        if "NGƯỜI LẬP BIỂU" in text:
+            assert len(words) > 60, (name, i, "a signature alone on its page")
+    assert seen == len(captions), (name, seen)
+
+
 def test_review_prints_the_years_of_its_period_only(printed):
     page = next(" ".join(w for *_, w in p) for p in printed["bao_lam_so_ket"]
                 if "THỐNG KÊ VĂN BẢN" in " ".join(w for *_, w in p))

@@ -360,29 +360,41 @@ def _page(ws, sh, landscape: bool, widths: dict[int, float]):
 DEFAULT_ROW_PT = 15.0
 
 
-def _keep_footer_together(ws, sh, landscape: bool) -> None:
-    """Start "Hướng dẫn ghi biểu" and the signature block on a new page when they would
-    otherwise be split across two: a signature alone on a page cannot be filed. Pages are
-    laid out as LibreOffice and Excel do at 100 %: row heights as set, header rows repeated."""
+def _keep_together(ws, sh, landscape: bool) -> None:
+    """Start a table of a sheet holding several (Biểu số 5: five, each under its caption), and
+    "Hướng dẫn ghi biểu" with the signature block (with the last table, when there are several),
+    on a new page when they would otherwise be split across two: a table's header left alone at
+    the foot of a page, its rows overleaf without it, or a signature alone on a page that cannot
+    be filed. Pages are laid out as
+    LibreOffice and Excel do at 100 %: row heights as set, header rows repeated."""
     _, _, top, bottom = MARGINS[landscape]
     room = ((210 if landscape else 297) - top - bottom) * 72 / 25.4 - 6
-    first = sh.footer_row - (len(sh.notes) + 2 if sh.notes else 0)   # the block's first row
+    first = sh.footer_row - (len(sh.notes) + 2 if sh.notes else 0)   # the footer's first row
     last = sh.footer_row + 4
+    groups = {first: last}
+    if len(sh.blocks) > 1:        # the last table stays with the signature under it
+        starts = [b.top - (1 if b.caption else 0) for b in sh.blocks]
+        groups = {r0: b.first_data_row + len(b.rows) - 1
+                  for r0, b in zip(starts, sh.blocks, strict=True)}
+        groups[starts[-1]] = last
     titles = print_titles(sh)
     t0, t1 = (int(x) for x in titles.split(":")) if titles else (0, -1)
-    title_h = sum(ws.row_dimensions[r].height or DEFAULT_ROW_PT for r in range(t0, t1 + 1))
-    used, page_of = 0.0, {}
-    page = 1
+
+    def height(r0, r1):
+        return sum(ws.row_dimensions[r].height or DEFAULT_ROW_PT for r in range(r0, r1 + 1))
+    title_h = height(t0, t1)
+    used = 0.0
     for r in range(1, last + 1):
         h = ws.row_dimensions[r].height or DEFAULT_ROW_PT
-        if used + h > room:
-            page += 1
+        new_page = used + h > room
+        if r in groups and not new_page:
+            whole = height(r, groups[r])
+            if used + whole > room and whole + title_h < room:
+                ws.row_breaks.append(Break(id=r - 1))
+                new_page = True
+        if new_page:
             used = title_h if r > t1 else 0.0
         used += h
-        page_of[r] = page
-    block_h = sum(ws.row_dimensions[r].height or DEFAULT_ROW_PT for r in range(first, last + 1))
-    if page_of[first] != page_of[last] and block_h + title_h < room:
-        ws.row_breaks.append(Break(id=first - 1))
 
 
 def _freeze(sh) -> str | None:
@@ -535,7 +547,7 @@ def build_workbook(form: FormSet) -> Workbook:
         _footer(ws, sh, widths)
         _fit_rows(ws, widths, range(5, sh.footer_row + 5))
         _page(ws, sh, landscape, widths)
-        _keep_footer_together(ws, sh, landscape)
+        _keep_together(ws, sh, landscape)
         _protect(ws)
         ws.freeze_panes = _freeze(sh)
     _meta(wb, form)
