@@ -67,6 +67,12 @@ def documents() -> dict[str, bytes]:
                     nguoi_lap="Trần Thị Bình", dien_thoai="0263 3877 123",
                     ngay_lap=dt.date(2025, 12, 20))
     report = validate(read_workbook(filled), today=dt.date(2026, 11, 22))
+    reviews = []
+    for code in ("A", "B"):     # two đảng bộ's reviews, with a «Chưa phù hợp» and a proposal
+        v = bao_lam_so_ket()
+        v.update(TT_DonVi=f"Đảng bộ xã {code}", TT_MaDonVi=code, TT_LoaiDonVi="Đảng bộ cơ sở")
+        f = read_workbook(fill_template(v, form="so_ket_quy_dinh"))
+        reviews.append(Child(f, validate(f), f"so_ket_{code}.xlsx"))
     return {
         "mau_bao_cao_nam": _template_bytes("bao_cao_nam"),
         "mau_so_ket_quy_dinh": _template_bytes("so_ket_quy_dinh"),
@@ -74,6 +80,9 @@ def documents() -> dict[str, bytes]:
         "bao_lam_so_ket": fill_template(bao_lam_so_ket(), form="so_ket_quy_dinh"),
         "tong_hop": merge(kids, parent, expected=expected).to_xlsx(),
         "ban_danh_dau": annotate_xlsx(filled, report.findings),
+        "tong_hop_so_ket": merge(reviews, Parent("Huyện ủy Bảo Lâm", "BL", "DB_CTCS",
+                                                 "Tỉnh ủy Lâm Đồng", 2023),
+                                 include_invalid=True).to_xlsx(),
     }
 
 
@@ -110,7 +119,7 @@ def printed(libreoffice, fresh_artifacts, tmp_path_factory):
 
 
 NAMES = ["mau_bao_cao_nam", "mau_so_ket_quy_dinh", "bao_lam_2019", "bao_lam_so_ket", "tong_hop",
-         "ban_danh_dau"]
+         "ban_danh_dau", "tong_hop_so_ket"]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -139,6 +148,19 @@ def test_blank_forms_print_write_in_lines(printed):
 
 
 TOP_MARGIN_PT = 20 * 72 / 25.4        # sheet_style.MARGINS: 20 mm at the top, either way round
+SIDE_MARGIN_PT = 15 * 72 / 25.4       # … and at least 15 mm on either side
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_nothing_runs_off_the_side_of_the_page(printed, name):
+    """A line wider than its page is cut there: the annotated copy's summary sentence, the
+    title of a summary's list repeated on its second page width. Every word lies between the
+    side margins."""
+    for i, page in enumerate(printed[name], start=1):
+        width = page[0][2]
+        out = [w for x0, y0, x1, y1, w in page
+               if w and (x1 > width - SIDE_MARGIN_PT + 1 or x0 < SIDE_MARGIN_PT - 1)]
+        assert not out, f"{name}, page {i}: beyond the side margins: {out[:6]}"
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -246,6 +268,30 @@ def test_biểu_số_5_keeps_each_table_with_its_header_and_the_signature_with_a
         if "NGƯỜI LẬP BIỂU" in text:
             assert len(words) > 60, (name, i, "a signature alone on its page")
     assert seen == len(captions), (name, seen)
+
+
+#: the titles of a summary's own sheets, each printed whole on every page of its sheet
+TITLES = ["HẠN MỨC XẾP LOẠI «HOÀN THÀNH XUẤT SẮC NHIỆM VỤ» CÒN LẠI THEO LOẠI ĐƠN VỊ",
+          "TỔNG HỢP KẾT QUẢ KHẮC PHỤC HẠN CHẾ, KHUYẾT ĐIỂM CỦA ĐƠN VỊ TRỰC THUỘC",
+          "TỔNG HỢP Ý KIẾN CỦA CÁC ĐƠN VỊ TRỰC THUỘC (BIỂU SỐ 2–4)",
+          "TỔNG HỢP VĂN BẢN CỦA CÁC ĐƠN VỊ TRỰC THUỘC (BIỂU SỐ 1)",
+          "CHI TIẾT CÁC ĐƠN VỊ TRỰC THUỘC —", "TÌNH HÌNH NỘP BÁO CÁO —"]
+
+
+@pytest.mark.parametrize("name", ["tong_hop", "tong_hop_so_ket"])
+def test_a_summarys_own_sheets_print_their_title_whole_on_every_page(printed, name):
+    """A table wider than the page printed on a second page width with the first columns
+    repeated, and the title cut where they end («HẠN MỨC XẾP LOẠI «HOÀN THÀNH XUẤT SẮC NH»):
+    the quota, the units' Biểu 4 and the review's opinions now fit one page width; the units'
+    detail and the status wrap their titles within the repeated columns."""
+    found = set()
+    for i, page in enumerate(printed[name], start=1):
+        text = " ".join(w for *_, w in page)
+        for t in TITLES:
+            if " ".join(t.split()[:3]) in text:
+                assert t in text, (name, i, t)
+                found.add(t)
+    assert len(found) >= 3, found
 
 
 def test_review_prints_the_years_of_its_period_only(printed):

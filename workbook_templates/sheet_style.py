@@ -242,13 +242,20 @@ def _columns(sh) -> dict[int, tuple[float, float | None]]:
             cols[3], cols[4] = (block.cols[0].width, 18), (block.cols[1].width, 14)
             continue
         for j, col in enumerate(block.cols):
-            flexible = col.kind in (TEXT, DOCNO, DOCDATE)
-            least = min(col.width, 9.0 if col.kind in (DOCNO, DOCDATE) else 12.0)
-            want = (col.width, max(8.0, least) if flexible else None)
+            want = column_want(col)
             k = block.first_col + j
             if k not in cols or want[0] > cols[k][0]:
                 cols[k] = want
     return cols
+
+
+def column_want(col) -> tuple[float, float | None]:
+    """(width wanted, the least it may shrink to, None when fixed) of a form's column: text
+    wraps, a number, a year or a choice keeps its width."""
+    if col.kind not in (TEXT, DOCNO, DOCDATE):
+        return col.width, None
+    least = min(col.width, 9.0 if col.kind in (DOCNO, DOCDATE) else 12.0)
+    return col.width, max(8.0, least)
 
 
 def plan_columns(sh) -> tuple[bool, dict[int, float]]:
@@ -264,9 +271,16 @@ def plan_columns(sh) -> tuple[bool, dict[int, float]]:
         landscape = False
     else:
         landscape = True
-    room = capacity(landscape) - fixed
+    return landscape, share_width(cols, capacity(landscape))
+
+
+def share_width(cols: dict[int, tuple[float, float | None]], room: float) -> dict[int, float]:
+    """Column index -> width: fixed columns (minimum None) as wanted, the others shrunk in
+    proportion, none below its minimum, so that the whole fits `room` where it can (a form's
+    sheet, a summary's list of what the units wrote)."""
+    room -= sum(w for w, lo in cols.values() if lo is None)
     widths = {k: w for k, (w, lo) in cols.items() if lo is None}
-    todo = dict(flex)
+    todo = {k: (w, lo) for k, (w, lo) in cols.items() if lo is not None}
     while todo:                      # share the room in proportion, respecting each minimum
         f = room / sum(w for w, _ in todo.values()) if todo else 1
         if f >= 1:
@@ -280,7 +294,7 @@ def plan_columns(sh) -> tuple[bool, dict[int, float]]:
             widths[k] = lo
             room -= lo
             del todo[k]
-    return landscape, widths
+    return widths
 
 
 def text_lines(text, width: float, size: float = TEXT_PT, bold: bool = False) -> int:

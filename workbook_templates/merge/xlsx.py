@@ -24,7 +24,8 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.pagebreak import Break
 
-from ..sheet_style import line_height, text_lines
+from ..sheet_style import capacity, column_want, line_height, share_width, text_lines
+from ..spec.bao_cao_nam import GT_COLS, KP_COLS
 from ..spec.domain import LEVEL_LABEL, SECTOR_LABEL, UNIT_TYPE_LABEL
 from ..spec.hierarchy import counted_rows
 from ..spec.layout import printed_place
@@ -624,18 +625,31 @@ def _opinions_sheet(wb, result):
         props = "\n".join(f"{u}: {t}" for u, t in o["proposals"])
         rows.append([i, o["sheet"], o["group"], o["label"], o["PH"], o["CPH"],
                      max(0, n - o["PH"] - o["CPH"]), ", ".join(o["CPH_units"]), props])
-    _table(ws, r, ["STT", "Biểu", "Nhóm", "Nội dung", "Số đơn vị «Phù hợp»",
-                   "Số đơn vị «Chưa phù hợp»", "Số đơn vị chưa đánh dấu",
-                   "Đơn vị chọn «Chưa phù hợp»", "Đề nghị sửa đổi, bổ sung (đơn vị: nội dung)"],
-           rows, [5, 11, 34, 44, 11, 11, 11, 30, 70])
+    headers = ["STT", "Biểu", "Nhóm", "Nội dung", "Số đơn vị «Phù hợp»",
+               "Số đơn vị «Chưa phù hợp»", "Số đơn vị chưa đánh dấu",
+               "Đơn vị chọn «Chưa phù hợp»", "Đề nghị sửa đổi, bổ sung (đơn vị: nội dung)"]
+    widths = _one_page({1: (5, None), 2: (11, 8), 3: (34, 12), 4: (44, 16), 5: (9, None),
+                        6: (9, None), 7: (9, None), 8: (30, 12), 9: (70, 20)})
+    _table(ws, r, headers, rows, widths)
+    _head_height(ws, r, headers, widths)
 
 
-def _list_sheet(wb, title, headers, rows, heading):
+def _list_sheet(wb, title, headers, rows, heading, cols=None):
+    """What the units wrote in one of their lists (Biểu 4, Giải trình, …), a row each under the
+    unit's name and code. With the form's columns (`cols`, after name and code), as wide as the
+    form has them, the text columns narrowed to fit one A4 landscape page at 100 % (they wrap);
+    a list of Biểu 4 was 222 columns wide and printed on three pages."""
     ws = wb.create_sheet(title)
     r = _title(ws, heading, f"{len(rows)} dòng, cột đầu là tên đơn vị")
-    widths = [30, 14] + [max(10, min(40, len(h) + 4)) for h in headers[2:]]
-    _table(ws, r, ["STT"] + headers, [[i] + row for i, row in enumerate(rows, 1)],
-           [5] + widths)
+    if cols is None:
+        widths = [5, 30, 14] + [max(10, min(40, len(h) + 4)) for h in headers[2:]]
+    else:
+        wants = {1: (5, None), 2: (24, 14), 3: (10, None)}
+        wants.update({k: column_want(c) for k, c in enumerate(cols, start=4)})
+        widths = _one_page(wants)
+    head = r
+    _table(ws, r, ["STT"] + headers, [[i] + row for i, row in enumerate(rows, 1)], widths)
+    _head_height(ws, head, ["STT"] + headers, widths)
 
 
 def _quota_sheet(wb, result):
@@ -648,9 +662,20 @@ def _quota_sheet(wb, result):
                f"trên, đơn vị {M.UNDECIDED} tính theo mức tự đề nghị")
     rows = [[q.label, q.units, q.xs, q.tot, q.ht, q.kht, q.undecided, q.ceiling, q.message]
             for q in result.quota]
-    _table(ws, r, ["Nhóm đơn vị", "Số đơn vị", "XS", "Tốt", "HT", "KHT", "Chưa quyết định",
-                   "Số XS tối đa hiện tại", "Hạn mức còn lại"], rows,
-           [44, 10, 8, 8, 8, 8, 12, 14, 60])
+    headers = ["Nhóm đơn vị", "Số đơn vị", "XS", "Tốt", "HT", "KHT", "Chưa quyết định",
+               "Số XS tối đa hiện tại", "Hạn mức còn lại"]
+    widths = _one_page({1: (44, 20), 2: (9, None), 3: (7, None), 4: (7, None), 5: (7, None),
+                        6: (7, None), 7: (10, None), 8: (11, None), 9: (60, 30)})
+    _table(ws, r, headers, rows, widths)
+    _head_height(ws, r, headers, widths)
+
+
+def _one_page(wants: dict[int, tuple[float, float | None]]) -> list[float]:
+    """Column widths of a summary's table, the text columns (those with a least width) narrowed
+    to fit one A4 landscape page at 100 %: a wider table printed on further page widths with
+    its title cut at the columns repeated there."""
+    fit = share_width(wants, capacity(landscape=True))
+    return [fit[k] for k in sorted(fit)]
 
 
 def write_summary(result) -> bytes:
@@ -669,11 +694,12 @@ def write_summary(result) -> bytes:
         _quota_sheet(wb, result)
         headers, rows = result.lists[M.SHEET_KP]
         _list_sheet(wb, M.SHEET_KP, headers, rows,
-                    "TỔNG HỢP KẾT QUẢ KHẮC PHỤC HẠN CHẾ, KHUYẾT ĐIỂM CỦA ĐƠN VỊ TRỰC THUỘC")
+                    "TỔNG HỢP KẾT QUẢ KHẮC PHỤC HẠN CHẾ, KHUYẾT ĐIỂM CỦA ĐƠN VỊ TRỰC THUỘC",
+                    KP_COLS)
         headers, rows = result.lists[M.SHEET_GT]
         if rows:
             _list_sheet(wb, M.SHEET_GT, headers, rows,
-                        "TỔNG HỢP GIẢI TRÌNH CẢNH BÁO CỦA ĐƠN VỊ TRỰC THUỘC")
+                        "TỔNG HỢP GIẢI TRÌNH CẢNH BÁO CỦA ĐƠN VỊ TRỰC THUỘC", GT_COLS)
     # the hidden _meta sheet stays last, the forms first
     if "_meta" in wb.sheetnames:
         meta = wb["_meta"]
