@@ -365,8 +365,8 @@ def _keep_together(ws, sh, landscape: bool) -> None:
     "Hướng dẫn ghi biểu" with the signature block (with the last table, when there are several),
     on a new page when they would otherwise be split across two: a table's header left alone at
     the foot of a page, its rows overleaf without it, or a signature alone on a page that cannot
-    be filed. Pages are laid out as
-    LibreOffice and Excel do at 100 %: row heights as set, header rows repeated."""
+    be filed. Pages are laid out as LibreOffice and Excel do at 100 %: row heights as set,
+    header rows repeated."""
     _, _, top, bottom = MARGINS[landscape]
     room = ((210 if landscape else 297) - top - bottom) * 72 / 25.4 - 6
     first = sh.footer_row - (len(sh.notes) + 2 if sh.notes else 0)   # the footer's first row
