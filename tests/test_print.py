@@ -52,16 +52,16 @@ def documents() -> dict[str, bytes]:
     filled = fill_template(bao_lam_2019())
     kids = []
     for i, dv in enumerate(((2, 10, 3, 0), (1, 12, 2, 0), (3, 15, 1, 1)), start=1):
-        data = fill_template(_chi_bo(f"CB{i}", f"Chi bộ thôn {i}", dv))
+        data = fill_template(_chi_bo(f"LOCBAO_T{i:02d}", f"Chi bộ thôn {i}", dv))
         f = read_workbook(data)
         kids.append(Child(f, validate(f), f"chi_bo_{i}.xlsx"))
     # a fourth chi bộ sent a workbook with errors (not merged), a fifth sent nothing: the
     # summary's «Tình hình nộp» says so, with the errors' places as the printed form numbers them
-    bad = _chi_bo("CB4", "Chi bộ thôn 4", (1, 5, 1, 0))
+    bad = _chi_bo("LOCBAO_T04", "Chi bộ thôn 4", (1, 5, 1, 0))
     bad.update(XL_DV_TONG=9, KD_DA_DV=6)
     f = read_workbook(fill_template(bad))
     kids.append(Child(f, validate(f), "chi_bo_4.xlsx"))
-    expected = [{"code": f"CB{i}", "name": f"Chi bộ thôn {i}", "type": "CB_TT",
+    expected = [{"code": f"LOCBAO_T{i:02d}", "name": f"Chi bộ thôn {i}", "type": "CB_TT",
                  "parent_code": "LOCBAO", "sector": ""} for i in range(1, 6)]
     parent = Parent("Đảng ủy xã Lộc Bảo", "LOCBAO", "DB_CS", "Đảng bộ tỉnh Lâm Đồng",
                     nguoi_lap="Trần Thị Bình", dien_thoai="0263 3877 123",
@@ -222,6 +222,7 @@ def test_the_units_detail_prints_ratings_then_figures_one_page_wide_each(printed
     ratings = [t for t in units if "Hoàn thành tốt nhiệm vụ" in t]
     figures = [t for t in units if "Tổng cộng" in t and "KHT" in t]
     assert len(units) == 2 and len(ratings) == 1 and len(figures) == 1, units
+    assert all(f" LOCBAO_T{i:02d} " in t for t in units for i in (1, 2, 3)), units
     assert "Lĩnh vực" in ratings[0] and "Căn cứ xếp loại" in ratings[0]
     # Chi bộ thôn 1, 2, 3: 15, 15 and 20 members, 50 in all
     assert " 15 15 2 10 3 0 " in figures[0] and " 50 50 6 37 6 1 " in figures[0]
@@ -242,6 +243,8 @@ def test_the_status_of_each_unit_prints_one_page_wide_then_the_notes(printed):
     state, notes = status
     for t in status:
         assert all(f"Chi bộ thôn {i}" in t for i in range(1, 6)), t
+        # a code as offices write them, printed whole in its column (not «LOCBAO_ T01»)
+        assert all(f" LOCBAO_T{i:02d} " in t for i in range(1, 6)), t
         assert "Chưa nộp (1): Chi bộ thôn 5." in t, t
     assert "Đã nộp, không tổng hợp" in state and "CHƯA NỘP" in state and "Số cảnh báo" in state
     assert "chi_bo_4.xlsx" not in state + notes          # the file's name stays on screen

@@ -402,7 +402,7 @@ def _detail_sheet(wb, result):
                          len(ch.report.errors), len(ch.report.warnings), ch.source,
                          ch.received_at])
         # on paper: the ratings (A–H), then the figures (I–T) with STT, code and name again
-        widths = [5, 10, 24, 16, 16, 26, 20, 14] + [7.5] * 12 + [26, 17]
+        widths = [5, 14, 22, 14, 14, 26, 20, 14] + [7.5] * 12 + [26, 17]
         paper = _Paper(printed=20, first_page=8)
         head = r
         r = _table(ws, r, headers, rows, widths, total_cols=tuple(range(9, 19)))
@@ -427,7 +427,7 @@ def _detail_sheet(wb, result):
                          M._int(v.get(f"SK5_TCCSD_TONG_{last}")),
                          len(ch.report.errors), len(ch.report.warnings), ch.source,
                          ch.received_at])
-        widths = [5, 10, 22, 16, 16, 9, 9, 9, 10, 10, 7.5, 7.5, 26, 17]
+        widths = [5, 14, 22, 14, 14, 9, 9, 9, 10, 10, 7.5, 7.5, 26, 17]
         paper = _Paper(printed=12, first_page=12)
         head = r
         r = _table(ws, r, headers, rows, widths, total_cols=(6, 7, 8, 9, 10))
@@ -603,7 +603,7 @@ def _status_sheet(wb, result):
     rows = [row[:5] + row[6:] + row[5:6] for row in rows]
     headers = ["STT", "Mã đơn vị", "Tên đơn vị", "Loại", "Tình trạng", "Lần nộp",
                "Thời gian nhận", "Số lỗi", "Số cảnh báo", "Ghi chú", "Tệp"]
-    widths = [5, 12, 26, 16, 22, 7, 16, 7, 8, 86, 26]
+    widths = [5, 14, 24, 16, 22, 7, 16, 7, 8, 86, 26]
     paper = _Paper(printed=10 if any(row[9] for row in rows) else 9, first_page=9)
     head = r
     r = _table(ws, r, headers, rows, widths)
