@@ -295,21 +295,14 @@ def annotate_xlsx(xlsx_bytes: bytes, findings: Sequence[Finding], subtitle: str 
             cell.alignment = Alignment(vertical="top")
     from openpyxl.utils import get_column_letter
 
-    from .sheet_style import line_height, text_lines
+    from .sheet_style import wrap_across
     for c, w in enumerate(COLUMN_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(c)].width = w
-    # the sentences above the table wrapped within its width: one long line was cut at the
-    # printed page's edge
+    # the sentences above the table wrapped within its width (printed pages cut a long line)
     across = sum(COLUMN_WIDTHS[:len(REPORT_HEADERS)])
     for r in range(2, HEADER_ROW):
-        a = ws.cell(r, 1)
-        if isinstance(a.value, str) and a.value:
-            ws.merge_cells(start_row=r, start_column=1, end_row=r,
-                           end_column=len(REPORT_HEADERS))
-            a.alignment = Alignment(vertical="top", wrap_text=True)
-            size = a.font.sz or 11
-            ws.row_dimensions[r].height = line_height(
-                text_lines(a.value, across, size, bool(a.font.b)), size)
+        if isinstance(ws.cell(r, 1).value, str) and ws.cell(r, 1).value:
+            wrap_across(ws, r, len(REPORT_HEADERS), across)
     for r in range(HEADER_ROW + 1, ws.max_row + 1):   # openpyxl cannot autofit: estimate
         ws.row_dimensions[r].height = row_height(
             [ws.cell(r, c).value for c in range(1, len(REPORT_HEADERS) + 1)])

@@ -350,6 +350,18 @@ def _fit_rows(ws, widths: dict[int, float], rows) -> None:
             ws.row_dimensions[r].height = need
 
 
+def wrap_across(ws, r: int, span: int, width: float) -> None:
+    """A sentence written in column A of row `r` (a note, a sheet's title) merged across columns
+    A to `span` (`width` units together), wrapped there and its row made as tall as it wraps to:
+    a long line runs on into the next cells on screen but is cut at the printed page's edge."""
+    a = ws.cell(r, 1)
+    ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=span)
+    a.alignment = Alignment(vertical="top", wrap_text=True)
+    size = a.font.sz or TEXT_PT
+    lines = text_lines(a.value, width, size, bool(a.font.b))
+    ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 0, line_height(lines, size))
+
+
 def print_titles(sh) -> str | None:
     """The header rows of the sheet's one table, repeated on every printed page."""
     if len(sh.blocks) != 1:

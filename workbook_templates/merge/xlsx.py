@@ -24,7 +24,14 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.pagebreak import Break
 
-from ..sheet_style import capacity, column_want, line_height, share_width, text_lines
+from ..sheet_style import (
+    capacity,
+    column_want,
+    line_height,
+    share_width,
+    text_lines,
+    wrap_across,
+)
 from ..spec.bao_cao_nam import GT_COLS, KP_COLS
 from ..spec.domain import LEVEL_LABEL, SECTOR_LABEL, UNIT_TYPE_LABEL
 from ..spec.hierarchy import counted_rows
@@ -517,13 +524,7 @@ class _Paper:
     @staticmethod
     def _wrap(ws, rows, span: int, widths) -> None:
         for r in rows:
-            a = ws.cell(r, 1)
-            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=span)
-            a.alignment = Alignment(vertical="top", wrap_text=True)
-            size = a.font.sz or 11
-            lines = text_lines(a.value, sum(widths[:span]), size, bool(a.font.b))
-            ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 0,
-                                              line_height(lines, size))
+            wrap_across(ws, r, span, sum(widths[:span]))
 
 
 def _head_height(ws, r: int, headers, widths) -> None:
@@ -609,8 +610,8 @@ def _status_sheet(wb, result):
     r = _table(ws, r, headers, rows, widths)
     _head_height(ws, head, headers, widths)
     # who has not sent, above the table: wrapped within the columns every printed page shows
-    _Paper._wrap(ws, (said,), 3 if paper.printed > paper.first_page else paper.first_page,
-                 widths)
+    span = 3 if paper.printed > paper.first_page else paper.first_page
+    wrap_across(ws, said, span, sum(widths[:span]))
     paper.apply(ws, r - 2, r - 2, widths)
 
 
