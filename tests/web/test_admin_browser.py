@@ -127,6 +127,7 @@ def test_office_administers_its_round_and_returns_a_report(demo_server, screen_p
     # the printable reminder: who has not reported, has errors or was returned
     page.get_by_role("link", name="Danh sách cần nhắc (in)").click()
     listed = page.locator("#reminder tbody tr")
+    expect(page.locator("#reminder tr[data-code='BL1_THON1']")).to_be_visible()   # .all() does not wait
     codes = {tr.get_attribute("data-code") for tr in listed.all()}
     assert {"BL1_THON1", "BL1_QUANSU", "BL1_THCS"} <= codes, codes
     assert "BL1_THON2" not in codes

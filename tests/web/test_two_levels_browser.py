@@ -148,6 +148,8 @@ def test_two_levels_in_the_browser(demo_server, new_page, shots):
     shots_of(province, shots, "07_tinh_theo_doi_dot")
     # the province decides every child XS: over the quota on the rows it decides
     province.get_by_role("link", name="Quyết định xếp loại các đơn vị").click()
+    # .all() does not wait for the page: wait for a row first
+    expect(province.locator("#decisions tbody tr[data-code='BAOLAM1']")).to_be_visible()
     codes = [tr.get_attribute("data-code") for tr in
              province.locator("#decisions tbody tr[data-code]").all()]
     assert set(COMMUNES) | {"DB_UBND"} <= set(codes), codes
