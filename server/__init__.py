@@ -38,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         LOGIN_WINDOW_MINUTES=15,  # failed logins counted over this window …
         LOGIN_MAX_FAILURES_ACCOUNT=5,    # … per account
         LOGIN_MAX_FAILURES_ADDRESS=20,   # … per client address
+        PASSWORD_HASH="scrypt",   # werkzeug's method for stored passwords; leave it (tests only)
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("KIEMDIEM")

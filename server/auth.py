@@ -49,10 +49,17 @@ def issue_token(unit: Unit) -> str:
     return token
 
 
+def hash_password(password: str) -> str:
+    """The stored form of a password, by the app's PASSWORD_HASH method (werkzeug's scrypt
+    unless set). The test suite sets a cheap method for its hundreds of throwaway accounts, as
+    Django's documentation advises for tests; the login tests keep scrypt."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH"])
+
+
 def set_password(user: User, password: str) -> None:
     """A new password ends every browser session of the account: whoever knew the old one (the
     reason it is reset) is logged out too."""
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = hash_password(password)
     if user.id is not None:
         db.session().execute(delete(WebLogin).where(WebLogin.user_id == user.id))
 
@@ -149,11 +156,15 @@ class TooManyAttempts(TooManyRequests):
         return super().get_headers(environ, scope) + [("Retry-After", str(self.retry_after))]
 
 
-@lru_cache(maxsize=1)
 def _dummy_hash() -> str:
     """A hash made like a real one, checked when the account does not exist, so that an unknown
     name takes as long to refuse as a wrong password."""
-    return generate_password_hash("kiemdiem-no-such-account")
+    return _dummy_hash_by(current_app.config["PASSWORD_HASH"])
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash_by(method: str) -> str:
+    return generate_password_hash("kiemdiem-no-such-account", method=method)
 
 
 def _keys(username: str) -> tuple[str, str]:

@@ -21,13 +21,12 @@ import click
 from flask import current_app
 from openpyxl import Workbook
 from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
 
 from workbook_templates.sample import fill_template, qd366_fields, unit_info
 from workbook_templates.spec import get_form_set
 
 from . import db
-from .auth import issue_token, set_password
+from .auth import hash_password, issue_token, set_password
 from .intake import receive
 from .models import Submission, Unit, User
 from .rounds import create_round
@@ -183,7 +182,7 @@ def run(port: int = 5000) -> None:
     s.add(admin)
     unit_pw = secrets.token_urlsafe(6)
     everyone = list(province.children) + list(commune.children)
-    _accounts(s, generate_password_hash(unit_pw), everyone)
+    _accounts(s, hash_password(unit_pw), everyone)
     province_pw = _office(s, PROVINCE_USER, province, "Văn phòng Tỉnh ủy Lâm Đồng")
     commune_pw = _office(s, COMMUNE_USER, commune, "Văn phòng Đảng ủy xã Bảo Lâm 1")
     tokens = {u.code: issue_token(u) for u in [province] + everyone}

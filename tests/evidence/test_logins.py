@@ -22,6 +22,9 @@ def start(fresh_database, **settings) -> Live:
     url, data_dir = fresh_database
     env = dict(os.environ, KIEMDIEM_DATABASE_URL=url, KIEMDIEM_DATA_DIR=str(data_dir),
                KIEMDIEM_SECRET_KEY="test")
+    # logins are timed and limited with the password hash a real server uses (the rest of the
+    # suite hashes cheaply, tests/conftest.py)
+    settings = {"PASSWORD_HASH": "scrypt", **settings}
     env.update({f"KIEMDIEM_{k}": str(v) for k, v in settings.items()})
     live = Live("", url, data_dir, env)
     prepare(live, 2)
@@ -31,6 +34,7 @@ def start(fresh_database, **settings) -> Live:
     from server.auth import set_password
     from server.models import Unit, User
     app = live.app()
+    app.config["PASSWORD_HASH"] = settings["PASSWORD_HASH"]
     with app.app_context():
         s = db.session()
         for name, code in (("xa1", "X01"), ("xa2", "X02"), ("tinh", "TINH")):
@@ -221,3 +225,23 @@ def test_no_page_can_be_framed(shared):
         r = s.get(srv.url + path, timeout=30)
         assert r.headers.get("X-Frame-Options") == "DENY", path
         assert "frame-ancestors 'none'" in r.headers.get("Content-Security-Policy", ""), path
+
+
+def test_a_deployed_server_stores_passwords_with_scrypt(monkeypatch, tmp_path):
+    """The deployer sets nothing: passwords are kept as werkzeug's scrypt, not the cheap method
+    the rest of the suite sets for its throwaway accounts (tests/conftest.py)."""
+    from server import create_app, db
+    from server.auth import authenticate, set_password
+    from server.models import User
+    monkeypatch.delenv("KIEMDIEM_PASSWORD_HASH", raising=False)
+    app = create_app({"DATA_DIR": str(tmp_path), "SECRET_KEY": "test"})
+    with app.test_request_context("/"):
+        db.upgrade()
+        user = User(username="vanphong", is_admin=True)
+        set_password(user, PASSWORD)
+        db.session().add(user)
+        db.session().commit()
+        assert user.password_hash.startswith("scrypt:"), user.password_hash[:20]
+        assert authenticate("vanphong", PASSWORD) is user
+        assert authenticate("vanphong", "sai") is None
+    app.extensions["kiemdiem.engine"].dispose()
