@@ -11,6 +11,18 @@ import re
 #: the two screens every page and every journey is tried at: an office's, and a phone's
 SCREENS = {"1366": {"width": 1366, "height": 768}, "390": {"width": 390, "height": 844}}
 
+#: A journey is tried at each width once, each time on another database (not at every width on
+#: every database): what a page looks like does not depend on the database, and every request
+#: the journeys make is also made on both databases by the server suite (tests/server/). Halves
+#: the browser's share of the suite's time (issue 21).
+WIDTH_AND_DATABASE = [("sqlite", "1366"), ("postgresql", "390")]
+
+
+def each_width_once(server_fixture: str = "demo_server"):
+    """Parametrize a journey over `WIDTH_AND_DATABASE` (the server fixture and `screen`)."""
+    import pytest
+    return pytest.mark.parametrize((server_fixture, "screen"), WIDTH_AND_DATABASE, indirect=True)
+
 #: words a user must never read: rule ids, commands, spec references, raw codes
 INTERNAL = [re.compile(p) for p in (
     r"\bR-[A-Z0-9]+(?:-[A-Z0-9]+)*\b", r"flask\s+--app", r"kiemdiem\s+\w", r"\bSPEC\b",

@@ -15,7 +15,7 @@ import re
 import urllib.request
 
 from openpyxl import load_workbook
-from page_checks import assert_good_page
+from page_checks import assert_good_page, each_width_once
 from playwright.sync_api import expect
 from test_browser import drop_file, login, uploaded
 
@@ -44,6 +44,7 @@ def look(page, shots, name, screen, backend):
     assert_good_page(page, screen)
 
 
+@each_width_once()
 def test_office_administers_its_round_and_returns_a_report(demo_server, screen_page, screen,
                                                            shots):
     server = demo_server
@@ -127,7 +128,8 @@ def test_office_administers_its_round_and_returns_a_report(demo_server, screen_p
     # the printable reminder: who has not reported, has errors or was returned
     page.get_by_role("link", name="Danh sách cần nhắc (in)").click()
     listed = page.locator("#reminder tbody tr")
-    expect(page.locator("#reminder tr[data-code='BL1_THON1']")).to_be_visible()   # .all() does not wait
+    # .all() does not wait for the page: wait for a row first
+    expect(page.locator("#reminder tr[data-code='BL1_THON1']")).to_be_visible()
     codes = {tr.get_attribute("data-code") for tr in listed.all()}
     assert {"BL1_THON1", "BL1_QUANSU", "BL1_THCS"} <= codes, codes
     assert "BL1_THON2" not in codes
@@ -201,6 +203,7 @@ def test_office_administers_its_round_and_returns_a_report(demo_server, screen_p
     expect(row).not_to_contain_text("Trả lại")
 
 
+@each_width_once()
 def test_admin_opens_a_round_for_a_unit(demo_server, screen_page, screen, shots):
     """The administrator opens (here: reopens, keeping its deadline) a round for any collecting
     unit from the home page; the act is on the round's audit."""

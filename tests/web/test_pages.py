@@ -3,8 +3,8 @@
 internal word (a rule id, a command, a spec section number; not in a tooltip either), every
 number grouped the Vietnamese way, no serious or critical axe-core violation.
 
-Runs on the 2025-structure demo (`demo_server`, SQLite and PostgreSQL); screenshots land in
-test-output/web/pages/ for a person to look at."""
+Runs on the 2025-structure demo (`demo_server`), each account on one of SQLite and PostgreSQL
+(`ROLE_ON`); screenshots land in test-output/web/pages/ for a person to look at."""
 from __future__ import annotations
 
 import pytest
@@ -63,7 +63,14 @@ def page_shots(shots):
     return out
 
 
-@pytest.mark.parametrize("role", ["login", "chi_bo", "commune", "province", "admin"])
+#: each account's pages on one database, both databases used (like the journeys'
+#: `each_width_once`: the look of a page does not depend on the database; the server suite makes
+#: every request on both)
+ROLE_ON = [("sqlite", "login"), ("postgresql", "chi_bo"), ("sqlite", "commune"),
+           ("postgresql", "province"), ("postgresql", "admin")]
+
+
+@pytest.mark.parametrize(("demo_server", "role"), ROLE_ON, indirect=["demo_server"])
 def test_every_page_fits_and_speaks_plainly(browser, demo_server, page_shots, role):
     problems = []
 

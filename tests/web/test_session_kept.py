@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from page_checks import assert_good_page
+from page_checks import assert_good_page, each_width_once
 from playwright.sync_api import expect
 from test_browser import drop_file, login, uploaded
 
@@ -39,6 +39,7 @@ def relogin_in_new_tab(ctx, page, user):
     expect(tab.locator("h1")).to_have_text("Đã đăng nhập lại")
 
 
+@each_width_once()
 def test_decisions_survive_an_expired_session(demo_server, screen_page, screen, shots):
     server, user = demo_server, demo_server.users["commune"]
     # each run saves a note of its own (the same note again would be no change to save)
@@ -87,6 +88,7 @@ def test_decisions_survive_an_expired_session(demo_server, screen_page, screen, 
     expect(page.locator("input[name='gc_BL1_THON2']")).to_have_value("Ghi chú thứ hai")
 
 
+@each_width_once()
 def test_upload_survives_an_expired_session(demo_server, screen_page, screen, shots):
     server = demo_server
     user, workbook = thon2(server, {"1366": "Phạm Văn Đức", "390": "Phạm Thị Thu"}[screen])
