@@ -6,16 +6,57 @@ workbooks with bad content, which must be read and reported, never crash anythin
 """
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import io
+import pickle
 import re
 import zipfile
 from functools import cache
+from pathlib import Path
 
 from openpyxl import load_workbook
 
 from workbook_templates.safety import DEFAULT as LIMITS
 from workbook_templates.sample import bao_lam_2019, fill_template, unit_info
 from workbook_templates.spec import get_form_set
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / "test-output" / ".cache"
+
+
+def _digest() -> str:
+    """Everything the corpora are made from: both corpus modules, the workbook_templates package
+    (its code and templates) and openpyxl's version."""
+    import openpyxl
+    h = hashlib.sha256(openpyxl.__version__.encode())
+    files = [ROOT / "tests" / "hostile_corpus.py", ROOT / "tests" / "hostile_corpus_2.py"]
+    files += sorted(f for f in (ROOT / "workbook_templates").rglob("*")
+                    if f.is_file() and "__pycache__" not in f.parts)
+    for f in files:
+        h.update(str(f.relative_to(ROOT)).encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def built_once(name: str, build):
+    """`build()`, made once whichever test process asks first (pytest-xdist runs one per core,
+    and each collects the whole suite: the corpora took 16 s of CPU in each) and kept in
+    test-output/.cache/ under the digest of what it is made from, so a run with nothing changed
+    reads it back. The others wait on a lock and read the file."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"{name}-{_digest()}.pickle"
+    with open(CACHE / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if path.exists():
+            return pickle.loads(path.read_bytes())
+        items = build()
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.replace(path)
+        for old in CACHE.glob(f"{name}-*.pickle"):
+            if old != path:
+                old.unlink()
+        return items
 
 
 def _add(data: bytes, extra: dict) -> bytes:
@@ -163,8 +204,12 @@ OLE_BLOB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504
 VBA_TYPE = "application/vnd.ms-office.vbaProject"
 
 
-@cache  # once per test session (30 s on a busy 2-core machine); callers only read it
+@cache  # once per process; callers only read it
 def corpus() -> tuple[tuple[str, str, bytes, str], ...]:
+    return built_once("corpus", _build)
+
+
+def _build() -> tuple[tuple[str, str, bytes, str], ...]:
     good = _workbook()
     spec = get_form_set("bao_cao_nam")
     items: list[tuple[str, str, bytes, str]] = []

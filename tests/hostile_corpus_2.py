@@ -11,7 +11,7 @@ import re
 import zipfile
 from functools import cache
 
-from hostile_corpus import OLE_BLOB, _add, _replace, _with_part, _workbook, sheet_part
+from hostile_corpus import OLE_BLOB, _add, _replace, _with_part, _workbook, built_once, sheet_part
 
 from workbook_templates.safety import DEFAULT as LIMITS
 from workbook_templates.spec import get_form_set
@@ -59,8 +59,12 @@ def _text_cell(data: bytes, name: str, raw_inline: bytes) -> bytes:
                      % (c.a1.encode(), raw_inline))
 
 
-@cache  # once per test session (30 s on a busy 2-core machine); callers only read it
+@cache  # once per process; callers only read it
 def corpus2() -> tuple[tuple[str, str, bytes, str], ...]:
+    return built_once("corpus2", _build)
+
+
+def _build() -> tuple[tuple[str, str, bytes, str], ...]:
     good = _workbook()
     items: list[tuple[str, str, bytes, str]] = []
 
