@@ -274,50 +274,11 @@ def make_live(db_url: str, data_dir: Path, n_children: int = 50, workers: int = 
     return live
 
 
-class _Filler:
-    """`fill_template` for many workbooks of one form: the template is loaded once (loading is
-    two thirds of the time of a filled workbook) and each workbook's cells are set on it, after
-    the cells the previous one set are put back as the template had them. The same sheets as
-    `fill_template` writes, byte for byte but for the time of saving (tests/evidence checks)."""
-
-    def __init__(self, form: str = "bao_cao_nam"):
-        import io
-        import threading
-
-        from openpyxl import load_workbook
-
-        from workbook_templates.sample import _template_bytes
-        from workbook_templates.spec import get_form_set
-        self.spec = get_form_set(form)
-        self.wb = load_workbook(io.BytesIO(_template_bytes(form)))
-        self.original: dict = {}        # cell -> (value, data_type) in the template
-        self.lock = threading.Lock()
-
-    def fill(self, values: dict) -> bytes:
-        import io
-
-        from workbook_templates.sample import set_values
-        with self.lock:
-            for cell, (value, data_type) in self.original.items():
-                cell.value, cell.data_type = value, data_type
-            set_values(self.wb, self.spec, values, self.original)
-            for ws in self.wb.worksheets:   # a save leaves it set, and the next writes it out
-                ws.column_dimensions.max_outline = None
-            buf = io.BytesIO()
-            self.wb.save(buf)
-            return buf.getvalue()
-
-
-@cache
-def _filler() -> _Filler:
-    return _Filler()
-
-
 @cache
 def unit_workbook(code: str, version: int) -> tuple[bytes, dict]:
     """A valid Đảng bộ cơ sở workbook whose member count encodes the version (the evidence
-    tests and the upload bench make hundreds: `_Filler` makes them three times faster)."""
-    from workbook_templates.sample import qd366_fields, unit_info
+    tests and the upload bench make hundreds)."""
+    from workbook_templates.sample import fill_template, qd366_fields, unit_info
     members = 100 + int(code[1:]) * 3 + version
     xs, ht = members // 10, 2
     tot = members - xs - ht
@@ -329,7 +290,7 @@ def unit_workbook(code: str, version: int) -> tuple[bytes, dict]:
               "XL_DV_KHT": 0, "KD_PHAI_TT": 5, "KD_DA_TT": 5, "KD_PHAI_DV": members,
               "KD_DA_DV": members, "XL_CBTT_TONG": 5, "XL_CBTT_TOT": 5})
     v.update(qd366_fields(v))
-    return _filler().fill(v), v
+    return fill_template(v), v
 
 
 # --- the pre-2025 shape: a district collecting (the tests keep it running) -----------------------

@@ -101,16 +101,18 @@ def test_concurrent_first_decisions_on_one_unit_never_500(live_server):
 
 
 def test_the_uploaded_workbooks_are_what_fill_template_writes():
-    """`unit_workbook` fills one loaded template again and again (tests/harness.py, `_Filler`)
-    instead of loading it for each of the 200 workbooks: each is still the workbook
-    `fill_template` makes of its values, sheet for sheet (only the time of saving differs)."""
+    """`fill_template` fills one loaded template again and again (`sample._Reused`) instead of
+    loading it for each of the hundreds of workbooks the suite makes: each is still the workbook
+    a freshly loaded template makes of its values, sheet for sheet (only the time of saving
+    differs), here after other workbooks set other cells."""
     import io
     import zipfile
 
-    from workbook_templates.sample import fill_template
+    from workbook_templates.sample import fill_fresh, fill_template
+    fill_template({"TT_QD25_CoQuan": "=chỉ workbook trước điền", "XL_DV_TONG": 999})
     for key in [("X07", 1), ("X50", 4), ("X07", 2)]:    # a later one reuses the cells set before
         data, values = unit_workbook(*key)
-        fast, ref = (zipfile.ZipFile(io.BytesIO(b)) for b in (data, fill_template(values)))
+        fast, ref = (zipfile.ZipFile(io.BytesIO(b)) for b in (data, fill_fresh(values)))
         assert fast.namelist() == ref.namelist()
         assert [n for n in ref.namelist()
                 if fast.read(n) != ref.read(n)] in ([], ["docProps/core.xml"]), key
