@@ -62,12 +62,14 @@ class _Reused:
 
     def __init__(self, form: str):
         import threading
-        self.spec = get_form_set(form)
+        self.form, self.spec = form, get_form_set(form)
         self.wb = load_workbook(io.BytesIO(_template_bytes(form)))
         self.original: dict = {}        # cell -> (value, data_type) in the template
         self.lock = threading.Lock()
 
     def fill(self, values: dict) -> bytes:
+        if any(self._restyles(name, value) for name, value in values.items()):
+            return fill_fresh(values, self.form)
         with self.lock:
             for cell, (value, data_type) in self.original.items():
                 cell.value, cell.data_type = value, data_type
@@ -77,6 +79,17 @@ class _Reused:
             buf = io.BytesIO()
             self.wb.save(buf)
             return buf.getvalue()
+
+
+    def _restyles(self, name: str, value) -> bool:
+        """Would setting `value` change the cell's style? openpyxl gives a date put into a cell
+        without a date format a date format, and that style (and the workbook's style table)
+        cannot be put back: such a workbook is filled on a fresh template."""
+        from openpyxl.styles.numbers import is_date_format
+        if not isinstance(value, dt.date | dt.time | dt.timedelta):
+            return False
+        cell = self.spec.cells[name]
+        return not is_date_format(self.wb[cell.sheet].cell(cell.row, cell.col).number_format)
 
 
 @cache

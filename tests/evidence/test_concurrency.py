@@ -105,11 +105,13 @@ def test_the_uploaded_workbooks_are_what_fill_template_writes():
     loading it for each of the hundreds of workbooks the suite makes: each is still the workbook
     a freshly loaded template makes of its values, sheet for sheet (only the time of saving
     differs), here after other workbooks set other cells."""
+    import datetime as dt
     import io
     import zipfile
 
     from workbook_templates.sample import fill_fresh, fill_template
     fill_template({"TT_QD25_CoQuan": "=chỉ workbook trước điền", "XL_DV_TONG": 999})
+    fill_template({"XL_DV_XS": dt.date(2026, 12, 31)})   # a date where a count goes: restyled
     for key in [("X07", 1), ("X50", 4), ("X07", 2)]:    # a later one reuses the cells set before
         data, values = unit_workbook(*key)
         fast, ref = (zipfile.ZipFile(io.BytesIO(b)) for b in (data, fill_fresh(values)))
