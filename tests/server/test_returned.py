@@ -4,7 +4,6 @@ say the same, the round's written report is made without it; the unit's next ver
 as any other. Over HTTP, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 
@@ -65,7 +64,10 @@ def test_a_returned_version_is_not_merged_until_the_unit_sends_a_new_one(server)
 
     browser = office(server, d)
     give_back(server, browser, first["id"])
-    today = dt.date.today().strftime("%d/%m/%Y")
+    # the office's day in Vietnam (UTC+7): after 17:00 UTC the machine's date is a day behind
+    from server.models import utcnow
+    from server.summary import local_time
+    today = local_time(utcnow()).strftime("%d/%m/%Y")
     reason = (f"Phiên bản 1 đã trả lại ngày {today}: «{COMMENT}» — chờ đơn vị gửi bản mới.")
 
     # the summary: only B counted; A listed as returned, with the office's reason
