@@ -22,7 +22,7 @@ ARTIFACTS = ROOT / "test-output"
 #: Passwords of the suite's hundreds of throwaway accounts are hashed cheaply (scrypt costs 0.2 s
 #: of CPU per login): every app and server the tests start inherits this. The login tests
 #: (tests/evidence/test_logins.py) and the clean-clone installs run with the real default, and
-#: tests/server/test_cli.py checks that default is scrypt.
+#: test_logins.test_a_deployed_server_stores_passwords_with_scrypt checks that default.
 TEST_PASSWORD_HASH = "pbkdf2:sha256:1000"
 os.environ.setdefault("KIEMDIEM_PASSWORD_HASH", TEST_PASSWORD_HASH)
 

@@ -80,7 +80,6 @@ class _Reused:
             self.wb.save(buf)
             return buf.getvalue()
 
-
     def _restyles(self, name: str, value) -> bool:
         """Would setting `value` change the cell's style? openpyxl gives a date put into a cell
         without a date format a date format, and that style (and the workbook's style table)
