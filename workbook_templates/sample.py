@@ -38,7 +38,7 @@ def fill_template(values: dict, form: str = "bao_cao_nam", members: list | None 
     is two thirds of the time, and the test suite, the demo and the benchmarks fill hundreds.
     """
     if not members:
-        return _reused(form).fill(values)
+        return _reused(form, _reused(form).restyled(values)).fill(values)
     return fill_fresh(values, form, members)
 
 
@@ -58,18 +58,28 @@ def fill_fresh(values: dict, form: str = "bao_cao_nam", members: list | None = N
 class _Reused:
     """One loaded template of a form, filled again and again: before each workbook the cells the
     previous one set are put back as the template had them. The same parts as `fill_fresh`
-    writes, byte for byte but for the time of saving (tests/evidence/test_concurrency.py)."""
+    writes, byte for byte but for the time of saving (tests/evidence/test_concurrency.py).
 
-    def __init__(self, form: str):
+    A date put into a cell without a date format restyles the cell: openpyxl gives it a date
+    format and adds that style to the workbook's tables, which cannot be taken back. So
+    workbooks that restyle the same cells with the same kinds of value, in the same order
+    (`restyled`), share a template of their own: the first restyles it as `fill_fresh` would,
+    and the next find it so."""
+
+    def __init__(self, form: str, restyled: tuple = ()):
         import threading
         self.form, self.spec = form, get_form_set(form)
         self.wb = load_workbook(io.BytesIO(_template_bytes(form)))
         self.original: dict = {}        # cell -> (value, data_type) in the template
         self.lock = threading.Lock()
 
+    def _cell(self, name: str):
+        cell = self.spec.cells[name]
+        return self.wb[cell.sheet].cell(cell.row, cell.col)
+
     def fill(self, values: dict) -> bytes:
-        if any(self._restyles(name, value) for name, value in values.items()):
-            return fill_fresh(values, self.form)
+        """`values` into the template; they restyle exactly the cells of `restyled` (the
+        template `fill_template` chose for them)."""
         with self.lock:
             for cell, (value, data_type) in self.original.items():
                 cell.value, cell.data_type = value, data_type
@@ -80,20 +90,19 @@ class _Reused:
             self.wb.save(buf)
             return buf.getvalue()
 
-    def _restyles(self, name: str, value) -> bool:
-        """Would setting `value` change the cell's style? openpyxl gives a date put into a cell
-        without a date format a date format, and that style (and the workbook's style table)
-        cannot be put back: such a workbook is filled on a fresh template."""
+    def restyled(self, values: dict) -> tuple:
+        """(name, kind of value) of each value in `values`, in their order, that the plain
+        template's cell would be restyled by: a date, time or duration where no date format is."""
         from openpyxl.styles.numbers import is_date_format
-        if not isinstance(value, dt.date | dt.time | dt.timedelta):
-            return False
-        cell = self.spec.cells[name]
-        return not is_date_format(self.wb[cell.sheet].cell(cell.row, cell.col).number_format)
+        plain = _reused(self.form)
+        return tuple((name, type(value)) for name, value in values.items()
+                     if isinstance(value, dt.date | dt.time | dt.timedelta)
+                     and not is_date_format(plain._cell(name).number_format))
 
 
 @cache
-def _reused(form: str) -> _Reused:
-    return _Reused(form)
+def _reused(form: str, restyled: tuple = ()) -> _Reused:
+    return _Reused(form, restyled)
 
 
 def set_values(wb, spec, values: dict, before: dict | None = None) -> None:

@@ -118,3 +118,15 @@ def test_the_uploaded_workbooks_are_what_fill_template_writes():
         assert fast.namelist() == ref.namelist()
         assert [n for n in ref.namelist()
                 if fast.read(n) != ref.read(n)] in ([], ["docProps/core.xml"]), key
+    # dates where the template has no date format: each set of restyled cells has a template of
+    # its own, restyled in the order the values come
+    _, values = unit_workbook("X07", 3)
+    for extra in ({"KP_ThoiHan_1": dt.datetime(2026, 6, 30)},
+                  {"KP_ThoiHan_2": dt.date(2026, 3, 31), "KP_ThoiHan_1": dt.datetime(2026, 6, 30)},
+                  {"KP_ThoiHan_1": dt.datetime(2026, 6, 30), "XL_DV_XS": dt.time(8, 0)}):
+        for _ in range(2):          # the second fill reuses the restyled template
+            both = {**values, **extra}
+            fast, ref = (zipfile.ZipFile(io.BytesIO(b))
+                         for b in (fill_template(both), fill_fresh(both)))
+            assert [n for n in ref.namelist()
+                    if fast.read(n) != ref.read(n)] in ([], ["docProps/core.xml"]), extra
