@@ -16,6 +16,11 @@ if command -v pg_isready >/dev/null 2>&1 && ! pg_isready -q -h 127.0.0.1 -p 5432
   fi
 fi
 
+# The suite starts about 170 Python processes (servers, commands); with PYTHONDONTWRITEBYTECODE
+# set (some machines set it for every shell) each of them compiles the project's modules again
+# (0.3 s each). Here the compiled files are written (into __pycache__/, ignored by git).
+unset PYTHONDONTWRITEBYTECODE
+
 # CI lints first (rules in pyproject.toml): a lint finding fails the run before the long tests.
 if [ -n "${CI:-}" ]; then
   echo "== ruff check ."

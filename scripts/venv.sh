@@ -62,5 +62,10 @@ ensure_venv() {
     "$PY" -m venv "$VENV"
   fi
   echo "== pip install -e .[$extras] (vào $VENV)"
-  "$VPY" -m pip install -q --disable-pip-version-check -e ".[$extras]"
+  # The test tools (Playwright, pandas, ruff…) are not compiled to bytecode at install (a third
+  # of the install's time): Python compiles what the tests import, once, as they import it. A
+  # server's own install (start.sh, deploy/) keeps pip's default and starts compiled.
+  local compile=()
+  if [ "$extras" = "test" ]; then compile=(--no-compile); fi
+  "$VPY" -m pip install -q --disable-pip-version-check "${compile[@]}" -e ".[$extras]"
 }
