@@ -20,7 +20,6 @@ from ..rules.packs import PACKS, pack_for_year
 from ..spec import get_form_set
 from ..spec.model import COUNT, DOCNO, XMARK
 from ..validate import Report, validate
-from . import hd36
 
 #: How each regulation is cited in the opening sentence (date and issuer, as Party reports do).
 REGULATION_TEXT = {
@@ -151,6 +150,7 @@ def build_from(filled: Filled, report: Report, *, previous: tuple[Filled, Report
                opinions: list[dict] | None = None) -> Built:
     """The report from an already validated workbook (the server keeps each upload's reading).
     opinions: the rows of a summary's «Tổng hợp ý kiến» sheet (see `summary_opinions`)."""
+    from . import hd36  # python-docx (a tenth of a second) is imported only to write a report
     if is_blank(filled):
         raise ReportRefused(blank_message(filled, label), "blank", report=report)
     if report.errors and not include_errors:
@@ -201,6 +201,7 @@ def build_from(filled: Filled, report: Report, *, previous: tuple[Filled, Report
 
 
 def _write_annual(doc, ctx: Context, notes: list[str]):
+    from . import hd36
     from .nam import Annual
     hd36.title(doc, "BÁO CÁO", [
         "Kết quả kiểm điểm, đánh giá, xếp loại chất lượng",
@@ -209,6 +210,7 @@ def _write_annual(doc, ctx: Context, notes: list[str]):
 
 
 def _write_review(doc, ctx: Context, notes: list[str]):
+    from . import hd36
     from .so_ket import Review
     v = ctx.values
     reg = v.get("TT_QuyDinh") or "các quy định, hướng dẫn về kiểm điểm, đánh giá, xếp loại"
@@ -271,6 +273,7 @@ def suggested_name(v: dict, form_id: str) -> str:
 
 
 def _error_box(doc, report: Report):
+    from . import hd36
     errs = report.errors
     lines = []
     for f in errs[:MAX_BOXED]:
