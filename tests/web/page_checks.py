@@ -58,15 +58,19 @@ _STICKING_OUT = """() => {
 #: a whole number of four digits or more written without the Vietnamese grouping (1140, not
 #: 1.140): not part of a word (a code, a token), a date (02/12/2026), a time or a grouped number
 _UNGROUPED = re.compile(r"(?<![\w.,/:])\d{4,}(?![\w]|[.,/:]\d)")
+#: a telephone number as people write it, in groups or not (0263 3877 123, 0912.345.678,
+#: +84 263 3877 123): its digits are not a quantity
+_PHONE = re.compile(r"(?<![\w.,/:])(?:\+84[ .]?|0)\d{1,4}(?:[ .\-]\d{2,4}){0,3}(?![\w])")
 
 
 def vn_numbers(page) -> list[str]:
     """Every number the page shows — text, the choices of a list, a chart's spoken label — is
-    grouped the Vietnamese way. Years (1900–2100) and numbers starting with 0 (a phone) pass."""
+    grouped the Vietnamese way. Years (1900–2100) and telephone numbers pass."""
     text = page.locator("body").inner_text() + "\n" + "\n".join(page.evaluate(
         "() => [...document.querySelectorAll('option, [aria-label], [title]')]"
         ".map(e => e.tagName === 'OPTION' ? e.text : (e.getAttribute('aria-label') || '') + ' '"
         " + (e.title || ''))"))
+    text = _PHONE.sub(lambda m: "0" * len(m.group(0)), text)
     found = []
     for m in _UNGROUPED.finditer(text):
         n = m.group(0)
