@@ -30,10 +30,11 @@ fi
 # The slowest tests and the suite's wall time are printed, so a slower suite is seen in CI's log.
 # pytest exits 5 when it collected no test: that is a failure here too (its code is passed on).
 # The tests run in one process per core (pytest-xdist); a test file stays on one worker, so its
-# module fixtures (a server, a LibreOffice print run) are made once. `-n 0` runs them in one
-# process, `-n 3` in three.
+# module fixtures (a server, a LibreOffice print run) are made once, and so do tests/web and
+# tests/server, whose files share servers (tests/conftest.py groups them and orders the groups:
+# the longest first). `-n 0` runs them in one process, `-n 3` in three.
 start=$(date +%s)
 rc=0
-"$VPY" -m pytest -q --durations=15 -n auto --dist loadfile "$@" || rc=$?
+"$VPY" -m pytest -q --durations=15 -n auto --dist loadfile --no-loadscope-reorder "$@" || rc=$?
 echo "== test suite: $(( $(date +%s) - start )) s wall time (exit code $rc)"
 exit "$rc"

@@ -35,11 +35,44 @@ def pytest_configure(config):
         config.kiemdiem_run_id = config.workerinput["testrunuid"]
 
 
+#: folders whose files share servers a worker starts once (tests/web: the demo and district
+#: servers and the browser; tests/server: a server per database): each runs whole on one worker
+SHARED_SERVERS = ("web", "server")
+
+
+def _piece(nodeid: str) -> str:
+    """What xdist hands out whole to one worker: a folder of `SHARED_SERVERS`, or else a file
+    (its module fixtures are then made once)."""
+    path = nodeid.split("::", 1)[0]
+    parts = path.split("/")
+    if len(parts) > 2 and parts[0] == "tests" and parts[1] in SHARED_SERVERS:
+        return "/".join(parts[:2])
+    return path
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile` (scripts/test.sh) as xdist does it, but for the folders of
+    `SHARED_SERVERS`, each handed out whole: their servers are then started once in the run,
+    not once per worker. The pieces go out in the order of the collection (see below).
+    (xdist's own `loadgroup` would do it with marks, but does not work with pytest 9.)"""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedServers(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _piece(nodeid)
+    return SharedServers(config, log)
+
+
 def pytest_collection_modifyitems(config, items):
-    """Files holding a `slow` test first (their order otherwise kept): xdist hands files out in
-    this order, and a long file handed out last keeps one worker busy after the other is done."""
-    slow = {item.path for item in items if item.get_closest_marker("slow")}
-    items.sort(key=lambda item: item.path not in slow)
+    """The order xdist hands the pieces out in (test.sh keeps it: --no-loadscope-reorder): the
+    folders of `SHARED_SERVERS` first, then files holding a `slow` test, then the rest as
+    collected — a long piece handed out last keeps one worker busy after the other is done."""
+    slow = {_piece(item.nodeid) for item in items if item.get_closest_marker("slow")}
+    first = {f"tests/{name}": i for i, name in enumerate(SHARED_SERVERS)}
+    items.sort(key=lambda item: (first.get(_piece(item.nodeid), len(first)),
+                                 _piece(item.nodeid) not in slow))
 
 
 @pytest.fixture(scope="session")
