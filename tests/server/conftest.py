@@ -7,9 +7,10 @@ tested in test_cli.py), with `flask --app server run` in a subprocess. Tests spe
 database (what the CLI commands do), never through the HTTP process.
 
 A worker starts each backend's server the first time a test file asks for it and keeps it to the
-end of its session (`Servers`): with `--dist loadfile` a worker runs file after file, each on
-both backends, and a server built anew at every switch cost seconds per file. Files share the
-server as they always did in one process (`-n 0`): each makes its own units with unique codes
+end of its session (`Servers`): a worker runs file after file, each on both backends, and a
+server built anew at every switch cost seconds per file. The whole folder goes to one worker
+(tests/conftest.py), so each backend's server starts once per run. Files share the server as
+they always did in one process (`-n 0`): each makes its own units with unique codes
 (`Server.district`).
 PostgreSQL is skipped only when it cannot be reached AND the environment variable CI is unset.
 """
