@@ -66,7 +66,7 @@ class _Reused:
     (`restyled`), share a template of their own: the first restyles it as `fill_fresh` would,
     and the next find it so."""
 
-    def __init__(self, form: str, restyled: tuple = ()):
+    def __init__(self, form: str):
         import threading
         self.form, self.spec = form, get_form_set(form)
         self.wb = load_workbook(io.BytesIO(_template_bytes(form)))
@@ -102,7 +102,9 @@ class _Reused:
 
 @cache
 def _reused(form: str, restyled: tuple = ()) -> _Reused:
-    return _Reused(form, restyled)
+    """The loaded template of `form` for workbooks that restyle the cells of `restyled` (see
+    `_Reused.restyled`); `()`: the plain template."""
+    return _Reused(form)
 
 
 def set_values(wb, spec, values: dict, before: dict | None = None) -> None:
