@@ -31,8 +31,9 @@ fi
 # pytest exits 5 when it collected no test: that is a failure here too (its code is passed on).
 # The tests run in one process per core (pytest-xdist); a test file stays on one worker, so its
 # module fixtures (a server, a LibreOffice print run) are made once, and so do tests/web and
-# tests/server, whose files share servers (tests/conftest.py groups them and orders the groups:
-# the longest first). `-n 0` runs them in one process, `-n 3` in three.
+# tests/server, whose files share servers (tests/conftest.py groups them, and hands out those two
+# folders first, then the files with a slow test; --no-loadscope-reorder keeps that order).
+# `-n 0` runs them in one process, `-n 3` in three.
 start=$(date +%s)
 rc=0
 "$VPY" -m pytest -q --durations=15 -n auto --dist loadfile --no-loadscope-reorder "$@" || rc=$?
