@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from page_checks import SCREENS
+from page_checks import KEEP_SHOTS, SCREENS
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -202,6 +202,27 @@ def browser():
         b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         yield b
         b.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """When pages are not saved as they are reached (`page_checks.KEEP_SHOTS`, off in CI), a
+    failing web test still leaves a picture of every page it has open, in
+    test-output/web/failed/ (before its fixtures close them)."""
+    outcome = yield
+    report = outcome.get_result()
+    browser = getattr(item, "funcargs", {}).get("browser")
+    if KEEP_SHOTS or report.when != "call" or not report.failed or browser is None:
+        return
+    out = item.funcargs["shots"] if "shots" in item.funcargs else None
+    out = (out or ROOT / "test-output" / "web") / "failed"
+    out.mkdir(parents=True, exist_ok=True)
+    name = "".join(c if c.isalnum() or c in "-_" else "_" for c in item.name)
+    for i, page in enumerate(p for ctx in browser.contexts for p in ctx.pages):
+        try:
+            page.screenshot(path=str(out / f"{name}_{i}.png"), full_page=True)
+        except Exception as e:      # a page that has crashed: the test's own error says more
+            report.sections.append(("screenshot", f"{page.url}: {e}"))
 
 
 @pytest.fixture(params=list(SCREENS))

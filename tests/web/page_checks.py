@@ -6,7 +6,21 @@ or critical violation. Used by `test_pages` (every page of every account), by th
 page as they reach it) and by `test_numbers_browser` (a round of 1.140 units)."""
 from __future__ import annotations
 
+import os
 import re
+
+#: Whether every page a test reaches is saved as a picture (test-output/web/) for a person to
+#: look at. Not in CI: no one sees a CI run's files, and the ~150 full-length pictures are a
+#: twentieth of the browser's work in the suite (issue 21); a failing web test there still
+#: leaves a picture of each page it had open (tests/web/conftest.py). Nothing is asserted on
+#: the pictures: what they would show is checked by `page_problems`.
+KEEP_SHOTS = not os.environ.get("CI")
+
+
+def screenshot(page, path) -> None:
+    """The whole page, full length, into `path` (a .png) — unless `KEEP_SHOTS` is off."""
+    if KEEP_SHOTS:
+        page.screenshot(path=str(path), full_page=True)
 
 #: the two screens every page and every journey is tried at: an office's, and a phone's
 SCREENS = {"1366": {"width": 1366, "height": 768}, "390": {"width": 390, "height": 844}}

@@ -15,7 +15,7 @@ import re
 import urllib.request
 
 from openpyxl import load_workbook
-from page_checks import assert_good_page, each_width_once
+from page_checks import assert_good_page, each_width_once, screenshot
 from playwright.sync_api import expect
 from test_browser import drop_file, login, uploaded
 
@@ -40,7 +40,7 @@ def look(page, shots, name, screen, backend):
     then what every page must be at this width (`page_checks`)."""
     folder = shots / "admin"
     folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{name}_{screen}_{backend}.png"), full_page=True)
+    screenshot(page, folder / f"{name}_{screen}_{backend}.png")
     assert_good_page(page, screen)
 
 

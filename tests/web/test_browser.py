@@ -11,6 +11,7 @@ import re
 
 import pytest
 from openpyxl import load_workbook
+from page_checks import screenshot
 from playwright.sync_api import expect
 
 from workbook_templates.read import read_workbook
@@ -29,7 +30,7 @@ def login(page, server, user):
 
 
 def shot(page, shots, name):
-    page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+    screenshot(page, shots / f"{name}.png")
 
 
 def locquang_values(year: int) -> dict:

@@ -8,7 +8,7 @@ Runs on the 2025-structure demo (`demo_server`), each account on one of SQLite a
 from __future__ import annotations
 
 import pytest
-from page_checks import SCREENS, page_problems
+from page_checks import SCREENS, page_problems, screenshot
 from test_browser import login
 
 #: what each account opens: (file name, path)
@@ -48,8 +48,7 @@ def visit_all(browser, server, role, shots, check):
                 # a page opened afresh (the live quota asks only after a change)
                 resp = page.goto(server.url + path)
                 assert resp is not None and resp.status in (200, 404), (role, path, resp.status)
-                page.screenshot(path=str(shots / f"{role}_{name}_{width}_{server.backend}.png"),
-                                full_page=True)
+                screenshot(page, shots / f"{role}_{name}_{width}_{server.backend}.png")
                 check(page, width)
         finally:
             ctx.close()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from page_checks import assert_good_page, each_width_once
+from page_checks import assert_good_page, each_width_once, screenshot
 from playwright.sync_api import expect
 from test_browser import drop_file, login, uploaded
 
@@ -66,8 +66,7 @@ def test_decisions_survive_an_expired_session(demo_server, screen_page, screen, 
     expect(page.locator("#save-status")).to_contain_text("Phiên đăng nhập đã hết")
     expect(page.locator("input[name='gc_BL1_THON2']")).to_have_value(note)
     expect(page.locator("input[name='chot_BL1_THON2']")).to_be_checked()
-    page.screenshot(path=str(shots / f"phien_het_quyet_dinh_{screen}_{server.backend}.png"),
-                    full_page=True)
+    screenshot(page, shots / f"phien_het_quyet_dinh_{screen}_{server.backend}.png")
     assert_good_page(page, screen)
     # a login in another tab, then «Tiếp tục»: saved as typed
     relogin_in_new_tab(ctx, page, user)
@@ -100,8 +99,7 @@ def test_upload_survives_an_expired_session(demo_server, screen_page, screen, sh
     drop_file(page, "#drop", workbook, "thon2.xlsx")
     expect(page.locator("#upload-msg")).to_contain_text("Phiên đăng nhập đã hết")
     expect(page.locator("#upload-msg")).to_contain_text("thon2.xlsx")
-    page.screenshot(path=str(shots / f"phien_het_gui_bieu_{screen}_{server.backend}.png"),
-                    full_page=True)
+    screenshot(page, shots / f"phien_het_gui_bieu_{screen}_{server.backend}.png")
     assert_good_page(page, screen)
     relogin_in_new_tab(ctx, page, user)
     page.get_by_role("button", name="Tiếp tục").click()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 import re
 
+from page_checks import screenshot
 from playwright.sync_api import expect
 from test_browser import XLSX, downloaded, login, uploaded
 
@@ -25,10 +26,10 @@ COMMUNES = ("XUANHUONG", "LAMVIEN", "CAMLY", "BLAO", "DINHVANLAMHA", "BAOLAM1") 
 def shots_of(page, shots, name, phone=True):
     """The page at an office screen (1366 px), then at a phone's 390 px, full length."""
     page.set_viewport_size({"width": 1366, "height": 768})
-    page.screenshot(path=str(shots / f"2cap_{name}.png"), full_page=True)
+    screenshot(page, shots / f"2cap_{name}.png")
     if phone:
         page.set_viewport_size({"width": 390, "height": 844})
-        page.screenshot(path=str(shots / f"2cap_{name}_390.png"), full_page=True)
+        screenshot(page, shots / f"2cap_{name}_390.png")
         # nothing but a wide table may scroll sideways at 390 px
         wide = page.evaluate("document.documentElement.scrollWidth")
         assert wide <= 400, f"{name}: the page is {wide} px wide at 390 px"
