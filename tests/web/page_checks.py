@@ -17,9 +17,10 @@ import re
 KEEP_SHOTS = not os.environ.get("CI")
 
 
-def screenshot(page, path) -> None:
-    """The whole page, full length, into `path` (a .png) — unless `KEEP_SHOTS` is off."""
-    if KEEP_SHOTS:
+def screenshot(page, path, *, wrong: bool = False) -> None:
+    """The whole page, full length, into `path` (a .png) — unless `KEEP_SHOTS` is off and the
+    page was not found `wrong`."""
+    if KEEP_SHOTS or wrong:
         page.screenshot(path=str(path), full_page=True)
 
 #: the two screens every page and every journey is tried at: an office's, and a phone's

@@ -36,7 +36,8 @@ def with_cell(workbook: bytes, name: str, value) -> bytes:
 
 
 def look(page, shots, name, screen, backend):
-    """A full-length screenshot for a person (test-output/web/admin/NAME_WIDTH_BACKEND.png),
+    """A full-length screenshot for a person (test-output/web/admin/NAME_WIDTH_BACKEND.png;
+    outside CI, `page_checks.KEEP_SHOTS`),
     then what every page must be at this width (`page_checks`)."""
     folder = shots / "admin"
     folder.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,8 @@
 """Issue 6, tried as a user would, in a real browser against a real server: a unit logs in, sends
 a workbook with errors, reads the findings, sends a corrected one and sees what changed; the
 collecting office watches its dashboard change, decides a rating within the quota and downloads
-the summary, whose totals are checked. A screenshot of each page lands in test-output/web/."""
+the summary, whose totals are checked. A screenshot of each page lands in test-output/web/
+(outside CI: `page_checks.KEEP_SHOTS`)."""
 from __future__ import annotations
 
 import base64

@@ -48,8 +48,9 @@ def visit_all(browser, server, role, shots, check):
                 # a page opened afresh (the live quota asks only after a change)
                 resp = page.goto(server.url + path)
                 assert resp is not None and resp.status in (200, 404), (role, path, resp.status)
-                screenshot(page, shots / f"{role}_{name}_{width}_{server.backend}.png")
-                check(page, width)
+                wrong = check(page, width)
+                screenshot(page, shots / f"{role}_{name}_{width}_{server.backend}.png",
+                           wrong=bool(wrong))
         finally:
             ctx.close()
 
@@ -74,7 +75,9 @@ def test_every_page_fits_and_speaks_plainly(browser, demo_server, page_shots, ro
     problems = []
 
     def check(page, width):
-        problems.extend(f"{role}: {p}" for p in page_problems(page, width))
+        found = page_problems(page, width)
+        problems.extend(f"{role}: {p}" for p in found)
+        return found
     visit_all(browser, demo_server, role, page_shots, check)
     assert not problems, "\n".join(problems)
 
