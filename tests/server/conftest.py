@@ -82,10 +82,20 @@ class Server:
         return requests.get(self.api("/openapi.json"), timeout=10).status_code == 200
 
     def flask(self, *args, input: str | None = None) -> subprocess.CompletedProcess:
-        """`flask --app server ARGS` against this server's database, as an admin would run it."""
+        """`flask --app server ARGS` against this server's database, as an admin would run it:
+        a real process (a second or more of imports). test_cli runs each command so once;
+        other tests setting up through a command use `cli`."""
         return subprocess.run([sys.executable, "-m", "flask", "--app", "server", *args],
                               cwd=ROOT, env=self.env, capture_output=True, text=True,
                               input=input, timeout=120)
+
+    def cli(self, *args) -> subprocess.CompletedProcess:
+        """`flask ARGS` in this process through click's test runner: the same command code on
+        the same database as `flask`, without a Python start."""
+        r = self.app.test_cli_runner().invoke(args=list(args))
+        if r.exception is not None and not isinstance(r.exception, SystemExit):
+            raise r.exception
+        return subprocess.CompletedProcess(args, r.exit_code, r.stdout, r.stderr)
 
     def district(self, n_children: int = 3, *, year: int = 2024, form: str = "bao_cao_nam",
                  deadline=None, types=None):

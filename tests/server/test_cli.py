@@ -25,14 +25,10 @@ def units_file(rows) -> bytes:
 
 
 def cli(server, *args) -> subprocess.CompletedProcess:
-    """`flask ARGS` in this process through click's test runner: the same command code on the same
-    database as `server.flask`, without a Python start (a second or more each). Each command is
-    also run as a real `flask --app server` process in test_import_round_token_upload_export
-    (init-db by the server fixture, create-user in test_create_user_and_basic_auth)."""
-    r = server.app.test_cli_runner().invoke(args=list(args))
-    if r.exception is not None and not isinstance(r.exception, SystemExit):
-        raise r.exception
-    return subprocess.CompletedProcess(args, r.exit_code, r.stdout, r.stderr)
+    """`server.cli`: each command is also run as a real `flask --app server` process in
+    test_import_round_token_upload_export (init-db by the server fixture, create-user in
+    test_create_user_and_basic_auth)."""
+    return server.cli(*args)
 
 
 def test_import_round_token_upload_export(server, tmp_path):

@@ -95,8 +95,8 @@ def test_a_commune_register_stays_with_the_unit_and_its_collecting_unit(server):
         assert "danh sách đảng viên" in r.json()["message"]
 
     # … and its page says why there is no download link
-    assert server.flask("create-user", f"tinh{d.code}".lower(), "--password", "Mk-thu-12345",
-                        "--unit", f"T{d.code}").returncode == 0
+    assert server.cli("create-user", f"tinh{d.code}".lower(), "--password", "Mk-thu-12345",
+                      "--unit", f"T{d.code}").returncode == 0
     page = _login(server, f"tinh{d.code}".lower(), "Mk-thu-12345").get(
         f"{server.url}/don-vi/{a}", timeout=60)
     assert page.status_code == 200 and "Tệp có danh sách đảng viên" in page.text
@@ -130,8 +130,8 @@ def test_next_years_template_carries_the_register_with_the_ratings_cleared(serve
                       files={"file": ("xa.xlsx", sample.fill_template(values, members=members))})
     assert r.status_code == 201 and r.json()["valid"] is True, r.json()["findings"][:3]
     for user, code in ((f"u{a}".lower(), a), (f"u{d.code}".lower(), d.code)):
-        assert server.flask("create-user", user, "--password", "Mk-thu-12345", "--unit",
-                            code).returncode == 0
+        assert server.cli("create-user", user, "--password", "Mk-thu-12345", "--unit",
+                          code).returncode == 0
     for user in (f"u{a}".lower(), f"u{d.code}".lower()):
         s = _login(server, user, "Mk-thu-12345")
         got = s.get(f"{server.url}/don-vi/{a}/bieu-mau/bao_cao_nam-2026.xlsx", timeout=60)
@@ -157,8 +157,8 @@ def test_the_unit_page_shows_a_members_finding_by_stt(server):
     r = requests.post(server.api("/submissions"), headers=d.auth(a), timeout=60,
                       files={"file": ("xa.xlsx", sample.fill_template(values, members=members))})
     assert r.status_code == 201 and r.json()["valid"] is False
-    assert server.flask("create-user", f"p{a}".lower(), "--password", "Mk-thu-12345", "--unit",
-                        a).returncode == 0
+    assert server.cli("create-user", f"p{a}".lower(), "--password", "Mk-thu-12345", "--unit",
+                      a).returncode == 0
     page = _login(server, f"p{a}".lower(), "Mk-thu-12345").get(f"{server.url}/don-vi/{a}",
                                                                timeout=60)
     assert "Danh sách đảng viên, STT 17" in page.text

@@ -177,7 +177,7 @@ def test_round_without_deadline_gets_hd43s(server, world):
     assert w.own_round in [r["id"] for r in rounds]
     # the CLI: a special unit gets 15/01 of the next year; the others keep 31/12
     code = f"DL{w.k}"
-    r = server.flask("create-round", "--unit", w.p, "--year", str(YEAR), "--dac-thu", w.c2)
+    r = server.cli("create-round", "--unit", w.p, "--year", str(YEAR), "--dac-thu", w.c2)
     assert r.returncode == 0, r.stderr
     assert f"hạn 31/12/{YEAR}" in r.stdout and f"hạn 15/01/{YEAR + 1}: {w.c2}" in r.stdout
     st = requests.get(server.api(f"/rounds/{w.top_round}/status"), headers=w.bearer(w.p),
@@ -186,7 +186,7 @@ def test_round_without_deadline_gets_hd43s(server, world):
     plain = next(u for u in st["units"] if u["code"] == w.c)
     assert special["dac_thu"] and special["deadline"] == f"{YEAR + 1}-01-15"
     assert not plain["dac_thu"] and plain["deadline"] == f"{YEAR}-12-31"
-    bad = server.flask("create-round", "--unit", w.p, "--year", str(YEAR), "--dac-thu", code)
+    bad = server.cli("create-round", "--unit", w.p, "--year", str(YEAR), "--dac-thu", code)
     assert bad.returncode != 0 and f"không phải: {code}" in bad.stderr
 
 

@@ -49,9 +49,19 @@ class Server:
                            "DATABASE_URL": self.env["KIEMDIEM_DATABASE_URL"]})
 
 
-def _flask(env, *args):
-    return subprocess.run([sys.executable, "-m", "flask", "--app", "server", *args], env=env,
-                          cwd=ROOT, check=True, capture_output=True, text=True, timeout=300)
+def _flask(env, *args) -> str:
+    """`flask --app server ARGS` on the server's database, invoked in this process (click's test
+    runner: the same command code, without a Python start); what it printed.
+    tests/server/test_demo.py and test_cli.py run the commands as processes."""
+    out = []
+
+    def run(app):
+        r = app.test_cli_runner().invoke(args=list(args))
+        if r.exit_code:
+            raise RuntimeError(r.output) from r.exception
+        out.append(r.stdout)
+    _in_app(env, run)
+    return out[0]
 
 
 def _in_app(env, work) -> None:
@@ -132,14 +142,14 @@ DEMO_USERS = {"province": ("tinhuy", "Tu-mat-khau-5", "LAMDONG"),
 
 
 def _demo_server(backend, tmp):
-    """`flask --app server demo` (the command, as a user runs it) on a database of its own, its
-    accounts re-set with known passwords, then waitress."""
+    """`flask --app server demo` (the command a user runs, in this process) on a database of its
+    own, its accounts re-set with known passwords, then waitress."""
     from harness import backend_database
     data = tmp.mktemp(f"kd-demo-{backend}")
     with backend_database(backend, data, prefix="kd_demo") as url_db:
         env = dict(os.environ, KIEMDIEM_DATA_DIR=str(data), KIEMDIEM_DATABASE_URL=url_db,
                    PYTHONPATH=str(ROOT))
-        out = _flask(env, "demo").stdout
+        out = _flask(env, "demo")
         _in_app(env, lambda app: _create_users(app, DEMO_USERS.values()))
         for srv in _serve(env, data):
             srv.demo_output, srv.users, srv.backend = out, DEMO_USERS, backend

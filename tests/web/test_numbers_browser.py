@@ -11,8 +11,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -49,17 +47,24 @@ def units_file() -> bytes:
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def big_server(request, tmp_path_factory):
     """An empty server of its own (harness.served) with an administrator."""
-    from harness import backend_database, served
+    from harness import backend_database, migrator, served
+
+    from server import create_app
     data = tmp_path_factory.mktemp(f"kd-so-{request.param}")
     with backend_database(request.param, data, prefix="kd_so") as url_db:
         env = dict(os.environ, KIEMDIEM_DATA_DIR=str(data), KIEMDIEM_DATABASE_URL=url_db,
                    PYTHONPATH=str(ROOT))
-        with served(env, ROOT, data, ["waitress", "--host=127.0.0.1", "--port={port}",
-                                      "--threads=4", "--call", "server:create_app"]) as url:
-            subprocess.run([sys.executable, "-m", "flask", "--app", "server", "create-user",
-                            ADMIN[0], "--password", ADMIN[1], "--admin"], env=env, cwd=ROOT,
-                           check=True, capture_output=True, timeout=120)
-            yield url
+        app = create_app({"DATA_DIR": str(data), "DATABASE_URL": url_db})
+        try:
+            with served(env, ROOT, data, ["waitress", "--host=127.0.0.1", "--port={port}",
+                                          "--threads=4", "--call", "server:create_app"],
+                        migrate=migrator(app)) as url:
+                r = app.test_cli_runner().invoke(      # the command, in this process
+                    args=["create-user", ADMIN[0], "--password", ADMIN[1], "--admin"])
+                assert r.exit_code == 0, r.output
+                yield url
+        finally:
+            app.extensions["kiemdiem.engine"].dispose()
 
 
 def grouped(page):
