@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import io
 import re
-import subprocess
 
 import requests
 from openpyxl import Workbook, load_workbook
@@ -24,11 +23,9 @@ def units_file(rows) -> bytes:
     return buf.getvalue()
 
 
-def cli(server, *args) -> subprocess.CompletedProcess:
-    """`server.cli`: each command is also run as a real `flask --app server` process in
-    test_import_round_token_upload_export (init-db by the server fixture, create-user in
-    test_create_user_and_basic_auth)."""
-    return server.cli(*args)
+# Most calls below go through `server.cli` (click's runner, in this process); each command is
+# also run as a real `flask --app server` process in test_import_round_token_upload_export
+# (init-db by the server fixture, create-user in test_create_user_and_basic_auth).
 
 
 def test_import_round_token_upload_export(server, tmp_path):
@@ -78,7 +75,7 @@ def test_import_round_token_upload_export(server, tmp_path):
                                         "CLI_XA2"]
     assert mine[3] == ("CLI_XA1_CB1", "Chi bộ thôn 1", "Chi bộ trực thuộc", "CLI_XA1", None)
     # the exported file imports back unchanged
-    r = cli(server, "import-units", str(out))
+    r = server.cli("import-units", str(out))
     assert r.returncode == 0 and "0 đơn vị mới" in r.stdout
 
 
@@ -91,7 +88,7 @@ def test_import_refuses_a_bad_file_and_names_each_row(server, tmp_path):
         ("BAD4", "Vòng B", "DB_CS", "BAD3"),
     ]))
     before = server.count_rows("unit")
-    r = cli(server, "import-units", str(src))
+    r = server.cli("import-units", str(src))
     assert r.returncode != 0
     assert "Dòng 2: loại «Xã» không hợp lệ" in r.stderr
     assert "Dòng 3: đơn vị «BAD2» thiếu tên" in r.stderr
@@ -105,12 +102,12 @@ def test_create_user_and_basic_auth(server):
     ok = requests.get(server.api(f"/rounds/{d.round_id}/status"),
                       auth=(f"vanphong{d.code}", "bí-mật-1".encode()), timeout=30)
     assert ok.status_code == 200 and ok.json()["expected"] == 1
-    r = cli(server, "create-user", "khongdonvi", "--password", "x")
+    r = server.cli("create-user", "khongdonvi", "--password", "x")
     assert r.returncode != 0 and "--admin" in r.stderr
 
 
 def test_init_db_twice_is_harmless(server):
-    r = cli(server, "init-db")
+    r = server.cli("init-db")
     assert r.returncode == 0 and "sẵn sàng" in r.stdout
 
 
@@ -136,8 +133,8 @@ def test_a_round_with_the_qd366_exception_allows_xs_up_to_25_percent(server, tmp
     xa = [(f"NL25_XA{i}", f"Đảng bộ xã Ngoại lệ {i}") for i in range(5)]
     src.write_bytes(units_file([("NL25_HUYEN", "Huyện ủy Ngoại lệ", "DB_CTCS", None)]
                                + [(c, n, "DB_CS", "NL25_HUYEN") for c, n in xa]))
-    assert cli(server, "import-units", str(src)).returncode == 0
-    opened = cli(server, "create-round", "--unit", "NL25_HUYEN", "--year", "2025",
+    assert server.cli("import-units", str(src)).returncode == 0
+    opened = server.cli("create-round", "--unit", "NL25_HUYEN", "--year", "2025",
                          "--deadline", "2099-01-31", "--ngoai-le-25")
     assert opened.returncode == 0, opened.stderr
     assert "hạn mức xuất sắc 25 % (ngoại lệ đã chấp thuận)" in opened.stdout
@@ -164,7 +161,7 @@ def test_a_round_with_the_qd366_exception_allows_xs_up_to_25_percent(server, tmp
     assert filled.raw["TT_NgoaiLe25"] == "Có" and over == []
 
     # the office's decisions page shows the same quota
-    assert cli(server, "create-user", "nl25", "--password", "mat-khau-25",
+    assert server.cli("create-user", "nl25", "--password", "mat-khau-25",
                        "--unit", "NL25_HUYEN").returncode == 0
     s = requests.Session()
     page = s.get(server.url + "/dang-nhap")
@@ -177,10 +174,10 @@ def test_a_round_with_the_qd366_exception_allows_xs_up_to_25_percent(server, tmp
             in html)
 
     # reopening without the option keeps it; --khong-ngoai-le-25 withdraws it
-    again = cli(server, "create-round", "--unit", "NL25_HUYEN", "--year", "2025",
+    again = server.cli("create-round", "--unit", "NL25_HUYEN", "--year", "2025",
                         "--deadline", "2099-02-28")
     assert "25 % (ngoại lệ đã chấp thuận)" in again.stdout
-    off = cli(server, "create-round", "--unit", "NL25_HUYEN", "--year", "2025",
+    off = server.cli("create-round", "--unit", "NL25_HUYEN", "--year", "2025",
                       "--deadline", "2099-02-28", "--khong-ngoai-le-25")
     assert "hạn mức xuất sắc 20 %." in off.stdout
     filled, over = summary()
@@ -202,7 +199,7 @@ def test_import_refuses_a_tree_the_hierarchy_forbids_naming_every_row(server, tm
         ("HS_B", "Đảng bộ B", "DB_CS", "HS_A"),
     ]))
     before = server.count_rows("unit")
-    r = cli(server, "import-units", str(src))
+    r = server.cli("import-units", str(src))
     assert r.returncode != 0
     assert ("Dòng 4: «Chi bộ thôn Thử» (HS_CB) có cấp trên «HS_TINH»: «Chi bộ trực thuộc» không "
             "thể trực thuộc «Đảng bộ tỉnh, thành phố (và tương đương)»") in r.stderr
@@ -226,11 +223,11 @@ def test_sector_column_and_a_workbook_disagreeing_with_the_register(server, tmp_
     buf = io.BytesIO()
     wb.save(buf)
     src.write_bytes(buf.getvalue())
-    r = cli(server, "import-units", str(src))
+    r = server.cli("import-units", str(src))
     assert r.returncode == 0, r.stderr
-    assert cli(server, "create-round", "--unit", "LV_TINH", "--year", "2026",
+    assert server.cli("create-round", "--unit", "LV_TINH", "--year", "2026",
                        "--deadline", "2099-01-31").returncode == 0
-    token = cli(server, "issue-token", "LV_XA").stdout.strip()
+    token = server.cli("issue-token", "LV_XA").stdout.strip()
     # the workbook says chi bộ cơ sở, doanh nghiệp; the register says đảng bộ cơ sở, xã
     data = workbook("LV_XA", "Đảng ủy xã Lĩnh Vực", 2026, type_="CB_CS",
                     TT_LinhVuc="Doanh nghiệp", XL_CBTT_TONG=None, XL_CBTT_XS=None,
@@ -265,7 +262,7 @@ def test_sector_column_and_a_workbook_disagreeing_with_the_register(server, tmp_
         res = build(rnd)
         assert res.values["XL_TCCSD_XA_TONG"] == 1 and res.values["XL_TCCSD_TT_TONG"] == 1
     out = tmp_path / "xuat.xlsx"
-    assert cli(server, "export-units", str(out)).returncode == 0
+    assert server.cli("export-units", str(out)).returncode == 0
     rows = {row[0]: row for row in load_workbook(out).active.iter_rows(values_only=True)}
     assert rows["LV_XA"][4] == "Xã, phường, đặc khu" and rows["LV_DN"][4] == "Doanh nghiệp"
     assert rows["LV_TINH"][4] is None
