@@ -29,6 +29,10 @@ def shots_of(page, shots, name, phone=True):
     screenshot(page, shots / f"2cap_{name}.png")
     if phone:
         page.set_viewport_size({"width": 390, "height": 844})
+        # the page drawn again at the new width before it is measured (taking the picture used
+        # to wait for that; in CI, where none is taken, a page was once measured still 858 px)
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => "
+                      "requestAnimationFrame(r)))")
         screenshot(page, shots / f"2cap_{name}_390.png")
         # nothing but a wide table may scroll sideways at 390 px
         wide = page.evaluate("document.documentElement.scrollWidth")
