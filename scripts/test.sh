@@ -34,8 +34,13 @@ fi
 # tests/server, whose files share servers (tests/conftest.py groups them, and hands out those two
 # folders first, then the files with a slow test; --no-loadscope-reorder keeps that order).
 # `-n 0` runs them in one process, `-n 3` in three.
+# The machine's speed is printed beside it (bench/bench_machine.py: machines of this kind differ
+# by up to 70 %), so a slower machine can be told from a slower suite.
+speed_before=$("$VPY" bench/bench_machine.py)
 start=$(date +%s)
 rc=0
 "$VPY" -m pytest -q --durations=15 -n auto --dist loadfile --no-loadscope-reorder "$@" || rc=$?
 echo "== test suite: $(( $(date +%s) - start )) s wall time (exit code $rc)"
+echo "== machine speed (bench/bench_machine.py, lower is faster): $speed_before s before," \
+     "$("$VPY" bench/bench_machine.py) s after the suite"
 exit "$rc"

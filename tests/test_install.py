@@ -5,6 +5,7 @@ answers. Slow (it installs the server's packages into a new venv) but run in CI.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -84,6 +85,10 @@ def test_test_sh_fails_when_pytest_collects_nothing(clone):
                        cwd=clone, env=_clean_env(), capture_output=True, text=True, timeout=900)
     assert r.returncode == 5, r.stdout[-2000:] + r.stderr[-2000:]
     assert (clone / ".venv" / "lib").exists()
+    # CI's log says how long the suite took and how fast the machine was (a number of seconds)
+    assert re.search(r"== test suite: \d+ s wall time \(exit code 5\)", r.stdout), r.stdout[-800:]
+    assert re.search(r"== machine speed .*: \d+\.\d\d s before, \d+\.\d\d s after", r.stdout), \
+        r.stdout[-800:]
 
 
 def test_font_check_is_not_fooled_by_sigpipe(tmp_path):
