@@ -7,12 +7,14 @@ the unit sees its findings and the collecting office sees the attempt — but ne
 
 Two refusals keep the round's counts honest: a workbook that names no unit or no year (a blank
 template) is refused, not counted as "submitted"; the very same bytes the unit's latest version
-already holds make no new version (the answer names that version: `Submission.duplicate`).
+already holds, found as they were then, make no new version (the answer names that version:
+`Submission.duplicate`).
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 
 from flask import current_app
 from sqlalchemy import func, select, update
@@ -73,14 +75,15 @@ def receive(unit: Unit, data: bytes, filename: str, uploaded_by: str,
         report.findings.extend(exception_not_granted(report, rnd.unit.name, rnd.year))
 
     digest = hashlib.sha256(data).hexdigest()
+    findings = [f.to_dict() for f in report.findings]
     s = db.session()
-    same = _latest_if_same(rnd, unit, digest)
+    same = _latest_if_same(rnd, unit, digest, findings)
     if same is not None:
         return same, report
     storage.put(data)
     for attempt in range(5):
         if attempt:         # another upload of this unit won the race: the same file again?
-            same = _latest_if_same(rnd, unit, digest)
+            same = _latest_if_same(rnd, unit, digest, findings)
             if same is not None:
                 return same, report
         version = (s.scalar(select(func.max(Submission.version)).where(
@@ -90,7 +93,7 @@ def receive(unit: Unit, data: bytes, filename: str, uploaded_by: str,
             filename=_clean_name(filename), uploaded_at=utcnow(), uploaded_by=uploaded_by,
             remote_addr=(remote_addr or "")[:64], template=report.template,
             rule_pack=report.rule_pack, valid=report.valid, n_errors=len(report.errors),
-            n_warnings=len(report.warnings), findings=[f.to_dict() for f in report.findings],
+            n_warnings=len(report.warnings), findings=findings,
             xep_loai=report.values.get("TT_XepLoai"), reading=record)
         s.add(sub)
         try:
@@ -102,16 +105,28 @@ def receive(unit: Unit, data: bytes, filename: str, uploaded_by: str,
                    503)
 
 
-def _latest_if_same(rnd: Round, unit: Unit, digest: str) -> Submission | None:
-    """The unit's latest version in this round when it is these very bytes, marked
-    `duplicate`; sending an older version again is a change, so only the latest counts."""
+def _latest_if_same(rnd: Round, unit: Unit, digest: str, findings: list[dict]
+                    ) -> Submission | None:
+    """The unit's latest version in this round when it is these very bytes and checking them
+    now finds what it found then, marked `duplicate`; sending an older version again is a
+    change, so only the latest counts. The same bytes found otherwise are a new version: what
+    the unit's file is checked against can change after it was sent — the office records the
+    25 % exception decision (R-NGOAILE25), corrects the units register (R-DONVI), last year's
+    workbook arrives (R-YOY) — and the unit sending its file again is how it gets the new
+    result counted (its old version stays as it was judged)."""
     latest = db.session().scalar(select(Submission).where(
         Submission.round_id == rnd.id, Submission.unit_id == unit.id)
         .order_by(Submission.version.desc()).limit(1))
-    if latest is None or latest.sha256 != digest:
+    if latest is None or latest.sha256 != digest or _as_stored(latest.findings) != \
+            _as_stored(findings):
         return None
     latest.duplicate = True
     return latest
+
+
+def _as_stored(findings) -> str:
+    """Findings as the database keeps them (JSON), so a fresh list and a stored one compare."""
+    return json.dumps(findings or [], sort_keys=True, ensure_ascii=False, default=str)
 
 
 def _identified(report: Report) -> None:

@@ -26,15 +26,17 @@ def test_the_exception_is_the_rounds_and_the_office_sees_the_decision(server, tm
     round_id = int(opened.stdout.split(":")[0].split()[-1])
     token = server.cli("issue-token", "NG25_XA").stdout.strip()
 
-    def send(**kw):
-        data = workbook("NG25_XA", "Đảng ủy xã Ngoại lệ", 2026, xep_loai="XS", **DECISION, **kw)
+    data = workbook("NG25_XA", "Đảng ủy xã Ngoại lệ", 2026, xep_loai="XS", **DECISION)
+
+    def send(status=201):
         r = requests.post(server.api("/submissions"),
                           headers={"Authorization": f"Bearer {token}"},
                           files={"file": ("xa.xlsx", data)}, timeout=60)
-        assert r.status_code == 201, r.text
+        assert r.status_code == status, r.text
         return r.json()
 
     body = send()
+    assert body["version"] == 1
     assert body["valid"] is False
     f = [f for f in body["findings"] if f["rule"] == "R-NGOAILE25"]
     assert len(f) == 1 and f[0]["severity"] == "error" and f[0]["name"] == "TT_NgoaiLe25"
@@ -43,14 +45,20 @@ def test_the_exception_is_the_rounds_and_the_office_sees_the_decision(server, tm
         assert words in f[0]["message"], f[0]["message"]
     assert "366-QĐ/TW" in f[0]["regulation"] and "R-" not in f[0]["message"] + f[0]["hint"]
 
-    # the office records the competent level's decision on the round: the same figures pass
-    # (the unit saves its workbook again, dated the day it sends it: a file identical to one
-    # already received is no new version)
+    # sent again unchanged, before any decision: the same file, the same result, no version
+    same = send(200)
+    assert same["duplicate"] is True and same["version"] == 1 and same["valid"] is False
+    assert "giống hệt phiên bản 1" in same["message"]
+
+    # the office records the competent level's decision on the round: the very same file, sent
+    # again, passes now — a new version, the one the summary counts
     again = server.cli("create-round", "--unit", "NG25_TINH", "--year", "2026",
                        "--deadline", "2099-01-31", "--ngoai-le-25")
     assert again.returncode == 0, again.stderr
-    body = send(TT_NgayLap=dt.datetime(2026, 12, 16))
+    body = send()
     assert body["valid"] is True and body["findings"] == [], body["findings"]
+    assert body["version"] == 2 and not body.get("duplicate")
+    assert send(200)["version"] == 2            # and a third time: nothing new
 
     assert server.cli("create-user", "ng25", "--password", "mat-khau-ng25",
                       "--unit", "NG25_TINH").returncode == 0
