@@ -5,8 +5,8 @@
 Machines of the same kind run the same code at speeds up to 70 % apart (the suite's CI figure
 went from 238 s to 414 s with no change of code). scripts/test.sh prints this figure before and
 after the suite, so a slower CI run can be told from a slower suite: compare the suite's time
-divided by this figure. Reference: 1.1 s on the machine where CI's suite took 238 s
-(docs/architecture.md, «Tests and their time»).
+divided by this figure. Reference: 0.40 s on the machine where CI's suite took 238 and 261 s
+(2026-12-03; docs/architecture.md, «Tests and their time»).
 """
 from __future__ import annotations
 
