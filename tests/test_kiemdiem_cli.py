@@ -36,7 +36,9 @@ def test_validate_errors_exit_1_and_name_the_cell(tmp_path):
     f.write_bytes(fill_template(bao_lam_2019()))
     p = kiemdiem("validate", f, real=True)
     assert p.returncode == 1
-    assert "[R-TONG] Biểu 3!C11 (XL_DV_TONG)" in p.stdout
+    # the place as the printed form numbers it, then as Excel does; no rule code, no cell name
+    assert "- Lỗi — Biểu 3, dòng 1, cột (3) — ô C11: Đảng viên — Tổng số" in p.stdout
+    assert "R-TONG" not in p.stdout and "XL_DV_TONG" not in p.stdout
     assert "KHÔNG HỢP LỆ" in p.stdout
 
 

@@ -7,14 +7,15 @@ from .findings import SEVERITY_LABEL
 
 
 def render_text(report) -> str:
-    """The findings one per line with how to fix and the regulation, then the verdict."""
+    """The findings one per line with how to fix and the regulation, then the verdict. Each
+    finding says where it is as the printed form numbers it (sheet, row STT, column number) and
+    as Excel names the cell; rule codes and cell names stay in `--format json`."""
     lines = [f"Tệp: {report.source}",
              f"Mẫu: {report.template} (phiên bản {report.version}); quy định áp dụng: "
              f"{report.rule_pack}"]
     for f in report.findings:
         mark = " (đã giải trình)" if f.explained else ""
-        lines.append(f"- {SEVERITY_LABEL[f.severity]}{mark} [{f.rule}] {f.ref}"
-                     f"{' (' + f.name + ')' if f.name else ''}: {f.message}")
+        lines.append(f"- {SEVERITY_LABEL[f.severity]}{mark} — {_where(report, f)}: {f.message}")
         if f.hint:
             lines.append(f"    Cách sửa: {f.hint}")
         if f.regulation:
@@ -27,3 +28,17 @@ def render_text(report) -> str:
     else:
         lines.append("KẾT QUẢ: HỢP LỆ — không có lỗi, không có cảnh báo.")
     return "\n".join(lines)
+
+
+def _where(report, f) -> str:
+    """«Biểu 3, dòng 1, cột (3) — ô C11»: the printed place, then the cell as Excel shows it."""
+    from .spec import get_form_set
+    from .spec.layout import printed_ref
+    try:
+        place = printed_ref(get_form_set(report.template), f.name) if f.name else ""
+    except KeyError:        # a form set this engine does not know: the Excel reference alone
+        place = ""
+    cell = f"ô {f.cell}" if f.cell else ""
+    if place:
+        return f"{place} — {cell}" if cell else place
+    return f.ref or f.sheet or "cả tệp"
