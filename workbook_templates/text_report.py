@@ -4,6 +4,8 @@ In a module of its own so both commands use it without importing each other."""
 from __future__ import annotations
 
 from .findings import SEVERITY_LABEL
+from .spec import get_form_set
+from .spec.layout import printed_ref
 
 
 def render_text(report) -> str:
@@ -32,8 +34,6 @@ def render_text(report) -> str:
 
 def _where(report, f) -> str:
     """«Biểu 3, dòng 1, cột (3) — ô C11»: the printed place, then the cell as Excel shows it."""
-    from .spec import get_form_set
-    from .spec.layout import printed_ref
     try:
         place = printed_ref(get_form_set(report.template), f.name) if f.name else ""
     except KeyError:        # a form set this engine does not know: the Excel reference alone
