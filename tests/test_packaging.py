@@ -18,10 +18,19 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 
 
+#: a file of an earlier build (setuptools copies the packages into build/lib and never removes
+#: what left the source): a renamed migration there would give alembic two heads
+STALE = ROOT / "build" / "lib" / "server" / "migrations" / "versions" / "zz_gone_since.py"
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
-    """The wheel as the README builds it (`pip wheel . --no-deps`)."""
+    """The wheel as the README builds it (`pip wheel . --no-deps`), in a checkout whose
+    setuptools build folder still holds a migration an earlier build copied there and the
+    source has since lost (see `test_the_wheel_holds_nothing_the_source_does_not`)."""
     out = tmp_path_factory.mktemp("wheel")
+    STALE.parent.mkdir(parents=True, exist_ok=True)
+    STALE.write_text('revision = "zz_gone"\ndown_revision = None\n')
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
                     "-w", str(out), str(ROOT)], check=True, timeout=300)
     return next(out.glob("kiemdiem-*.whl"))
@@ -71,6 +80,19 @@ def test_the_wheel_holds_every_file_of_the_packages(wheel):
     with zipfile.ZipFile(wheel) as zf:
         names = set(zf.namelist())
     assert [t for t in tracked if t not in names] == []
+
+
+def test_the_wheel_holds_nothing_the_source_does_not(wheel):
+    """A wheel rebuilt after a `git pull` carries only what the checkout holds now, not what an
+    earlier build left in build/ (pyproject.toml's backend empties it: scripts/wheel_backend.py)."""
+    tracked = set(subprocess.run(["git", "ls-files", "server", "workbook_templates", "addin",
+                                  "kiemdiem.py"], cwd=ROOT, capture_output=True, text=True,
+                                 check=True).stdout.split())
+    with zipfile.ZipFile(wheel) as zf:
+        names = {n for n in zf.namelist() if ".dist-info/" not in n}
+    assert "server/migrations/versions/zz_gone_since.py" not in names
+    assert sorted(names - tracked) == []
+    assert not STALE.exists()
 
 
 def _free_port() -> int:
