@@ -111,6 +111,18 @@ class KeptForSession:
         self._stack.close()
 
 
+def invoke(app, *args) -> subprocess.CompletedProcess:
+    """`flask --app server ARGS` run in this process through click's test runner, on `app`'s
+    database and files: the same command code as the real command, without a Python start (a
+    second or more of imports each; issue 21). Exit code and output come back as the process's
+    would; an exception other than the command's own exit is raised. The commands themselves
+    run as real processes in tests/server/test_cli.py, test_demo.py and the install tests."""
+    r = app.test_cli_runner().invoke(args=[str(a) for a in args])
+    if r.exception is not None and not isinstance(r.exception, SystemExit):
+        raise r.exception
+    return subprocess.CompletedProcess(list(args), r.exit_code, r.stdout, r.stderr)
+
+
 @contextmanager
 def served(env: dict, cwd: Path, data_dir: Path, command: list[str],
            log_name: str = "server.log", timeout: float = 180, migrate=None):

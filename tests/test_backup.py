@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from harness import PG_BASE, Live, prepare, unit_workbook
+from harness import PG_BASE, Live, invoke, prepare, unit_workbook
 from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,12 +41,9 @@ def cli(live: Live, *args) -> subprocess.CompletedProcess:
     from server import create_app
     app = create_app({"DATABASE_URL": live.db_url, "DATA_DIR": str(live.data_dir)})
     try:
-        r = app.test_cli_runner().invoke(args=list(args))
+        return invoke(app, *args)
     finally:
         app.extensions["kiemdiem.engine"].dispose()
-    if r.exception is not None and not isinstance(r.exception, SystemExit):
-        raise r.exception
-    return subprocess.CompletedProcess(args, r.exit_code, r.stdout, r.stderr)
 
 
 def _rows(live: Live) -> dict[str, list[tuple]]:

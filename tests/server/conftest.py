@@ -92,10 +92,8 @@ class Server:
     def cli(self, *args) -> subprocess.CompletedProcess:
         """`flask ARGS` in this process through click's test runner: the same command code on
         the same database as `flask`, without a Python start."""
-        r = self.app.test_cli_runner().invoke(args=list(args))
-        if r.exception is not None and not isinstance(r.exception, SystemExit):
-            raise r.exception
-        return subprocess.CompletedProcess(args, r.exit_code, r.stdout, r.stderr)
+        from harness import invoke
+        return invoke(self.app, *args)
 
     def district(self, n_children: int = 3, *, year: int = 2024, form: str = "bao_cao_nam",
                  deadline=None, types=None):

@@ -56,9 +56,10 @@ def _flask(env, *args) -> str:
     out = []
 
     def run(app):
-        r = app.test_cli_runner().invoke(args=list(args))
-        if r.exit_code:
-            raise RuntimeError(r.output) from r.exception
+        from harness import invoke
+        r = invoke(app, *args)
+        if r.returncode:
+            raise RuntimeError(r.stdout + r.stderr)
         out.append(r.stdout)
     _in_app(env, run)
     return out[0]
@@ -87,11 +88,11 @@ def _create_users(app, users) -> None:
     """`flask --app server create-user` for each (username, password, unit code or None for an
     administrator): the command users run, invoked in this process (a Python start-up and an
     app per account saved — a second each; tests/server/test_cli.py runs it as a process)."""
-    runner = app.test_cli_runner()
+    from harness import invoke
     for user, pw, code in users:
-        res = runner.invoke(args=["create-user", user, "--password", pw,
-                                  *(("--unit", code) if code else ("--admin",))])
-        assert res.exit_code == 0, (user, res.output, res.exception)
+        res = invoke(app, "create-user", user, "--password", pw,
+                     *(("--unit", code) if code else ("--admin",)))
+        assert res.returncode == 0, (user, res.stdout, res.stderr)
 
 
 @pytest.fixture(scope="session")

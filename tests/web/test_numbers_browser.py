@@ -47,7 +47,7 @@ def units_file() -> bytes:
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def big_server(request, tmp_path_factory):
     """An empty server of its own (harness.served) with an administrator."""
-    from harness import backend_database, migrator, served
+    from harness import backend_database, invoke, migrator, served
 
     from server import create_app
     data = tmp_path_factory.mktemp(f"kd-so-{request.param}")
@@ -59,9 +59,9 @@ def big_server(request, tmp_path_factory):
             with served(env, ROOT, data, ["waitress", "--host=127.0.0.1", "--port={port}",
                                           "--threads=4", "--call", "server:create_app"],
                         migrate=migrator(app)) as url:
-                r = app.test_cli_runner().invoke(      # the command, in this process
-                    args=["create-user", ADMIN[0], "--password", ADMIN[1], "--admin"])
-                assert r.exit_code == 0, r.output
+                # the command, in this process
+                r = invoke(app, "create-user", ADMIN[0], "--password", ADMIN[1], "--admin")
+                assert r.returncode == 0, r.stdout + r.stderr
                 yield url
         finally:
             app.extensions["kiemdiem.engine"].dispose()
