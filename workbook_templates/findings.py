@@ -32,6 +32,14 @@ class Finding:
         return f"{self.sheet}!{self.cell}" if self.cell else self.sheet
 
     @property
+    def place(self) -> str:
+        """«Biểu 3, dòng 1, cột (3) — ô C11»: as the printed form numbers it, then the cell as
+        Excel shows it on that sheet (the Excel reference alone where there is no printed one)."""
+        if self.printed_ref:
+            return f"{self.printed_ref} — ô {self.cell}" if self.cell else self.printed_ref
+        return self.ref or "cả tệp"
+
+    @property
     def title(self) -> str:
         """The rule's Vietnamese title from the catalogue (the id stays in `rule`)."""
         from .rules.catalogue import title

@@ -4,8 +4,6 @@ In a module of its own so both commands use it without importing each other."""
 from __future__ import annotations
 
 from .findings import SEVERITY_LABEL
-from .spec import get_form_set
-from .spec.layout import printed_ref
 
 
 def render_text(report) -> str:
@@ -17,7 +15,7 @@ def render_text(report) -> str:
              f"{report.rule_pack}"]
     for f in report.findings:
         mark = " (đã giải trình)" if f.explained else ""
-        lines.append(f"- {SEVERITY_LABEL[f.severity]}{mark} — {_where(report, f)}: {f.message}")
+        lines.append(f"- {SEVERITY_LABEL[f.severity]}{mark} — {f.place}: {f.message}")
         if f.hint:
             lines.append(f"    Cách sửa: {f.hint}")
         if f.regulation:
@@ -31,14 +29,3 @@ def render_text(report) -> str:
         lines.append("KẾT QUẢ: HỢP LỆ — không có lỗi, không có cảnh báo.")
     return "\n".join(lines)
 
-
-def _where(report, f) -> str:
-    """«Biểu 3, dòng 1, cột (3) — ô C11»: the printed place, then the cell as Excel shows it."""
-    try:
-        place = printed_ref(get_form_set(report.template), f.name) if f.name else ""
-    except KeyError:        # a form set this engine does not know: the Excel reference alone
-        place = ""
-    cell = f"ô {f.cell}" if f.cell else ""
-    if place:
-        return f"{place} — {cell}" if cell else place
-    return f.ref or f.sheet or "cả tệp"
