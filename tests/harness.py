@@ -24,6 +24,30 @@ PG_BASE = os.environ.get("KIEMDIEM_TEST_PG", "postgresql+psycopg://postgres@127.
 YEAR = 2025
 
 
+#: Whether the pictures a person looks at are made: browser screenshots of every page reached
+#: (tests/web/page_checks.py) and PNG pages of the printed PDFs (`png_pages`). Not in CI: no one
+#: sees a CI run's files, and what a picture would show is asserted from the page or the PDF
+#: itself (issue 21).
+KEEP_PICTURES = not os.environ.get("CI")
+
+
+def pdf_pages(pdf: Path) -> int:
+    """How many pages `pdf` has (poppler's pdfinfo)."""
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True,
+                          timeout=60).stdout
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+def png_pages(pdf: Path, stem: Path) -> None:
+    """`pdf`'s pages as stem-1.png, stem-2.png, … at 60 dpi for a person to look at (test-output/),
+    when `KEEP_PICTURES`; the pictures of an earlier run go first."""
+    for old in stem.parent.glob(f"{stem.name}-*.png"):
+        old.unlink()
+    if KEEP_PICTURES:
+        subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(stem)], check=True,
+                       timeout=120)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

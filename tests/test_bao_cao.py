@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 from docx.shared import Mm, Pt
+from harness import pdf_pages, png_pages
 
 from workbook_templates import sample
 from workbook_templates.bao_cao import ReportRefused, build_report
@@ -321,12 +322,8 @@ def test_report_renders_to_pdf_at_body_size(tmp_path, libreoffice, artifacts):
             raise
         pytest.skip("LibreOffice Writer is not installed (scripts/setup.sh installs it)")
     for doc, pdf in zip((src, sk), pdfs, strict=True):
-        for old in out.glob(f"{doc.stem}-*.png"):
-            old.unlink()
-        subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(out / doc.stem)],
-                       check=True, timeout=120)
-        pages = sorted(out.glob(f"{doc.stem}-*.png"))
-        assert 3 <= len(pages) <= 8
+        png_pages(pdf, out / doc.stem)
+        assert 3 <= pdf_pages(pdf) <= 8
         bbox = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True,
                               capture_output=True, text=True, timeout=60).stdout
         words = re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)<', bbox)

@@ -16,6 +16,7 @@ import re
 import subprocess
 
 import pytest
+from harness import png_pages
 
 from workbook_templates.marks import annotate_xlsx
 from workbook_templates.merge import Child, Parent, merge
@@ -113,7 +114,7 @@ def printed(libreoffice, fresh_artifacts, tmp_path_factory):
         paths.append(p)
     result = {}
     for p, pdf in zip(paths, libreoffice.convert_many(paths, "pdf", out), strict=True):
-        subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(out / p.stem)], check=True)
+        png_pages(pdf, out / p.stem)
         result[p.stem] = words(pdf)
     return result
 

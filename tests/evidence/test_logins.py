@@ -18,13 +18,15 @@ PASSWORD = "Dung-mat-khau-9"
 
 
 def start(fresh_database, **settings) -> Live:
+    """A gunicorn server with three accounts, `settings` given as the deployer would (KIEMDIEM_
+    variables). Passwords are hashed as the rest of the suite does (tests/conftest.py) unless
+    PASSWORD_HASH says otherwise: a limit, a redirect or a cookie does not depend on the hash,
+    and the one test that times a login runs on `shared`, which keeps the deployed scrypt."""
     import os
     url, data_dir = fresh_database
     env = dict(os.environ, KIEMDIEM_DATABASE_URL=url, KIEMDIEM_DATA_DIR=str(data_dir),
                KIEMDIEM_SECRET_KEY="test")
-    # logins are timed and limited with the password hash a real server uses (the rest of the
-    # suite hashes cheaply, tests/conftest.py)
-    settings = {"PASSWORD_HASH": "scrypt", **settings}
+    settings = {"PASSWORD_HASH": os.environ.get("KIEMDIEM_PASSWORD_HASH", "scrypt"), **settings}
     env.update({f"KIEMDIEM_{k}": str(v) for k, v in settings.items()})
     live = Live("", url, data_dir, env)
     prepare(live, 2)
@@ -63,10 +65,12 @@ def live(request, fresh_database):
 def shared(request, tmp_path_factory):
     """One server per backend for the tests that need no setting of their own beyond a rate
     limit too high to reach (a server start is seconds): each of them signs in with an account
-    of its own or only succeeds, so they do not see each other."""
+    of its own or only succeeds, so they do not see each other. Its passwords are hashed with
+    the scrypt a deployed server uses (`test_a_deployed_server_stores_passwords_with_scrypt`):
+    an unknown account is timed against a known one here."""
     data_dir = tmp_path_factory.mktemp(f"logins-{request.param}")
     with backend_database(request.param, data_dir) as url:
-        srv = start((url, data_dir), LOGIN_MAX_FAILURES_ACCOUNT=1000,
+        srv = start((url, data_dir), PASSWORD_HASH="scrypt", LOGIN_MAX_FAILURES_ACCOUNT=1000,
                     LOGIN_MAX_FAILURES_ADDRESS=1000)
         try:
             yield srv

@@ -6,15 +6,16 @@ or critical violation. Used by `test_pages` (every page of every account), by th
 page as they reach it) and by `test_numbers_browser` (a round of 1.140 units)."""
 from __future__ import annotations
 
-import os
 import re
 
+from harness import KEEP_PICTURES
+
 #: Whether every page a test reaches is saved as a picture (test-output/web/) for a person to
-#: look at. Not in CI: no one sees a CI run's files, and the ~150 full-length pictures are a
-#: twentieth of the browser's work in the suite (issue 21); a failing web test there still
-#: leaves a picture of each page it had open (tests/web/conftest.py). Nothing is asserted on
-#: the pictures: what they would show is checked by `page_problems`.
-KEEP_SHOTS = not os.environ.get("CI")
+#: look at (`harness.KEEP_PICTURES`: not in CI). The ~150 full-length pictures are a twentieth
+#: of the browser's work in the suite (issue 21); a failing web test in CI still leaves a
+#: picture of each page it had open (tests/web/conftest.py). Nothing is asserted on the
+#: pictures: what they would show is checked by `page_problems`.
+KEEP_SHOTS = KEEP_PICTURES
 
 
 def screenshot(page, path, *, wrong: bool = False) -> None:
