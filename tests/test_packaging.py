@@ -139,7 +139,9 @@ def test_a_server_installed_from_the_wheel_serves_its_pages(wheel, tmp_path):
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("PYTHON", "KIEMDIEM_", "FLASK_", "VIRTUAL_ENV"))}
     env.update(PATH=f"{vbin}:/usr/bin:/bin", KIEMDIEM_DATA_DIR=str(tmp_path / "data"))
-    subprocess.run([str(vbin / "python"), "-m", "pip", "install", "-q",
+    # --no-compile: the servers below write the .pyc of what they import; compiling every
+    # installed module first is seconds of CPU that nothing here looks at (issue 21)
+    subprocess.run([str(vbin / "python"), "-m", "pip", "install", "-q", "--no-compile",
                     "--disable-pip-version-check", f"{wheel}[server]"],
                    cwd=run_dir, env=env, check=True, timeout=600)
     where = subprocess.run([str(vbin / "python"), "-c", "import server; print(server.__file__)"],
